@@ -1,0 +1,61 @@
+# Casusregie — `make run` to try it, `make test` to check it.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+FLASK  := $(VENV)/bin/flask --app app
+PORT   ?= 8080
+PYTEST_ARGS ?=
+
+.PHONY: install run serve migrate test test-sqlite test-postgres lint translations bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=24"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	$(VENV)/bin/pybabel compile -f -d translations >/dev/null 2>&1 || true
+	@touch $@
+
+migrate: install
+	$(FLASK) db upgrade
+	$(FLASK) casus init
+
+run: migrate
+	@$(FLASK) casus has-cases || $(FLASK) casus seed-demo
+	@echo ""
+	@echo "  Casusregie runs on http://127.0.0.1:$(PORT)"
+	@echo "  Demo accounts (password: $${CASUS_DEMO_PASSWORD:-Casusregie-demo-2026}):"
+	@echo "    beheerder coordinator regisseur politie om ggd jongerenwerk privacy"
+	@echo ""
+	PORT=$(PORT) $(PY) run.py
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+test: install lint test-sqlite test-postgres
+
+test-sqlite: install
+	@echo "=================== Casusregie test suite on SQLite ==================="
+	CASUS_TEST_DB=sqlite $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	@echo "================= Casusregie test suite on PostgreSQL ================="
+	@if $(PY) -m tests.postgres_check; then \
+		CASUS_TEST_DB=postgresql $(PY) -m pytest $(PYTEST_ARGS); \
+	elif [ "$$CI" = "true" ]; then \
+		echo "PostgreSQL is required under CI but is not reachable." >&2; exit 1; \
+	else \
+		echo ""; \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+		echo "!!  PostgreSQL is not reachable: the PostgreSQL run was SKIPPED.    !!"; \
+		echo "!!  Start it or set CASUS_TEST_POSTGRES_URL to test on PostgreSQL.  !!"; \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	fi
+
+translations: install
+	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o translations/messages.pot .
+	$(VENV)/bin/pybabel update -N -i translations/messages.pot -d translations
+	$(VENV)/bin/pybabel compile -f -d translations
+
+clean:
+	rm -rf $(VENV) instance/*.db .pytest_cache

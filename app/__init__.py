@@ -1,0 +1,56 @@
+"""Casusregie application factory."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from flask import Flask
+from flask_appbuilder import AppBuilder
+
+from app.extensions import csrf, db, migrate
+from config import BASE_DIR, INSTANCE_DIR, ConfigError, build_config
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config_overrides: dict | None = None) -> Flask:
+    """Build one Flask app with its own AppBuilder, views and CLI."""
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        static_folder="static",
+        template_folder="templates",
+    )
+    try:
+        app.config.update(build_config(config_overrides))
+    except ConfigError as exc:
+        # A clear one-line message instead of a traceback; a non-zero exit for the deploy.
+        print(f"Casusregie: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(BASE_DIR / "translations"))
+    INSTANCE_DIR.mkdir(exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), compare_type=True)
+    # Flask-AppBuilder never registers CSRF protection itself; it must exist before it.
+    csrf.init_app(app)
+
+    from app.security import CasusSecurityManager
+    from app.views import HomeView, register_views
+
+    with app.app_context():
+        appbuilder = AppBuilder(
+            security_manager_class=CasusSecurityManager,
+            indexview=HomeView,
+            base_template="casus_base.html",
+        )
+        appbuilder.init_app(app, db.session)
+        register_views(appbuilder)
+
+    from app.cli import casus_cli
+    from app.web import install_web_hardening
+
+    app.cli.add_command(casus_cli)
+    install_web_hardening(app)
+    return app

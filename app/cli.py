@@ -1,0 +1,41 @@
+"""``flask --app app casus ...`` commands."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+casus_cli = AppGroup("casus", help="Casusregie administration commands.")
+
+
+@casus_cli.command("init")
+def init_command() -> None:
+    """Create or update roles, permissions and reference data (safe on every deploy)."""
+    from app.setup import init_all
+
+    granted = init_all()
+    for role, count in granted.items():
+        click.echo(f"role {role}: {count} permission(s) added")
+    click.echo("Casusregie initialised.")
+
+
+@casus_cli.command("seed-demo")
+def seed_demo_command() -> None:
+    """Fill an empty database with fictitious demo data and demo users."""
+    from app.demo import DEMO_USERS, seed_demo
+
+    created = seed_demo()
+    if created:
+        click.echo("Demo data created.")
+    else:
+        click.echo("Database already holds cases; demo users checked, nothing duplicated.")
+    click.echo("Demo accounts: " + ", ".join(DEMO_USERS))
+
+
+@casus_cli.command("has-cases")
+def has_cases_command() -> None:
+    """Exit 0 when the database holds at least one case, 1 otherwise."""
+    from app.extensions import db
+    from app.models import Case
+
+    raise SystemExit(0 if db.session.query(Case.id).first() is not None else 1)

@@ -1,0 +1,36 @@
+"""All models, imported so that Alembic and Flask-AppBuilder see one metadata."""
+
+from app.models.base import *  # noqa: F403
+from app.models.case import Case, CaseNumberCounter, CaseSubject, RiskGroup
+from app.models.conference import AgendaItem, CaseConference
+from app.models.intervention import Intervention, InterventionType
+from app.models.note import CaseAdmission, CaseNote
+from app.models.organisation import CasusUser, Organisation
+from app.models.plan import ActionPlan, Assessment, Goal
+from app.models.process import Decision, Signal, Weighing, decision_organisation
+from app.models.subject import Subject, SubjectRelation, group_member
+
+__all__ = [
+    "ActionPlan",
+    "AgendaItem",
+    "Assessment",
+    "Case",
+    "CaseAdmission",
+    "CaseConference",
+    "CaseNote",
+    "CaseNumberCounter",
+    "CaseSubject",
+    "CasusUser",
+    "Decision",
+    "Goal",
+    "Intervention",
+    "InterventionType",
+    "Organisation",
+    "RiskGroup",
+    "Signal",
+    "Subject",
+    "SubjectRelation",
+    "Weighing",
+    "decision_organisation",
+    "group_member",
+]

@@ -1,0 +1,34 @@
+"""Partner organisations and the users who work for them."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_appbuilder import Model
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy.orm import relationship
+
+from app.models.base import OrganisationKind, OrganisationTier, enum_column
+
+
+class Organisation(Model):
+    __tablename__ = "organisation"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    name = sa.Column(sa.String(150), nullable=False, unique=True)
+    tier = enum_column(OrganisationTier, nullable=False, index=True)
+    kind = enum_column(OrganisationKind, nullable=False, default=OrganisationKind.other)
+    active = sa.Column(sa.Boolean, nullable=False, default=True, server_default=sa.true())
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class CasusUser(User):
+    """Flask-AppBuilder's user, belonging to exactly one organisation."""
+
+    __tablename__ = "ab_user"
+
+    organisation_id = sa.Column(
+        sa.Integer, sa.ForeignKey("organisation.id"), nullable=True, index=True
+    )
+    organisation = relationship(Organisation, lazy="joined")

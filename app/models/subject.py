@@ -1,0 +1,79 @@
+"""Subjects (persons or groups) a case is about, and the ties between them."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_appbuilder import Model
+from sqlalchemy.orm import relationship
+
+from app.models.base import RelationKind, SubjectKind, enum_column, utcnow
+from app.text import normalise_name
+
+group_member = sa.Table(
+    "subject_group_member",
+    Model.metadata,
+    sa.Column("group_id", sa.Integer, sa.ForeignKey("subject.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("member_id", sa.Integer, sa.ForeignKey("subject.id", ondelete="CASCADE"),
+              primary_key=True),
+)
+
+
+class Subject(Model):
+    __tablename__ = "subject"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    kind = enum_column(SubjectKind, nullable=False, default=SubjectKind.person)
+    first_name = sa.Column(sa.String(100))
+    last_name = sa.Column(sa.String(150), nullable=False)
+    # Diacritics-, case- and punctuation-free form of the full name, for the duplicate check.
+    name_key = sa.Column(sa.String(260), nullable=False, index=True, default="")
+    date_of_birth = sa.Column(sa.Date, index=True)
+    bsn = sa.Column(sa.String(9))
+    municipality = sa.Column(sa.String(100))
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+
+    members = relationship(
+        "Subject",
+        secondary=group_member,
+        primaryjoin=id == group_member.c.group_id,
+        secondaryjoin=id == group_member.c.member_id,
+        backref="groups",
+    )
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+    def refresh_name_key(self) -> None:
+        self.name_key = normalise_name(self.full_name)
+
+    def __repr__(self) -> str:
+        return self.full_name
+
+
+@sa.event.listens_for(Subject, "before_insert")
+@sa.event.listens_for(Subject, "before_update")
+def _keep_name_key(_mapper, _connection, target: Subject) -> None:
+    target.refresh_name_key()
+
+
+class SubjectRelation(Model):
+    """A family or network tie: ``subject`` is the ``kind`` of ``related``."""
+
+    __tablename__ = "subject_relation"
+    __table_args__ = (sa.UniqueConstraint("subject_id", "related_id", "kind"),)
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    subject_id = sa.Column(sa.Integer, sa.ForeignKey("subject.id", ondelete="CASCADE"),
+                           nullable=False, index=True)
+    related_id = sa.Column(sa.Integer, sa.ForeignKey("subject.id", ondelete="CASCADE"),
+                           nullable=False, index=True)
+    kind = enum_column(RelationKind, nullable=False)
+    note = sa.Column(sa.String(500))
+
+    subject = relationship(Subject, foreign_keys=[subject_id], backref="relations")
+    related = relationship(Subject, foreign_keys=[related_id])
+
+    def __repr__(self) -> str:
+        return f"{self.subject} – {self.kind} – {self.related}"

@@ -1,0 +1,65 @@
+"""Views for functional administrators: organisations, risk groups, catalogue."""
+
+from __future__ import annotations
+
+from flask_appbuilder import AppBuilder
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+
+from app.models import InterventionType, Organisation, RiskGroup
+from app.views.base import CasusModelView
+
+CATEGORY = "Beheer"
+
+
+class OrganisationModelView(CasusModelView):
+    datamodel = SQLAInterface(Organisation)
+    list_title = _l("Organisations")
+    show_title = _l("Organisation")
+    add_title = _l("Add organisation")
+    edit_title = _l("Edit organisation")
+    list_columns = ["name", "tier", "kind", "active"]
+    add_columns = edit_columns = show_columns = ["name", "tier", "kind", "active"]
+    search_columns = ["name", "tier", "kind", "active"]
+    order_columns = ["name", "tier"]
+    base_order = ("name", "asc")
+    label_columns = {"name": _l("Name"), "tier": _l("Tier"), "kind": _l("Kind"),
+                     "active": _l("Active")}
+
+
+class RiskGroupModelView(CasusModelView):
+    datamodel = SQLAInterface(RiskGroup)
+    list_title = _l("Risk groups")
+    show_title = _l("Risk group")
+    edit_title = _l("Edit risk group")
+    list_columns = ["number", "name"]
+    edit_columns = show_columns = ["number", "name", "name_en"]
+    base_permissions = ["can_list", "can_show", "can_edit"]
+    base_order = ("number", "asc")
+    label_columns = {"number": _l("Number"), "name": _l("Name"), "name_en": _l("Name (English)")}
+
+
+class InterventionTypeModelView(CasusModelView):
+    datamodel = SQLAInterface(InterventionType)
+    list_title = _l("Intervention catalogue")
+    show_title = _l("Intervention type")
+    add_title = _l("Add intervention type")
+    edit_title = _l("Edit intervention type")
+    list_columns = ["name", "domain", "organisation", "active"]
+    add_columns = edit_columns = show_columns = [
+        "name", "domain", "organisation", "active", "description"]
+    search_columns = ["name", "domain", "organisation", "active"]
+    order_columns = ["name", "domain"]
+    base_order = ("name", "asc")
+    label_columns = {"name": _l("Name"), "domain": _l("Domain"),
+                     "organisation": _l("Delivering organisation"), "active": _l("Active"),
+                     "description": _l("Description")}
+
+
+def register(appbuilder: AppBuilder) -> None:
+    appbuilder.add_view(OrganisationModelView, "Organisations", label=_l("Organisations"),
+                        category=CATEGORY, category_label=_l("Administration"))
+    appbuilder.add_view(RiskGroupModelView, "Risk groups", label=_l("Risk groups"),
+                        category=CATEGORY)
+    appbuilder.add_view(InterventionTypeModelView, "Intervention catalogue",
+                        label=_l("Intervention catalogue"), category=CATEGORY)

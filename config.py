@@ -1,0 +1,126 @@
+"""Casusregie settings, read from environment variables.
+
+Safe defaults for a local demo; in production the app refuses to start with
+an unsafe configuration instead of running with it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask_appbuilder.const import AUTH_DB
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+#: Password of every demo account when CASUS_DEMO_PASSWORD is not set.
+DEFAULT_DEMO_PASSWORD = "Casusregie-demo-2026"
+
+#: Keys shorter than this, or made of one repeated character, are refused in production.
+MIN_SECRET_KEY_LENGTH = 32
+
+_DEV_SECRET_KEY = "development-only-secret-key-not-for-production-use"
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete; the message says what to set."""
+
+
+def _env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'casusregie.db'}"
+
+
+def secret_key_problem(key: str | None) -> str | None:
+    """Explain why a secret key is unfit for production, or return None."""
+    if not key:
+        return "CASUS_SECRET_KEY is not set"
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        return f"CASUS_SECRET_KEY is shorter than {MIN_SECRET_KEY_LENGTH} characters"
+    if len(set(key)) < 8 or key == _DEV_SECRET_KEY:
+        return "CASUS_SECRET_KEY is too predictable"
+    return None
+
+
+def build_config(overrides: dict | None = None) -> dict:
+    """Return the Flask configuration for the current environment."""
+    env = os.environ.get("CASUS_ENV", "development").strip().lower()
+    if env not in {"development", "production", "testing"}:
+        raise ConfigError(
+            f"CASUS_ENV={env!r} is not known; use 'development' or 'production'."
+        )
+    production = env == "production"
+    secret_key = os.environ.get("CASUS_SECRET_KEY")
+    if production:
+        problem = secret_key_problem(secret_key)
+        if problem:
+            raise ConfigError(
+                f"Refusing to start in production: {problem}. "
+                "Set CASUS_SECRET_KEY to a random value of at least "
+                f"{MIN_SECRET_KEY_LENGTH} characters, for example the output of "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+            )
+    cfg: dict = {
+        "CASUS_ENV": env,
+        "SECRET_KEY": secret_key or _DEV_SECRET_KEY,
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("CASUS_DATABASE_URL") or default_database_url(),
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "CASUS_DEMO_PASSWORD": os.environ.get("CASUS_DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD,
+        # Flask-AppBuilder
+        "APP_NAME": "Casusregie",
+        "APP_THEME": "",
+        "APP_ICON": "",
+        "AUTH_TYPE": AUTH_DB,
+        "AUTH_ROLE_PUBLIC": "Public",
+        # Flask-AppBuilder grants every new permission to its admin role. That role is
+        # built-in and empty here, so no account gets case content by being an admin.
+        "AUTH_ROLE_ADMIN": "Admin",
+        "FAB_ROLES": {"Admin": []},
+        "AUTH_USER_REGISTRATION": False,
+        # Tables come from Alembic migrations, roles from `flask casus init`.
+        "FAB_CREATE_DB": False,
+        # Permissions are written by `flask casus init`, never as a side effect of
+        # starting the app (which would fail on a database not yet migrated).
+        "FAB_UPDATE_PERMS": False,
+        "FAB_ADD_SECURITY_API": True,
+        "FAB_API_SWAGGER_UI": not production,
+        "FAB_PASSWORD_COMPLEXITY_ENABLED": False,
+        "FAB_SAFE_REDIRECT_HOSTS": ["127.0.0.1", "localhost"],
+        # Flask-AppBuilder's file routes exist on every view; nothing is uploaded.
+        "UPLOAD_FOLDER": str(INSTANCE_DIR / "uploads"),
+        "IMG_UPLOAD_FOLDER": str(INSTANCE_DIR / "uploads"),
+        # i18n: Dutch first.
+        "BABEL_DEFAULT_LOCALE": "nl",
+        "BABEL_DEFAULT_FOLDER": "translations",
+        "LANGUAGES": {
+            "nl": {"flag": "nl", "name": "Nederlands"},
+            "en": {"flag": "gb", "name": "English"},
+        },
+        # Sessions and cookies
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": production,
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "WTF_CSRF_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        # Login throttling (per process unless a shared store is configured).
+        "AUTH_RATE_LIMITED": True,
+        "RATELIMIT_ENABLED": _env_flag("CASUS_RATELIMIT_ENABLED", True),
+        "AUTH_RATE_LIMIT": "10 per 5 minute",
+        "RATELIMIT_STORAGE_URI": os.environ.get("CASUS_RATELIMIT_STORAGE_URI", "memory://"),
+        # Plugins enabled by name; CASUS_PLUGINS overrides (comma-separated, empty = none).
+        "PLUGINS": [],
+    }
+    if overrides:
+        cfg.update(overrides)
+    return cfg

@@ -1,0 +1,136 @@
+"""Test set-up: one migrated, seeded template database per run, copied for every test.
+
+``CASUS_TEST_DB`` picks the database: ``sqlite`` (default) or ``postgresql``. For
+PostgreSQL ``CASUS_TEST_POSTGRES_URL`` names the server (default: the local one,
+user ``postgres``); every run creates and drops its own throwaway databases.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+os.environ.setdefault("CASUS_ENV", "testing")
+os.environ.setdefault("CASUS_RATELIMIT_ENABLED", "false")
+
+from tests.support import Browser, TestDatabase, build_seeded_app  # noqa: E402
+
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def _backend() -> str:
+    return os.environ.get("CASUS_TEST_DB", "sqlite").strip().lower()
+
+
+def pytest_report_header(config) -> str:
+    return f"Casusregie test database: {_backend()}"
+
+
+class SQLiteDatabase(TestDatabase):
+    def __init__(self, root: Path) -> None:
+        self.template = root / "template.db"
+        self.path = root / "work.db"
+        super().__init__(f"sqlite:///{self.template}", f"sqlite:///{self.path}")
+
+    def reset(self) -> None:
+        shutil.copyfile(self.template, self.path)
+
+    def drop(self) -> None:
+        pass
+
+
+class PostgresDatabase(TestDatabase):
+    def __init__(self, server_url: str) -> None:
+        self.server = sa.engine.make_url(server_url)
+        tag = uuid.uuid4().hex[:10]
+        self.template_name = f"casus_tpl_{tag}"
+        self.work_name = f"casus_test_{tag}"
+        self.admin = sa.create_engine(self.server, isolation_level="AUTOCOMMIT",
+                                      poolclass=sa.pool.NullPool)
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{self.template_name}"')
+        super().__init__(
+            self.server.set(database=self.template_name).render_as_string(hide_password=False),
+            self.server.set(database=self.work_name).render_as_string(hide_password=False),
+        )
+
+    def reset(self) -> None:
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{self.work_name}" WITH (FORCE)')
+            conn.exec_driver_sql(
+                f'CREATE DATABASE "{self.work_name}" TEMPLATE "{self.template_name}"')
+
+    def create_empty(self, name: str) -> str:
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        return self.server.set(database=name).render_as_string(hide_password=False)
+
+    def drop_named(self, name: str) -> None:
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def drop(self) -> None:
+        with self.admin.connect() as conn:
+            for name in (self.work_name, self.template_name):
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.admin.dispose()
+
+
+def _postgres_url() -> str:
+    return os.environ.get("CASUS_TEST_POSTGRES_URL") or DEFAULT_PG_URL
+
+
+@pytest.fixture(scope="session")
+def test_database(tmp_path_factory) -> Iterator[TestDatabase]:
+    backend = _backend()
+    if backend == "sqlite":
+        database: TestDatabase = SQLiteDatabase(tmp_path_factory.mktemp("db"))
+    elif backend == "postgresql":
+        try:
+            database = PostgresDatabase(_postgres_url())
+        except sa.exc.OperationalError as exc:  # pragma: no cover - depends on machine
+            pytest.exit(f"PostgreSQL is not reachable at {_postgres_url()}: {exc}", returncode=3)
+    else:
+        pytest.exit(f"CASUS_TEST_DB={backend!r} is not known (sqlite or postgresql)",
+                    returncode=4)
+    database.build_template()
+    database.reset()
+    yield database
+    database.drop()
+
+
+@pytest.fixture(scope="session")
+def _session_app(test_database: TestDatabase):
+    return build_seeded_app(test_database.work_url)
+
+
+@pytest.fixture()
+def app(_session_app, test_database: TestDatabase):
+    """The shared app on a fresh copy of the seeded demo database."""
+    from app.extensions import db
+
+    with _session_app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    test_database.reset()
+    yield _session_app
+    with _session_app.app_context():
+        db.session.remove()
+
+
+@pytest.fixture()
+def browser(app) -> Browser:
+    """A test-client user agent that logs in through the real login form."""
+    return Browser(app)
+
+
+@pytest.fixture()
+def db_backend() -> str:
+    return _backend()

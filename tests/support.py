@@ -1,0 +1,126 @@
+"""Helpers shared by the tests: template databases, a form-aware client, query counting."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app import create_app
+
+DEMO_PASSWORD = "Casusregie-demo-2026"
+DEMO_USERNAMES = ("beheerder", "coordinator", "regisseur", "politie", "om", "ggd",
+                  "jongerenwerk", "privacy")
+
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+def make_app(database_url: str, **overrides) -> Flask:
+    cfg = {"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True,
+           "CASUS_DEMO_PASSWORD": DEMO_PASSWORD, "RATELIMIT_ENABLED": False}
+    cfg.update(overrides)
+    return create_app(cfg)
+
+
+def migrate_and_seed(app: Flask, *, demo: bool = True) -> None:
+    from flask_migrate import upgrade
+
+    from app.extensions import db
+    from app.setup import init_all
+
+    with app.app_context():
+        upgrade()
+        init_all()
+        if demo:
+            from app.demo import seed_demo
+
+            seed_demo()
+        db.session.remove()
+        db.engine.dispose()
+
+
+class TestDatabase:
+    __test__ = False
+
+    def __init__(self, template_url: str, work_url: str) -> None:
+        self.template_url = template_url
+        self.work_url = work_url
+
+    def build_template(self) -> None:
+        migrate_and_seed(make_app(self.template_url))
+
+    def reset(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def drop(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+def build_seeded_app(url: str, **overrides) -> Flask:
+    return make_app(url, **overrides)
+
+
+def csrf_token(html: str) -> str:
+    match = _CSRF.search(html)
+    if not match:
+        raise AssertionError("no csrf_token in page")
+    return match.group(1) or match.group(2)
+
+
+@dataclass
+class Browser:
+    """Drives the app like a person: fetches forms, sends their CSRF token back."""
+
+    app: Flask
+    client: FlaskClient = field(init=False)
+    user: str | None = None
+
+    def __post_init__(self) -> None:
+        self.client = self.app.test_client()
+
+    def login(self, username: str, password: str = DEMO_PASSWORD) -> Browser:
+        page = self.client.get("/login/")
+        resp = self.client.post("/login/", data={
+            "username": username, "password": password, "csrf_token": csrf_token(page.text)},
+            follow_redirects=False)
+        if resp.status_code != 302 or "/login" in resp.headers.get("Location", ""):
+            raise AssertionError(f"login of {username} failed: {resp.status_code}")
+        self.user = username
+        return self
+
+    def get(self, url: str, **kw):
+        return self.client.get(url, **kw)
+
+    def submit(self, form_url: str, data: dict, *, post_url: str | None = None, **kw):
+        """GET the form page, then POST ``data`` with the page's CSRF token."""
+        page = self.client.get(form_url)
+        assert page.status_code == 200, f"{form_url}: {page.status_code}"
+        payload = {"csrf_token": csrf_token(page.text), **data}
+        return self.client.post(post_url or form_url, data=payload, **kw)
+
+    def post(self, url: str, data: dict | None = None, **kw):
+        return self.client.post(url, data=data or {}, **kw)
+
+
+@contextlib.contextmanager
+def count_queries(app: Flask) -> Iterator[list[str]]:
+    """Collect the SQL statements the app sends while the block runs."""
+    from app.extensions import db
+
+    statements: list[str] = []
+
+    def _record(conn, cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", _record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", _record)

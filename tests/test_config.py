@@ -1,0 +1,58 @@
+"""Configuration: production refuses unsafe settings with a clear message."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from config import ConfigError, build_config
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CASUS_")}
+    env.update(extra)
+    return env
+
+
+@pytest.mark.parametrize("key", [None, "short", "a" * 64])
+def test_production_refuses_weak_secret_key(monkeypatch, key) -> None:
+    monkeypatch.setenv("CASUS_ENV", "production")
+    if key is None:
+        monkeypatch.delenv("CASUS_SECRET_KEY", raising=False)
+    else:
+        monkeypatch.setenv("CASUS_SECRET_KEY", key)
+    with pytest.raises(ConfigError, match="CASUS_SECRET_KEY"):
+        build_config()
+
+
+def test_production_accepts_strong_key(monkeypatch) -> None:
+    monkeypatch.setenv("CASUS_ENV", "production")
+    monkeypatch.setenv("CASUS_SECRET_KEY", "x9-Vb2qLm3Zt8Rw1Kp4Yn7Hs6Jd5Fg0Ac_e")
+    cfg = build_config()
+    assert cfg["SESSION_COOKIE_SECURE"] is True
+    assert cfg["FAB_UPDATE_PERMS"] is False
+
+
+def test_production_start_exits_non_zero_with_message() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "routes"],
+        cwd=ROOT, env=_env(CASUS_ENV="production"), capture_output=True, text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "CASUS_SECRET_KEY" in result.stderr + result.stdout
+    assert "Refusing to start in production" in result.stderr + result.stdout
+
+
+def test_default_database_is_sqlite_under_instance(monkeypatch) -> None:
+    monkeypatch.delenv("CASUS_DATABASE_URL", raising=False)
+    cfg = build_config()
+    assert cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    assert "instance" in cfg["SQLALCHEMY_DATABASE_URI"]
+    assert cfg["BABEL_DEFAULT_LOCALE"] == "nl"
