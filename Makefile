@@ -5,7 +5,8 @@ FLASK  := $(VENV)/bin/flask --app app
 PORT   ?= 8080
 PYTEST_ARGS ?=
 
-.PHONY: install run serve migrate test test-sqlite test-postgres lint translations bench clean
+
+.PHONY: compile-translations install run serve migrate test test-sqlite test-postgres lint translations bench clean
 
 install: $(VENV)/.installed
 
@@ -13,10 +14,14 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=24"
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
-	$(VENV)/bin/pybabel compile -f -d translations >/dev/null 2>&1 || true
 	@touch $@
+	@$(MAKE) --no-print-directory compile-translations
 
-migrate: install
+compile-translations:
+	@$(VENV)/bin/pybabel compile -f -d translations >/dev/null
+	@for d in plugins/*/translations; do [ -d "$$d" ] && $(VENV)/bin/pybabel compile -f -d "$$d" >/dev/null; done; true
+
+migrate: install compile-translations
 	$(FLASK) db upgrade
 	$(FLASK) casus init
 
@@ -29,16 +34,16 @@ run: migrate
 	@echo ""
 	PORT=$(PORT) $(PY) run.py
 
-lint: install
+lint: install compile-translations
 	$(VENV)/bin/ruff check .
 
 test: install lint test-sqlite test-postgres
 
-test-sqlite: install
+test-sqlite: install compile-translations
 	@echo "=================== Casusregie test suite on SQLite ==================="
 	CASUS_TEST_DB=sqlite $(PY) -m pytest $(PYTEST_ARGS)
 
-test-postgres: install
+test-postgres: install compile-translations
 	@echo "================= Casusregie test suite on PostgreSQL ================="
 	@if $(PY) -m tests.postgres_check; then \
 		CASUS_TEST_DB=postgresql $(PY) -m pytest $(PYTEST_ARGS); \
@@ -53,9 +58,13 @@ test-postgres: install
 	fi
 
 translations: install
-	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o translations/messages.pot .
-	$(VENV)/bin/pybabel update -N -i translations/messages.pot -d translations
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k lazy_gettext -k _l -k _ -k gettext \
+		-k ngettext:1,2 --no-location --sort-output -o translations/messages.pot .
+	$(VENV)/bin/pybabel -q update -N --no-fuzzy-matching -i translations/messages.pot -d translations
+	$(PY) scripts/catalogue.py import
+	$(PY) scripts/catalogue.py fill-en
 	$(VENV)/bin/pybabel compile -f -d translations
+	@$(PY) scripts/catalogue.py || echo "Translate the strings above in translations/nl/LC_MESSAGES/messages.po"
 
 clean:
 	rm -rf $(VENV) instance/*.db .pytest_cache

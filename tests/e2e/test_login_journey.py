@@ -17,8 +17,10 @@ def test_coordinator_logs_in_and_sees_dutch(page, live_server: str) -> None:
     assert "/login" not in page.url
     body = page.inner_text("body")
     assert "Casusregie" in body
-    assert "Uitloggen" in body or "Afmelden" in body
-    assert "Logout" not in body
+    assert "Casuswerk" in body
+    assert "VERTROUWELIJK" in body
+    for english in ("Case work", "Logout", "CONFIDENTIAL"):
+        assert english not in body
 
 
 def test_wrong_password_stays_on_login(page, live_server: str) -> None:
