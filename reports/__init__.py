@@ -1,0 +1,1 @@
+"""Confidential PDF reports: the case dossier and the conference agenda."""
