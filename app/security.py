@@ -7,6 +7,7 @@ from flask_appbuilder.security.views import UserDBModelView
 from flask_babel import lazy_gettext as _l
 
 from app.models.organisation import CasusUser
+from app.permission_cache import PermissionCacheMixin
 
 _USER_FIELDS = ["first_name", "last_name", "username", "email", "organisation", "active",
                 "roles"]
@@ -29,6 +30,6 @@ class CasusUserDBModelView(UserDBModelView):
     ]
 
 
-class CasusSecurityManager(SecurityManager):
+class CasusSecurityManager(PermissionCacheMixin, SecurityManager):
     user_model = CasusUser
     userdbmodelview = CasusUserDBModelView

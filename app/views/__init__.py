@@ -10,7 +10,13 @@ class HomeView(IndexView):
 
 
 def register_views(appbuilder: AppBuilder) -> None:
-    from app.views import admin, casework
+    from app import api
+    from app.views import access_admin, admin, casework, conferences, reports, workflow
 
     casework.register(appbuilder)
+    workflow.register(appbuilder)
+    conferences.register(appbuilder)
+    reports.register(appbuilder)
     admin.register(appbuilder)
+    access_admin.register(appbuilder)
+    api.register(appbuilder)

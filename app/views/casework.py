@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 
 from app.models import (
     Case,
-    CaseConference,
     Intervention,
     Signal,
     Subject,
@@ -104,19 +103,6 @@ class SubjectModelView(CasusModelView):
     base_order = ("last_name", "asc")
 
 
-class CaseConferenceModelView(CasusModelView):
-    datamodel = SQLAInterface(CaseConference)
-    list_title = _l("Case conferences")
-    show_title = _l("Case conference")
-    add_title = _l("Plan case conference")
-    edit_title = _l("Edit case conference")
-    label_columns = LABELS
-    list_columns = ["held_on", "location", "status"]
-    add_columns = edit_columns = show_columns = ["held_on", "location", "status", "notes"]
-    search_columns = ["held_on", "status"]
-    base_order = ("held_on", "desc")
-
-
 class InterventionModelView(CasusModelView):
     datamodel = SQLAInterface(Intervention)
     list_title = _l("Interventions")
@@ -138,7 +124,5 @@ def register(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(CaseModelView, "Cases", label=_l("Cases"), **cat)
     appbuilder.add_view(SignalModelView, "Signals", label=_l("Signals"), **cat)
     appbuilder.add_view(SubjectModelView, "Subjects", label=_l("Subjects"), **cat)
-    appbuilder.add_view(CaseConferenceModelView, "Case conferences",
-                        label=_l("Case conferences"), **cat)
     appbuilder.add_view(InterventionModelView, "Interventions", label=_l("Interventions"),
                         **cat)
