@@ -1,0 +1,95 @@
+"""Permissions are resolved once per request, and a role change counts from the next one."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import permission_cache
+from app.extensions import db
+from tests.support import Browser, count_queries
+
+CASE_LIST = "/casemodelview/list/"
+
+
+def _permission_queries(statements: list[str]) -> list[str]:
+    return [s for s in statements if "ab_permission" in s]
+
+
+def _grant(app, role_name: str, permission: str, view: str, *, granted: bool) -> None:
+    with app.app_context():
+        sm = app.appbuilder.sm
+        role = sm.find_role(role_name)
+        pv = sm.find_permission_view_menu(permission, view)
+        assert role is not None and pv is not None
+        if granted and pv not in role.permissions:
+            role.permissions.append(pv)
+        if not granted and pv in role.permissions:
+            role.permissions.remove(pv)
+        db.session.commit()
+
+
+@pytest.mark.parametrize("url", [CASE_LIST, "/"])
+def test_a_page_asks_the_database_about_permissions_once(app, browser: Browser, url: str):
+    browser.login("coordinator")
+    with count_queries(app) as statements:
+        page = browser.get(url)
+    assert page.status_code == 200
+    assert len(_permission_queries(statements)) == 1, statements
+
+
+def test_the_cache_saves_most_of_a_pages_queries(app, browser: Browser, monkeypatch):
+    browser.login("coordinator")
+    browser.get(CASE_LIST)
+    with count_queries(app) as cached:
+        first = browser.get(CASE_LIST)
+
+    # The same page with the cache switched off: Flask-AppBuilder's own checks.
+    monkeypatch.setattr(permission_cache, "_request_cache", lambda: None)
+    with count_queries(app) as uncached:
+        second = browser.get(CASE_LIST)
+
+    assert first.status_code == second.status_code == 200
+    assert first.text.count("<tr") == second.text.count("<tr")
+    assert len(_permission_queries(uncached)) >= 5
+    assert len(cached) + 5 <= len(uncached)
+
+
+def test_a_revoked_permission_takes_effect_on_the_next_request(app, browser: Browser):
+    browser.login("ggd")
+    assert browser.get(CASE_LIST).status_code == 200
+
+    _grant(app, "Ketenpartner", "can_list", "CaseModelView", granted=False)
+
+    refused = browser.get(CASE_LIST)
+    assert refused.status_code in (302, 403)
+    assert CASE_LIST not in refused.headers.get("Location", "")
+
+
+def test_a_granted_permission_takes_effect_while_an_app_context_stays_open(app):
+    # A test or a command may keep one app context (and so one ``g``) open across
+    # requests: the cache must still be per request.
+    browser = Browser(app).login("privacy")
+    with app.app_context():
+        assert browser.get(CASE_LIST).status_code != 200
+        _grant(app, "Privacy officer", "can_list", "CaseModelView", granted=True)
+        assert browser.get(CASE_LIST).status_code == 200
+        _grant(app, "Privacy officer", "can_list", "CaseModelView", granted=False)
+        assert browser.get(CASE_LIST).status_code != 200
+
+
+def test_anonymous_visitors_are_still_sent_to_the_login_page(app):
+    client = app.test_client()
+    resp = client.get(CASE_LIST)
+    assert resp.status_code == 302
+    assert "/login" in resp.headers["Location"]
+
+
+def test_a_partner_does_not_gain_the_menu_of_another_role(app, browser: Browser):
+    browser.login("ggd")
+    home = browser.get("/")
+    assert home.status_code == 200
+    # Ketenpartner has no signals or subjects menu; the coordinator has both.
+    assert "/signalmodelview/list/" not in home.text
+    assert "/subjectmodelview/list/" not in home.text
+    coordinator = Browser(app).login("coordinator").get("/")
+    assert "/signalmodelview/list/" in coordinator.text
