@@ -32,3 +32,5 @@ class CasusUser(User):
         sa.Integer, sa.ForeignKey("organisation.id"), nullable=True, index=True
     )
     organisation = relationship(Organisation, lazy="joined")
+    #: The user's interface language (a key of ``LANGUAGES``); empty means the default.
+    locale = sa.Column(sa.String(10), nullable=True)
