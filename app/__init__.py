@@ -35,6 +35,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), compare_type=True)
     # Flask-AppBuilder never registers CSRF protection itself; it must exist before it.
     csrf.init_app(app)
+    from app.access import install_access_guard
+
+    install_access_guard(app)
 
     from app.security import CasusSecurityManager
     from app.views import HomeView, register_views

@@ -5,7 +5,16 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-casus_cli = AppGroup("casus", help="Casusregie administration commands.")
+
+def _as_system_job() -> None:
+    """`flask casus ...` commands are system jobs: they opt out of the access guard."""
+    from app.access import system_access
+
+    click.get_current_context().with_resource(system_access("flask casus"))
+
+
+casus_cli = AppGroup("casus", help="Casusregie administration commands.",
+                     callback=_as_system_job)
 
 
 @casus_cli.command("init")

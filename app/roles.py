@@ -32,11 +32,30 @@ SELF_SERVICE: tuple[tuple[str, str], ...] = (
 )
 
 
+#: Row scopes a role can give (the row rules themselves live in ``app.access.policy``).
+SCOPE_CORE = "core"            # all included cases and signals, if the organisation is core
+SCOPE_COORDINATE = "coordinate"  # change any organisation's rows, grant admissions
+SCOPE_DIRECTED = "directed"    # the cases the user directs
+SCOPE_ADMITTED = "admitted"    # the cases the user's organisation is admitted to
+SCOPE_RETENTION = "retention"  # subject lists (no case content) for retention work
+
+#: Sensitive field categories a role can be cleared for.
+CLEAR_BSN = "bsn"
+CLEAR_CRIMINAL = "criminal"
+CLEAR_HEALTH = "health"
+
+
 @dataclass(frozen=True)
 class RoleSpec:
+    """A seeded role: its permission grants (editable in the UI afterwards) and its
+    row scopes and field clearances (fixed in code: administrators adjust permissions,
+    they cannot widen what a role may see)."""
+
     name: str
     description: str
     grants: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    scopes: frozenset[str] = frozenset()
+    clearances: frozenset[str] = frozenset()
 
 
 def _views(perms: tuple[str, ...], *views: str) -> tuple[tuple[str, str], ...]:
@@ -57,6 +76,16 @@ CATALOGUE_VIEWS = ("InterventionTypeModelView", "OrganisationModelView", "RiskGr
 CASE_MENUS = _menus("Casuswerk", "Cases", "Signals", "Subjects", "Case conferences",
                     "Interventions", "Start")
 
+# The case process (app/views/workflow.py, app/views/conferences.py): one permission per
+# transition, so each role gets exactly the decisions it takes.
+WORKFLOW_VIEWS = ("CaseWorkflowView", "SignalWorkflowView", "ConferenceAgendaView")
+DIRECTOR_WORKFLOW = (
+    *_views(("can_conference", "can_escalate", "can_de_escalate"), "CaseWorkflowView"),
+    *_views(("can_agenda", "can_record"), "ConferenceAgendaView"),
+)
+WEIGHING = (("can_weigh", "SignalWorkflowView"), ("can_agenda", "ConferenceAgendaView"),
+            *_menus("Weighing"))
+
 
 ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(
@@ -74,34 +103,44 @@ ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(
         ROLE_COORDINATOR,
         "Coördinator OOV: voert casussen door het proces en bereidt het casusoverleg voor.",
+        scopes=frozenset({SCOPE_CORE, SCOPE_COORDINATE, SCOPE_DIRECTED}),
+        clearances=frozenset({CLEAR_BSN, CLEAR_CRIMINAL, CLEAR_HEALTH}),
         grants=(
             *_views(("*",), *CASE_WORK_VIEWS),
             *_views(READ, *CATALOGUE_VIEWS),
             *CASE_MENUS,
+            *_views(("*",), *WORKFLOW_VIEWS), *_menus("Weighing"),
         ),
     ),
     RoleSpec(
         ROLE_CASE_DIRECTOR,
         "Casusregisseur: coördineert de casussen die hij of zij regisseert.",
+        scopes=frozenset({SCOPE_DIRECTED, SCOPE_ADMITTED}),
+        clearances=frozenset({CLEAR_CRIMINAL, CLEAR_HEALTH}),
         grants=(
             *_views(READ + WRITE, *CASE_WORK_VIEWS),
             *_views(READ, *CATALOGUE_VIEWS),
             *CASE_MENUS,
+            *DIRECTOR_WORKFLOW,
         ),
     ),
     RoleSpec(
         ROLE_CORE_PARTNER,
         "Kernpartner (politie, OM): weegt signalen en ziet opgenomen casussen.",
+        scopes=frozenset({SCOPE_CORE, SCOPE_ADMITTED}),
+        clearances=frozenset({CLEAR_BSN, CLEAR_CRIMINAL}),
         grants=(
             *_views(READ, *CASE_WORK_VIEWS, *CATALOGUE_VIEWS),
             *_views(READ + WRITE, "SignalModelView", "WeighingModelView",
                     "InterventionModelView"),
             *CASE_MENUS,
+            *WEIGHING,
         ),
     ),
     RoleSpec(
         ROLE_PARTNER,
         "Ketenpartner: registreert en actualiseert de eigen interventies.",
+        scopes=frozenset({SCOPE_ADMITTED}),
         grants=(
             *_views(READ, "CaseModelView", "InterventionTypeModelView"),
             *_views(READ + WRITE, "InterventionModelView"),
@@ -111,6 +150,20 @@ ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(
         ROLE_PRIVACY,
         "Privacy officer: auditlog, inzageverzoeken en bewaartermijnen; geen casusinhoud.",
+        scopes=frozenset({SCOPE_RETENTION}),
         grants=(*_menus("Start"),),
     ),
 )
+
+
+ROLE_SPECS: dict[str, RoleSpec] = {spec.name: spec for spec in ROLES}
+
+
+def scopes_for(role_names: frozenset[str] | set[str]) -> frozenset[str]:
+    """Row scopes given by a set of roles; roles not declared here give none."""
+    return frozenset().union(*(ROLE_SPECS[n].scopes for n in role_names if n in ROLE_SPECS))
+
+
+def clearances_for(role_names: frozenset[str] | set[str]) -> frozenset[str]:
+    return frozenset().union(
+        *(ROLE_SPECS[n].clearances for n in role_names if n in ROLE_SPECS))

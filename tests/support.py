@@ -30,10 +30,11 @@ def make_app(database_url: str, **overrides) -> Flask:
 def migrate_and_seed(app: Flask, *, demo: bool = True) -> None:
     from flask_migrate import upgrade
 
+    from app.access import system_access
     from app.extensions import db
     from app.setup import init_all
 
-    with app.app_context():
+    with app.app_context(), system_access("test template database"):
         upgrade()
         init_all()
         if demo:

@@ -9,15 +9,25 @@ from app.access.policy import (
     Actor,
     can_see_field,
     current_actor,
+    row_criteria,
     system_access,
     visible_fields,
 )
+
+
+def install_access_guard(app) -> None:
+    """Install the ORM guard (``app.access.guard``) for this app's session."""
+    from app.access.guard import install
+
+    install(app)
 
 __all__ = [
     "AccessPolicyViewMixin",
     "Actor",
     "can_see_field",
     "current_actor",
+    "install_access_guard",
+    "row_criteria",
     "system_access",
     "visible_fields",
 ]

@@ -1,4 +1,4 @@
-"""Access policy implementation (first version: permissive placeholders).
+"""THE access policy: who may see or change which rows and fields.
 
 The contract other modules rely on:
 
@@ -8,14 +8,67 @@ The contract other modules rely on:
 - ``system_access()`` — context manager for system jobs (CLI, seeding, retention) that
   explicitly opt out of the row guard.
 - ``AccessPolicyViewMixin`` — mixed into every model view by ``CasusModelView``.
+- ``row_criteria(model, actor)`` — the SQL condition selecting the rows of ``model`` the
+  actor may see (used by the ORM guard in ``app.access.guard``).
+- ``explain_case(actor, case)`` — whether and why an actor sees a case.
+
+Row rules (DESIGN §3, issue 4):
+
+- core partners (a core organisation and a role with the core scope) see every case and
+  every signal; signals not yet weighed only they see;
+- a case director sees and changes the cases they direct;
+- an admitted organisation (admission running today) sees the case, its subjects' names,
+  the goals assigned to it and its own interventions — not other partners' interventions,
+  notes, decisions, assessments or conferences;
+- the privacy officer sees subject lists (for retention), never case content;
+- the functional administrator sees no case content; no user means no rows.
+
+The rules are fixed in code; roles only select which of them apply (``app.roles``).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+import contextvars
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+import sqlalchemy as sa
+
+from app.models import (
+    ActionPlan,
+    AgendaItem,
+    Assessment,
+    Case,
+    CaseAdmission,
+    CaseConference,
+    CaseNote,
+    CaseSubject,
+    Decision,
+    Goal,
+    Intervention,
+    InterventionDomain,
+    OrganisationTier,
+    Signal,
+    SignalStatus,
+    Subject,
+    SubjectRelation,
+    Weighing,
+)
+from app.roles import (
+    CLEAR_BSN,
+    CLEAR_CRIMINAL,
+    CLEAR_HEALTH,
+    SCOPE_ADMITTED,
+    SCOPE_COORDINATE,
+    SCOPE_CORE,
+    SCOPE_DIRECTED,
+    SCOPE_RETENTION,
+    clearances_for,
+    scopes_for,
+)
 
 
 @dataclass(frozen=True)
@@ -27,27 +80,396 @@ class Actor:
     role_names: frozenset[str] = field(default_factory=frozenset)
     is_system: bool = False
 
+    @property
+    def scopes(self) -> frozenset[str]:
+        return scopes_for(self.role_names)
 
-def current_actor() -> Actor | None:
-    from flask import g, has_request_context
+    @property
+    def clearances(self) -> frozenset[str]:
+        return clearances_for(self.role_names)
 
-    if not has_request_context():
-        return None
-    user = getattr(g, "user", None)
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
+    @property
+    def is_core(self) -> bool:
+        """Sees every case: a core-scope role in a core organisation."""
+        return (SCOPE_CORE in self.scopes
+                and self.organisation_tier == OrganisationTier.core.value)
+
+    @property
+    def coordinates(self) -> bool:
+        """Changes rows of every organisation and grants admissions."""
+        return self.is_core and SCOPE_COORDINATE in self.scopes
+
+    @property
+    def directs(self) -> bool:
+        return SCOPE_DIRECTED in self.scopes and self.user_id is not None
+
+    @property
+    def admitted_scope(self) -> bool:
+        return SCOPE_ADMITTED in self.scopes and self.organisation_id is not None
+
+
+SYSTEM = Actor(user_id=None, username="system", organisation_id=None, organisation_tier=None,
+               is_system=True)
+
+_system_reason: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "casus_system_access", default=None)
+
+
+def today() -> dt.date:
+    """The policy's clock (admissions run from ``starts_on`` to ``ends_on`` inclusive).
+
+    Tests freeze it with ``monkeypatch.setattr(policy, "today", ...)``.
+    """
+    return dt.date.today()
+
+
+@contextlib.contextmanager
+def system_access(reason: str = "system") -> Iterator[None]:
+    """Opt a system job (CLI, seeding, migrations, test set-up) out of the row guard."""
+    token = _system_reason.set(reason)
+    try:
+        yield
+    finally:
+        _system_reason.reset(token)
+
+
+def in_system_access() -> bool:
+    return _system_reason.get() is not None
+
+
+def actor_for_user(user: Any) -> Actor:
     org = getattr(user, "organisation", None)
+    tier = getattr(org, "tier", None)
     return Actor(
         user_id=user.id,
         username=user.username,
         organisation_id=getattr(user, "organisation_id", None),
-        organisation_tier=str(org.tier) if org is not None else None,
+        organisation_tier=str(tier.value if hasattr(tier, "value") else tier) if tier else None,
         role_names=frozenset(r.name for r in user.roles),
     )
 
 
+def _request_user() -> Any:
+    from flask import g
+    from flask_login import current_user
+
+    user = None
+    with contextlib.suppress(Exception):
+        if current_user and current_user.is_authenticated:
+            user = current_user._get_current_object()
+    if user is None:
+        # A REST call authenticated by a JWT: Flask-AppBuilder puts the user in g.user.
+        candidate = g.get("user")
+        with contextlib.suppress(Exception):
+            if candidate is not None and candidate.is_authenticated:
+                user = getattr(candidate, "_get_current_object", lambda: candidate)()
+    if user is None or not getattr(user, "is_active", False):
+        return None
+    return user
+
+
+def current_actor() -> Actor | None:
+    """The actor of this request or job; ``None`` means nobody (the guard shows nothing)."""
+    from flask import g, has_request_context
+
+    if in_system_access():
+        return SYSTEM
+    if not has_request_context():
+        return None
+    # Resolving the user loads their roles; do it once per request and user.
+    user = _request_user()
+    if user is None:
+        return None
+    cached = g.get("_casus_actor")
+    if cached is not None and cached.user_id == user.id:
+        return cached
+    with system_access("resolving the actor"):
+        actor = actor_for_user(user)
+    g._casus_actor = actor
+    return actor
+
+
+# --------------------------------------------------------------------------- row rules
+
+_case = Case.__table__
+_admission = CaseAdmission.__table__
+_case_subject = CaseSubject.__table__
+_plan = ActionPlan.__table__
+_signal = Signal.__table__
+_agenda = AgendaItem.__table__
+
+
+def admitted_case_ids(organisation_id: int, on: dt.date | None = None) -> sa.Select:
+    on = on or today()
+    # Core tables, not ORM entities: the guard's criteria must not apply to themselves.
+    return sa.select(_admission.c.case_id).where(
+        _admission.c.organisation_id == organisation_id,
+        _admission.c.starts_on <= on,
+        _admission.c.ends_on >= on,
+    )
+
+
+def directed_case_ids(user_id: int) -> sa.Select:
+    return sa.select(_case.c.id).where(_case.c.case_director_id == user_id)
+
+
+def _any(parts: list[Any]) -> Any:
+    return sa.or_(*parts) if parts else sa.false()
+
+
+def content_case_ids_criteria(column: Any, actor: Actor) -> Any:
+    """Rows of case content (notes, decisions, plans...): core partners and directors."""
+    if actor.is_system or actor.is_core:
+        return sa.true()
+    if actor.directs:
+        return column.in_(directed_case_ids(actor.user_id))
+    return sa.false()
+
+
+def visible_case_ids_criteria(column: Any, actor: Actor) -> Any:
+    """The cases themselves: core partners, directors and admitted organisations."""
+    if actor.is_system or actor.is_core:
+        return sa.true()
+    parts = []
+    if actor.directs:
+        parts.append(column.in_(directed_case_ids(actor.user_id)))
+    if actor.admitted_scope:
+        parts.append(column.in_(admitted_case_ids(actor.organisation_id)))
+    return _any(parts)
+
+
+def _case_rule(actor: Actor) -> Any:
+    return visible_case_ids_criteria(Case.id, actor)
+
+
+def _case_subject_rule(actor: Actor) -> Any:
+    return visible_case_ids_criteria(CaseSubject.case_id, actor)
+
+
+def _subject_rule(actor: Actor) -> Any:
+    if actor.is_system or actor.is_core or SCOPE_RETENTION in actor.scopes:
+        return sa.true()
+    visible = visible_case_ids_criteria(_case_subject.c.case_id, actor)
+    return Subject.id.in_(sa.select(_case_subject.c.subject_id).where(visible))
+
+
+def _subject_relation_rule(actor: Actor) -> Any:
+    if actor.is_system or actor.is_core:
+        return sa.true()
+    if actor.directs:
+        subjects = sa.select(_case_subject.c.subject_id).where(
+            _case_subject.c.case_id.in_(directed_case_ids(actor.user_id)))
+        return SubjectRelation.subject_id.in_(subjects)
+    return sa.false()
+
+
+def _signal_rule(actor: Actor) -> Any:
+    if actor.is_system or actor.is_core:
+        return sa.true()
+    if actor.directs:
+        return sa.and_(Signal.status == SignalStatus.weighed,
+                       Signal.case_id.in_(directed_case_ids(actor.user_id)))
+    return sa.false()
+
+
+def _weighing_rule(actor: Actor) -> Any:
+    if actor.is_system or actor.is_core:
+        return sa.true()
+    if actor.directs:
+        signals = sa.select(_signal.c.id).where(
+            _signal.c.status == SignalStatus.weighed.value,
+            _signal.c.case_id.in_(directed_case_ids(actor.user_id)))
+        return Weighing.signal_id.in_(signals)
+    return sa.false()
+
+
+def _decision_rule(actor: Actor) -> Any:
+    return content_case_ids_criteria(Decision.case_id, actor)
+
+
+def _conference_rule(actor: Actor) -> Any:
+    if actor.is_system or actor.is_core:
+        return sa.true()
+    if actor.directs:
+        return CaseConference.id.in_(sa.select(_agenda.c.conference_id).where(
+            _agenda.c.case_id.in_(directed_case_ids(actor.user_id))))
+    return sa.false()
+
+
+def _goal_rule(actor: Actor) -> Any:
+    if actor.is_system or actor.is_core:
+        return sa.true()
+    parts = []
+    if actor.directs:
+        parts.append(Goal.action_plan_id.in_(sa.select(_plan.c.id).where(
+            _plan.c.case_id.in_(directed_case_ids(actor.user_id)))))
+    if actor.admitted_scope:
+        parts.append(sa.and_(
+            Goal.organisation_id == actor.organisation_id,
+            Goal.action_plan_id.in_(sa.select(_plan.c.id).where(
+                _plan.c.case_id.in_(admitted_case_ids(actor.organisation_id))))))
+    return _any(parts)
+
+
+def _intervention_rule(actor: Actor) -> Any:
+    if actor.is_system or actor.is_core:
+        return sa.true()
+    parts = []
+    if actor.directs:
+        parts.append(Intervention.case_id.in_(directed_case_ids(actor.user_id)))
+    if actor.admitted_scope:
+        parts.append(sa.and_(
+            Intervention.organisation_id == actor.organisation_id,
+            Intervention.case_id.in_(admitted_case_ids(actor.organisation_id))))
+    return _any(parts)
+
+
+def _admission_rule(actor: Actor) -> Any:
+    if actor.is_system or actor.is_core:
+        return sa.true()
+    parts = []
+    if actor.directs:
+        parts.append(CaseAdmission.case_id.in_(directed_case_ids(actor.user_id)))
+    if actor.admitted_scope:
+        parts.append(CaseAdmission.organisation_id == actor.organisation_id)
+    return _any(parts)
+
+
+def _content(model: Any) -> Callable[[Actor], Any]:
+    return lambda actor: content_case_ids_criteria(model.case_id, actor)
+
+
+#: Every model holding case content, with its row rule. The guard applies exactly these;
+#: ``tests/test_access_guard.py`` fails when a model linked to a case is missing here.
+ROW_RULES: dict[type, Callable[[Actor], Any]] = {
+    Case: _case_rule,
+    CaseSubject: _case_subject_rule,
+    Subject: _subject_rule,
+    SubjectRelation: _subject_relation_rule,
+    Signal: _signal_rule,
+    Weighing: _weighing_rule,
+    Decision: _decision_rule,
+    CaseConference: _conference_rule,
+    AgendaItem: _content(AgendaItem),
+    Assessment: _content(Assessment),
+    ActionPlan: _content(ActionPlan),
+    Goal: _goal_rule,
+    Intervention: _intervention_rule,
+    CaseNote: _content(CaseNote),
+    CaseAdmission: _admission_rule,
+}
+
+
+def guarded_model(model: type) -> type | None:
+    """The guarded model ``model`` is or inherits from (plugin interventions)."""
+    for base in getattr(model, "__mro__", ()):
+        if base in ROW_RULES:
+            return base
+    return None
+
+
+def row_criteria(model: type, actor: Actor | None) -> Any:
+    """SQL condition for the rows of ``model`` visible to ``actor`` (None: nothing)."""
+    base = guarded_model(model)
+    if base is None:
+        return sa.true()
+    if actor is None:
+        return sa.false()
+    return ROW_RULES[base](actor)
+
+
+def visible_query(model: type, actor: Actor | None) -> sa.Select:
+    """ids of ``model`` rows the actor may see, evaluated without the request's user."""
+    return sa.select(model.id).where(row_criteria(model, actor))
+
+
+# --------------------------------------------------------------------------- writes
+
+
+def can_change_case(actor: Actor | None, case_id: int | None, session: Any) -> bool:
+    """Case content may be changed by core partners and by the case's director."""
+    if actor is None:
+        return False
+    if actor.is_system or actor.is_core:
+        return True
+    if case_id is None or not actor.directs:
+        return False
+    director = session.execute(
+        sa.select(_case.c.case_director_id).where(_case.c.id == case_id)).scalar()
+    return director == actor.user_id
+
+
+def case_visible(actor: Actor | None, case_id: int | None, session: Any) -> bool:
+    if actor is None or case_id is None:
+        return bool(actor and (actor.is_system or actor.is_core))
+    return session.execute(
+        sa.select(_case.c.id).where(_case.c.id == case_id,
+                                    visible_case_ids_criteria(_case.c.id, actor))
+    ).first() is not None
+
+
+# --------------------------------------------------------------------------- fields
+
+#: (model, field) → the clearance needed to see it.
+SENSITIVE_FIELDS: dict[tuple[type, str], str] = {
+    (Subject, "bsn"): CLEAR_BSN,
+}
+
+#: Intervention domains whose content (outcome) is sensitive, and the clearance needed.
+SENSITIVE_DOMAINS: dict[InterventionDomain, str] = {
+    InterventionDomain.criminal: CLEAR_CRIMINAL,
+    InterventionDomain.care: CLEAR_HEALTH,
+}
+#: Fields of an intervention that carry its (possibly sensitive) content.
+INTERVENTION_CONTENT_FIELDS = frozenset({"outcome"})
+
+
+def _model_of(obj_or_model: Any) -> type:
+    return obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
+
+
+def _sensitive_category(model: type, field_name: str) -> str | None:
+    for base in getattr(model, "__mro__", ()):
+        category = SENSITIVE_FIELDS.get((base, field_name))
+        if category:
+            return category
+    return None
+
+
 def can_see_field(obj_or_model: Any, field_name: str, actor: Actor | None = None) -> bool:
+    """Whether ``actor`` (default: the current one) may see ``field_name``.
+
+    Given a class, the answer holds for every row; given a row, per-row rules apply
+    (the outcome of a criminal-law or care intervention only for its own organisation
+    and for cleared roles).
+    """
+    actor = actor if actor is not None else current_actor()
+    if actor is None:
+        return False
+    if actor.is_system:
+        return True
+    # Dotted names (``subject.bsn``) are judged on their last part's model by callers;
+    # here the last part decides, so ``case_subjects.subject.bsn`` is hidden too.
+    name = field_name.rsplit(".", 1)[-1]
+    model = _model_of(obj_or_model)
+    category = _sensitive_category(model, name)
+    if name == "bsn":
+        category = CLEAR_BSN
+    if category and category not in actor.clearances:
+        return False
+    if guarded_model(model) is Intervention and name in INTERVENTION_CONTENT_FIELDS:
+        if isinstance(obj_or_model, type):
+            return {CLEAR_CRIMINAL, CLEAR_HEALTH} <= actor.clearances
+        return intervention_content_visible(obj_or_model, actor)
     return True
+
+
+def intervention_content_visible(item: Any, actor: Actor) -> bool:
+    if actor.is_system or item.organisation_id == actor.organisation_id:
+        return True
+    domain = getattr(getattr(item, "type", None), "domain", None)
+    needed = SENSITIVE_DOMAINS.get(InterventionDomain(domain)) if domain else None
+    return needed is None or needed in actor.clearances
 
 
 def visible_fields(obj_or_model: Any, fields: Iterable[str],
@@ -55,10 +477,117 @@ def visible_fields(obj_or_model: Any, fields: Iterable[str],
     return [f for f in fields if can_see_field(obj_or_model, f, actor)]
 
 
-@contextlib.contextmanager
-def system_access(reason: str = "system") -> Iterator[None]:
-    yield
+HIDDEN = "—"
+
+
+class _MaskingInterface:
+    """Mixed into a view's data interface: per-row hidden values are shown as a dash."""
+
+    def get_values_item(self, item, show_columns):
+        values = super().get_values_item(item, show_columns)
+        return [v if can_see_field(item, c) else HIDDEN for c, v in zip(show_columns, values,
+                                                                         strict=True)]
+
+    def get_values(self, lst, list_columns):
+        for item, row in zip(lst, super().get_values(lst, list_columns), strict=False):
+            for col in list_columns:
+                if not can_see_field(item, col):
+                    row[col] = HIDDEN
+            yield row
+
+    def get_values_json(self, lst, list_columns):
+        rows = super().get_values_json(lst, list_columns)
+        for item, row in zip(lst, rows, strict=False):
+            for col in list_columns:
+                if not can_see_field(item, col):
+                    row[col] = HIDDEN
+        return rows
+
+
+_masking_classes: dict[type, type] = {}
+
+
+def _masking(datamodel: Any) -> None:
+    cls = type(datamodel)
+    if issubclass(cls, _MaskingInterface):
+        return
+    if cls not in _masking_classes:
+        _masking_classes[cls] = type(f"Masking{cls.__name__}", (_MaskingInterface, cls), {})
+    datamodel.__class__ = _masking_classes[cls]
 
 
 class AccessPolicyViewMixin:
-    """Hooks the access policy into a Flask-AppBuilder view (placeholder)."""
+    """Hooks the access policy into a Flask-AppBuilder view.
+
+    Rows are filtered by the ORM guard for every query the view makes; this mixin
+    removes the fields the current user may not see from list, show, add and edit
+    columns, search and filters, and masks per-row sensitive values.
+    """
+
+    _policy_column_attrs = ("list_columns", "show_columns", "add_columns", "edit_columns",
+                            "search_columns", "order_columns")
+
+    def _apply_field_policy(self) -> None:
+        from flask import has_request_context
+
+        datamodel = getattr(self, "datamodel", None)
+        model = getattr(datamodel, "obj", None)
+        if model is None or not has_request_context():
+            return
+        _masking(datamodel)
+        originals = self.__dict__.setdefault("_policy_originals", {})
+        for attr in self._policy_column_attrs:
+            if attr not in originals:
+                originals[attr] = list(getattr(self, attr, None) or [])
+            setattr(self, attr, visible_fields(model, originals[attr]))
+        if "show_fieldsets" not in originals:
+            originals["show_fieldsets"] = list(getattr(self, "show_fieldsets", None) or [])
+        self.show_fieldsets = [
+            (title, {**spec, "fields": visible_fields(model, spec.get("fields", []))})
+            for title, spec in originals["show_fieldsets"]
+        ]
+        # FAB accepts ``_flt_<n>_<column>`` for every column, searchable or not: filtering
+        # on a hidden column would reveal its value by elimination.
+        filters = getattr(self, "_filters", None)
+        if filters is not None:
+            if "_all_filters" not in originals:
+                originals["_all_filters"] = dict(filters._all_filters)
+                originals["_search_filters"] = dict(filters._search_filters)
+            filters._all_filters = {k: v for k, v in originals["_all_filters"].items()
+                                    if can_see_field(model, k)}
+            filters._search_filters = {k: v for k, v in originals["_search_filters"].items()
+                                       if can_see_field(model, k)}
+            filters.search_columns = list(self.search_columns)
+
+    def _list(self, **kwargs):
+        self._apply_field_policy()
+        return super()._list(**kwargs)
+
+    def _show(self, pk):
+        self._apply_field_policy()
+        return super()._show(pk)
+
+    def _add(self):
+        self._apply_field_policy()
+        return super()._add()
+
+    def _edit(self, pk):
+        self._apply_field_policy()
+        return super()._edit(pk)
+
+    def process_form(self, form, is_created) -> None:
+        # A hidden field is not in the page, so the posted form lacks it: without this its
+        # stored value would be overwritten with an empty one.
+        for name in list(form._fields):
+            if not can_see_field(self.datamodel.obj, name):
+                del form[name]
+        super().process_form(form, is_created)
+
+    def prefill_form(self, form, pk) -> None:
+        super().prefill_form(form, pk)
+        item = self.datamodel.get(pk)
+        if item is None:
+            return
+        for name in list(form._fields):
+            if not can_see_field(item, name):
+                form[name].data = None
