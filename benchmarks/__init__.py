@@ -1,0 +1,1 @@
+"""Synthetic city-scale data and the benchmark suite (``make bench``)."""
