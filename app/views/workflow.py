@@ -1,9 +1,362 @@
-"""(Area under construction.)"""
+"""Screens for the case process: weigh a signal, and the transitions of a case.
+
+Each transition has its own URL and its own permission (``can_<action>`` on
+``CaseWorkflowView`` / ``SignalWorkflowView``), so roles can be granted exactly the
+decisions they take. The rules themselves live in ``app.workflow``; these views only
+turn forms into calls and refusals into messages next to the fields.
+"""
 
 from __future__ import annotations
 
-from flask_appbuilder import AppBuilder
+from typing import Any
+
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import AppBuilder, BaseView, expose, has_access
+from flask_appbuilder.fieldwidgets import (
+    BS3TextAreaFieldWidget,
+    DatePickerWidget,
+    Select2ManyWidget,
+    Select2Widget,
+)
+from flask_appbuilder.forms import DynamicForm
+from flask_appbuilder.security.decorators import permission_name
+from flask_appbuilder.widgets import FormWidget
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import (
+    DateField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    TextAreaField,
+)
+from wtforms.validators import Length, Optional
+
+from app import workflow
+from app.extensions import db
+from app.models import (
+    Case,
+    CasusUser,
+    CloseReason,
+    DecisionBody,
+    Organisation,
+    OrganisationTier,
+    RiskGroup,
+    Signal,
+    SignalStatus,
+    WeighingOutcome,
+)
+from app.views.casework import CATEGORY
+
+DATE_FORMAT = "%Y-%m-%d"
+TEXT_LIMIT = 5000
+
+
+def _date_field(label: Any, description: Any = "") -> DateField:
+    return DateField(label, format=DATE_FORMAT, validators=[Optional()],
+                     widget=DatePickerWidget(), description=description)
+
+
+def _text_field(label: Any, description: Any = "") -> TextAreaField:
+    return TextAreaField(label, validators=[Optional(), Length(max=TEXT_LIMIT)],
+                         widget=BS3TextAreaFieldWidget(), description=description)
+
+
+def _choices(labels: dict) -> list[tuple[str, Any]]:
+    return [("", "—")] + [(member.value, label) for member, label in labels.items()]
+
+
+class DecisionForm(DynamicForm):
+    """What every decision records. Required fields are checked by ``app.workflow``."""
+
+    # The case's version when the form was opened: a decision taken on a stale page
+    # (someone else changed the case meanwhile) is refused instead of applied blindly.
+    version = HiddenField()
+    body = SelectField(_l("Decided by"), choices=_choices(workflow.BODY_LABELS),
+                       default=DecisionBody.case_conference.value, widget=Select2Widget())
+    participants = _text_field(_l("Participants"),
+                               _l("The people who took part, with their organisation."))
+    organisations = SelectMultipleField(_l("Participating organisations"), coerce=int,
+                                        validators=[Optional()], widget=Select2ManyWidget())
+    reasons = _text_field(_l("Reasons"), _l("Why this decision was taken."))
+
+
+class ConferenceForm(DecisionForm):
+    review_date = _date_field(_l("Next review date"))
+    case_director = SelectField(_l("Case director"), validators=[Optional()],
+                                widget=Select2Widget())
+    action_plan = _text_field(_l("Action plan"),
+                              _l("Filling this in saves a new version of the action plan."))
+
+
+class LevelForm(DecisionForm):
+    review_date = _date_field(_l("Next review date"), _l("Optional."))
+
+
+class CloseForm(DecisionForm):
+    close_reason = SelectField(_l("Reason for closure"),
+                               choices=_choices(workflow.CLOSE_REASON_LABELS),
+                               widget=Select2Widget())
+
+
+class ReopenForm(DecisionForm):
+    review_date = _date_field(_l("Next review date"))
+
+
+class WeighForm(DecisionForm):
+    outcome = SelectField(_l("Outcome of the weighing"),
+                          choices=_choices(workflow.OUTCOME_LABELS), widget=Select2Widget())
+    weighed_on = _date_field(_l("Date of the weighing"))
+    risk_group = SelectField(_l("Risk group"), validators=[Optional()], widget=Select2Widget(),
+                             description=_l("Required when the signal is included."))
+    lead_organisation = SelectField(_l("Lead organisation"), validators=[Optional()],
+                                    widget=Select2Widget())
+    review_date = _date_field(_l("Review date"), _l("Optional; the first case conference."))
+
+
+DECISION_COLUMNS = ["body", "participants", "organisations", "reasons"]
+
+FORMS: dict[str, tuple[type[DecisionForm], list[str]]] = {
+    "conference": (ConferenceForm,
+                   [*DECISION_COLUMNS, "review_date", "case_director", "action_plan"]),
+    "escalate": (LevelForm, [*DECISION_COLUMNS, "review_date"]),
+    "de_escalate": (LevelForm, [*DECISION_COLUMNS, "review_date"]),
+    "close": (CloseForm, ["close_reason", *DECISION_COLUMNS]),
+    "reopen": (ReopenForm, [*DECISION_COLUMNS, "review_date"]),
+}
+WEIGH_COLUMNS = ["outcome", "weighed_on", "participants", "organisations", "reasons",
+                 "risk_group", "lead_organisation", "review_date"]
+
+STALE_MESSAGE = _l("Someone else changed this case while you were filling in the form. "
+                   "Your input has been kept; check the case and submit again.")
+
+
+def _organisation_choices() -> list[tuple[int, str]]:
+    orgs = db.session.query(Organisation).filter(Organisation.active.is_(True))
+    return [(o.id, o.name) for o in orgs.order_by(Organisation.name)]
+
+
+def _user_choices() -> list[tuple[str, str]]:
+    users = (db.session.query(CasusUser).filter(CasusUser.active.is_(True))
+             .order_by(CasusUser.last_name, CasusUser.first_name))
+    return [("", "—")] + [
+        (str(u.id), f"{u.first_name} {u.last_name}"
+                    + (f" ({u.organisation.name})" if u.organisation else ""))
+        for u in users]
+
+
+def _decision_input(form: DecisionForm) -> workflow.DecisionInput:
+    body = DecisionBody(form.body.data) if form.body.data else DecisionBody.case_conference
+    return workflow.DecisionInput(
+        reasons=form.reasons.data or "", participants=form.participants.data or "",
+        organisations=workflow.organisations_by_id(form.organisations.data or []),
+        body=body)
+
+
+def _prepare_decision_form(form: DecisionForm, user: CasusUser) -> None:
+    form.organisations.choices = _organisation_choices()
+    if request.method == "GET" and user.organisation_id and not form.organisations.data:
+        form.organisations.data = [user.organisation_id]
+
+
+def _show_error(form: DynamicForm, error: workflow.WorkflowError) -> str | None:
+    """Put the error next to its field; return it when it belongs to no field."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is None:
+        return str(error.message)
+    field.errors = [*field.errors, str(error.message)] if field.errors else [
+        str(error.message)]
+    return None
+
+
+def _case_url(case: Case) -> str:
+    return url_for("CaseModelView.show", pk=case.id)
+
+
+class CaseWorkflowView(BaseView):
+    """The transitions of one case: ``/caseworkflow/<case_id>/<action>``."""
+
+    route_base = "/caseworkflow"
+    default_view = "conference"
+    transition_template = "workflow/transition.html"
+
+    @expose("/<int:case_id>/conference", methods=["GET", "POST"])
+    @has_access
+    @permission_name("conference")
+    def conference(self, case_id: int):
+        return self._transition(case_id, workflow.CONFERENCE)
+
+    @expose("/<int:case_id>/escalate", methods=["GET", "POST"])
+    @has_access
+    @permission_name("escalate")
+    def escalate(self, case_id: int):
+        return self._transition(case_id, workflow.ESCALATE)
+
+    @expose("/<int:case_id>/de_escalate", methods=["GET", "POST"])
+    @has_access
+    @permission_name("de_escalate")
+    def de_escalate(self, case_id: int):
+        return self._transition(case_id, workflow.DE_ESCALATE)
+
+    @expose("/<int:case_id>/close", methods=["GET", "POST"])
+    @has_access
+    @permission_name("close")
+    def close(self, case_id: int):
+        return self._transition(case_id, workflow.CLOSE)
+
+    @expose("/<int:case_id>/reopen", methods=["GET", "POST"])
+    @has_access
+    @permission_name("reopen")
+    def reopen(self, case_id: int):
+        return self._transition(case_id, workflow.REOPEN)
+
+    def _transition(self, case_id: int, action: workflow.Action):
+        case = db.session.get(Case, case_id)
+        if case is None:
+            abort(404)
+        user: CasusUser = g.user
+        form_class, columns = FORMS[action.name]
+        form = form_class.refresh()
+        _prepare_decision_form(form, user)
+        if isinstance(form, ConferenceForm):
+            form.case_director.choices = _user_choices()
+            if request.method == "GET" and case.case_director_id:
+                form.case_director.data = str(case.case_director_id)
+        if request.method == "GET":
+            form.version.data = str(case.version)
+            if isinstance(form, ReopenForm | ConferenceForm) and form.review_date.data is None:
+                form.review_date.data = case.review_date
+
+        refused = workflow.refusal(case, action)
+        general_error = None
+        if refused is None and request.method == "POST" and form.validate_on_submit():
+            try:
+                if form.version.data != str(case.version):
+                    raise workflow.WorkflowError(STALE_MESSAGE)
+                self._apply(action, user, case, form)
+                db.session.commit()
+            except workflow.WorkflowPermissionError:
+                db.session.rollback()
+                abort(403)
+            except workflow.WorkflowError as error:
+                db.session.rollback()
+                general_error = _show_error(form, error)
+            except StaleDataError:
+                db.session.rollback()
+                general_error = str(STALE_MESSAGE)
+            else:
+                flash(_("Decision recorded: %(action)s.", action=action.label), "success")
+                return redirect(_case_url(case))
+        case = db.session.get(Case, case_id)
+        return self.render_template(
+            self.transition_template, title=f"{action.label} – {case.number}", case=case,
+            action=action, refused=refused, general_error=general_error,
+            phase_label=workflow.PHASE_LABELS.get(case.phase, case.phase),
+            case_url=_case_url(case),
+            widget=None if refused else FormWidget(form=form, include_cols=columns,
+                                                   exclude_cols=[]),
+        )
+
+    @staticmethod
+    def _apply(action: workflow.Action, user: CasusUser, case: Case,
+               form: DecisionForm) -> None:
+        decision = _decision_input(form)
+        if action is workflow.CONFERENCE:
+            director_id = form.case_director.data
+            director = db.session.get(CasusUser, int(director_id)) if director_id else None
+            workflow.discuss_in_conference(user, case, decision=decision,
+                                           review_date=form.review_date.data,
+                                           action_plan=form.action_plan.data,
+                                           case_director=director)
+        elif action is workflow.ESCALATE:
+            workflow.escalate(user, case, decision=decision, review_date=form.review_date.data)
+        elif action is workflow.DE_ESCALATE:
+            workflow.de_escalate(user, case, decision=decision,
+                                 review_date=form.review_date.data)
+        elif action is workflow.CLOSE:
+            reason = CloseReason(form.close_reason.data) if form.close_reason.data else None
+            workflow.close_case(user, case, close_reason=reason, decision=decision)
+        elif action is workflow.REOPEN:
+            workflow.reopen_case(user, case, decision=decision,
+                                 review_date=form.review_date.data)
+
+
+class SignalWorkflowView(BaseView):
+    """Signals waiting for the weighing team, and the weighing form."""
+
+    route_base = "/signalworkflow"
+    default_view = "awaiting"
+
+    @expose("/")
+    @has_access
+    @permission_name("weigh")
+    def awaiting(self):
+        signals = (db.session.query(Signal).filter(Signal.status == SignalStatus.received)
+                   .order_by(Signal.received_at).all())
+        return self.render_template("workflow/signals.html", title=_("Signals to weigh"),
+                                    signals=signals)
+
+    @expose("/<int:signal_id>/weigh", methods=["GET", "POST"])
+    @has_access
+    @permission_name("weigh")
+    def weigh(self, signal_id: int):
+        signal = db.session.get(Signal, signal_id)
+        if signal is None:
+            abort(404)
+        user: CasusUser = g.user
+        form = WeighForm.refresh()
+        _prepare_decision_form(form, user)
+        groups = db.session.query(RiskGroup).order_by(RiskGroup.number)
+        form.risk_group.choices = [("", "—")] + [(str(rg.id), str(rg)) for rg in groups]
+        leads = (db.session.query(Organisation)
+                 .filter(Organisation.tier == OrganisationTier.core,
+                         Organisation.active.is_(True)).order_by(Organisation.name))
+        form.lead_organisation.choices = [("", "—")] + [(str(o.id), o.name) for o in leads]
+        if request.method == "GET":
+            form.body.data = DecisionBody.weighing_team.value
+            if user.organisation and user.organisation.tier == OrganisationTier.core:
+                form.lead_organisation.data = str(user.organisation_id)
+
+        refused = (_("This signal has already been weighed.")
+                   if signal.status == SignalStatus.weighed else None)
+        general_error = None
+        if refused is None and request.method == "POST" and form.validate_on_submit():
+            try:
+                result = workflow.weigh_signal(
+                    user, signal,
+                    outcome=WeighingOutcome(form.outcome.data) if form.outcome.data else None,
+                    weighed_on=form.weighed_on.data, decision=_decision_input(form),
+                    risk_group=(db.session.get(RiskGroup, int(form.risk_group.data))
+                                if form.risk_group.data else None),
+                    lead_organisation=(db.session.get(Organisation,
+                                                      int(form.lead_organisation.data))
+                                       if form.lead_organisation.data else None),
+                    review_date=form.review_date.data)
+                db.session.commit()
+            except workflow.WorkflowPermissionError:
+                db.session.rollback()
+                abort(403)
+            except workflow.WorkflowError as error:
+                db.session.rollback()
+                general_error = _show_error(form, error)
+            else:
+                if result.case is not None:
+                    flash(_("Signal included as case %(number)s.", number=result.case.number),
+                          "success")
+                    return redirect(_case_url(result.case))
+                flash(_("Weighing recorded."), "success")
+                return redirect(url_for("SignalWorkflowView.awaiting"))
+        signal = db.session.get(Signal, signal_id)
+        return self.render_template(
+            "workflow/weigh.html", title=_("Weigh signal"), signal=signal, refused=refused,
+            general_error=general_error,
+            widget=None if refused else FormWidget(form=form, include_cols=WEIGH_COLUMNS,
+                                                   exclude_cols=[]),
+        )
 
 
 def register(appbuilder: AppBuilder) -> None:
-    """Register this area's views."""
+    appbuilder.add_view(SignalWorkflowView, "Weighing", label=_l("Signals to weigh"),
+                        category=CATEGORY)
+    appbuilder.add_view_no_menu(CaseWorkflowView)

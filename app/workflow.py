@@ -1,0 +1,471 @@
+"""The case process as a service layer: signal → weighing → conference → monitoring → closed.
+
+Every transition is a plain function that takes the acting user and the object it acts
+on, checks that the process allows it and that the required fields are there, changes
+the rows and records a ``Decision``. Nothing here needs a Flask request, so the screens,
+the API, the demo data and the tests all go through the same rules. The functions
+flush but never commit: the caller owns the transaction.
+
+A refused transition raises ``WorkflowError`` *before* anything is changed, so a refusal
+leaves the database exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from app.models import (
+    ActionPlan,
+    AgendaItem,
+    Case,
+    CasePhase,
+    CaseSubject,
+    CasusUser,
+    CloseReason,
+    Decision,
+    DecisionBody,
+    DecisionKind,
+    Organisation,
+    OrganisationKind,
+    Phenomenon,
+    RiskGroup,
+    Signal,
+    SignalStatus,
+    Subject,
+    Weighing,
+    WeighingOutcome,
+)
+from app.models.base import utcnow
+from app.numbering import draw_case_number
+
+#: Flask-AppBuilder view names whose permissions guard the transitions.
+CASE_VIEW = "CaseWorkflowView"
+SIGNAL_VIEW = "SignalWorkflowView"
+
+MIN_ESCALATION_LEVEL = 1
+MAX_ESCALATION_LEVEL = 3
+
+#: The model covenant's retention period after closure; override with
+#: ``CASUS_RETENTION_YEARS`` and per close reason with ``CASUS_RETENTION_YEARS_BY_REASON``.
+DEFAULT_RETENTION_YEARS = 5
+#: Signals that do not become a case are kept shorter (``CASUS_SIGNAL_RETENTION_YEARS``).
+DEFAULT_SIGNAL_RETENTION_YEARS = 1
+
+OPEN_PHASES = (CasePhase.conference, CasePhase.monitoring)
+
+PHASE_LABELS = {
+    CasePhase.conference: _l("Case conference"),
+    CasePhase.monitoring: _l("Execution and monitoring"),
+    CasePhase.closed: _l("Closed"),
+    CasePhase.destroyed: _l("Destroyed"),
+}
+
+OUTCOME_LABELS = {
+    WeighingOutcome.no_action: _l("No action"),
+    WeighingOutcome.more_information: _l("More information needed"),
+    WeighingOutcome.include: _l("Include in the approach"),
+    WeighingOutcome.criminal_track: _l("Criminal-law track (OM)"),
+    WeighingOutcome.regular_care: _l("Refer to regular care"),
+}
+
+CLOSE_REASON_LABELS = {
+    CloseReason.goals_met: _l("Goals met"),
+    CloseReason.moved_away: _l("Moved away (handed over)"),
+    CloseReason.criminal_track: _l("Criminal-law track takes over"),
+    CloseReason.left_country: _l("Left the country"),
+    CloseReason.deceased: _l("Deceased"),
+    CloseReason.unjustified: _l("Inclusion turned out unjustified"),
+    CloseReason.other: _l("Other"),
+}
+
+BODY_LABELS = {
+    DecisionBody.weighing_team: _l("Weighing team"),
+    DecisionBody.case_conference: _l("Case conference"),
+    DecisionBody.coordinator: _l("Coordinator"),
+}
+
+
+class WorkflowError(Exception):
+    """A transition the process refuses; ``field`` names the form field at fault."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+class WorkflowPermissionError(WorkflowError):
+    """The acting user's roles do not grant this transition."""
+
+
+@dataclass(frozen=True)
+class Action:
+    """A transition as the screens offer it: its name, label, endpoint and permission."""
+
+    name: str
+    label: str
+    view: str
+    permission: str
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.view}.{self.name}"
+
+
+CONFERENCE = Action("conference", _l("Discuss in case conference"), CASE_VIEW, "can_conference")
+ESCALATE = Action("escalate", _l("Escalate"), CASE_VIEW, "can_escalate")
+DE_ESCALATE = Action("de_escalate", _l("De-escalate"), CASE_VIEW, "can_de_escalate")
+CLOSE = Action("close", _l("Close case"), CASE_VIEW, "can_close")
+REOPEN = Action("reopen", _l("Reopen case"), CASE_VIEW, "can_reopen")
+WEIGH = Action("weigh", _l("Weigh signal"), SIGNAL_VIEW, "can_weigh")
+
+CASE_ACTIONS: dict[str, Action] = {a.name: a for a in (CONFERENCE, ESCALATE, DE_ESCALATE,
+                                                        CLOSE, REOPEN)}
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    """What every decision records besides its effect: why, who took part, which body."""
+
+    reasons: str
+    participants: str
+    organisations: Sequence[Organisation]
+    body: DecisionBody = DecisionBody.case_conference
+
+
+@dataclass(frozen=True)
+class WeighingResult:
+    weighing: Weighing
+    decision: Decision
+    case: Case | None = None
+
+
+# --- permissions -------------------------------------------------------------------------
+
+def _granted(user: CasusUser) -> set[tuple[str, str]]:
+    return {(pv.permission.name, pv.view_menu.name)
+            for role in user.roles for pv in role.permissions
+            if pv.permission is not None and pv.view_menu is not None}
+
+
+def may(user: CasusUser | None, action: Action) -> bool:
+    """Whether the user's roles grant ``action`` (the same grant the screen checks)."""
+    if user is None or not getattr(user, "active", True):
+        return False
+    return (action.permission, action.view) in _granted(user)
+
+
+def _require_permission(user: CasusUser, action: Action) -> None:
+    if not may(user, action):
+        raise WorkflowPermissionError(_l("You are not allowed to do this."))
+
+
+# --- what the process allows -------------------------------------------------------------
+
+def refusal(case: Case, action: Action) -> str | None:
+    """Why the process does not allow ``action`` on ``case`` now, or ``None`` if it does."""
+    phase = case.phase
+    if phase == CasePhase.destroyed:
+        return _l("This case has been destroyed.")
+    if action is REOPEN:
+        return None if phase == CasePhase.closed else _l("Only a closed case can be reopened.")
+    if phase == CasePhase.closed:
+        return {
+            CONFERENCE.name: _l("A closed case cannot be discussed; reopen it first."),
+            ESCALATE.name: _l("A closed case cannot be escalated; reopen it first."),
+            DE_ESCALATE.name: _l("A closed case cannot be de-escalated; reopen it first."),
+            CLOSE.name: _l("This case is already closed."),
+        }[action.name]
+    if action is ESCALATE and case.escalation_level >= MAX_ESCALATION_LEVEL:
+        return _l("The case is already at the highest escalation level (%(level)s).",
+                  level=MAX_ESCALATION_LEVEL)
+    if action is DE_ESCALATE and case.escalation_level <= MIN_ESCALATION_LEVEL:
+        return _l("The case is already at the lowest escalation level (%(level)s).",
+                  level=MIN_ESCALATION_LEVEL)
+    return None
+
+
+def available_actions(case: Case, user: CasusUser | None) -> list[Action]:
+    """The transitions this user may start on this case now (for the case page's buttons)."""
+    return [a for a in CASE_ACTIONS.values() if refusal(case, a) is None and may(user, a)]
+
+
+def available_signal_actions(signal: Signal, user: CasusUser | None) -> list[Action]:
+    if signal.status == SignalStatus.weighed or not may(user, WEIGH):
+        return []
+    return [WEIGH]
+
+
+def _check(case: Case, action: Action, user: CasusUser) -> None:
+    _require_permission(user, action)
+    reason = refusal(case, action)
+    if reason is not None:
+        raise WorkflowError(reason)
+
+
+# --- field checks ------------------------------------------------------------------------
+
+def _text(value: str | None, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise WorkflowError(message, field)
+    return value
+
+
+def _check_decision(decision: DecisionInput) -> None:
+    _text(decision.reasons, "reasons", _l("Give the reasons for this decision."))
+    _text(decision.participants, "participants", _l("Say who took part in this decision."))
+    if not decision.organisations:
+        raise WorkflowError(_l("Choose at least one participating organisation."),
+                            "organisations")
+
+
+def _future_date(value: dt.date | None, field: str, *, required: bool) -> None:
+    if value is None:
+        if required:
+            raise WorkflowError(_l("Give the next review date."), field)
+        return
+    if value < dt.date.today():
+        raise WorkflowError(_l("The review date cannot be in the past."), field)
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year + years, day=28)
+
+
+def retention_years(reason: CloseReason) -> int:
+    config = current_app.config
+    default = int(config.get("CASUS_RETENTION_YEARS", DEFAULT_RETENTION_YEARS))
+    per_reason = config.get("CASUS_RETENTION_YEARS_BY_REASON") or {}
+    return int(per_reason.get(reason.value, default))
+
+
+def signal_retention_years() -> int:
+    return int(current_app.config.get("CASUS_SIGNAL_RETENTION_YEARS",
+                                      DEFAULT_SIGNAL_RETENTION_YEARS))
+
+
+def _session() -> Session:
+    return db.session
+
+
+def _record(user: CasusUser, kind: DecisionKind, decision: DecisionInput, *,
+            case: Case | None = None, signal: Signal | None = None,
+            agenda_item: AgendaItem | None = None, from_phase: CasePhase | None = None,
+            to_phase: CasePhase | None = None) -> Decision:
+    record = Decision(
+        case=case, signal=signal, kind=kind, body=decision.body,
+        agenda_item_id=agenda_item.id if agenda_item is not None else None,
+        decided_at=utcnow(), decided_by=user,
+        participants=decision.participants.strip(), reasons=decision.reasons.strip(),
+        from_phase=from_phase.value if from_phase else None,
+        to_phase=to_phase.value if to_phase else None,
+        organisations=list(decision.organisations),
+    )
+    _session().add(record)
+    return record
+
+
+# --- transitions -------------------------------------------------------------------------
+
+def register_signal(user: CasusUser, *, reporter_kind: OrganisationKind, concern: str,
+                    phenomenon: Phenomenon = Phenomenon.unclear,
+                    reporter_name: str | None = None, anonymous: bool = False,
+                    subject: Subject | None = None,
+                    received_at: dt.datetime | None = None) -> Signal:
+    """A signal comes in: not yet a case, waiting for the weighing team."""
+    concern = _text(concern, "concern", _l("Describe the concern."))
+    if received_at is not None and received_at > utcnow() + dt.timedelta(minutes=5):
+        raise WorkflowError(_l("A signal cannot be received in the future."), "received_at")
+    signal = Signal(reporter_kind=reporter_kind, concern=concern, phenomenon=phenomenon,
+                    reporter_name=None if anonymous else (reporter_name or None),
+                    anonymous=anonymous, subject=subject, status=SignalStatus.received,
+                    received_at=received_at or utcnow(), registered_by=user)
+    _session().add(signal)
+    _session().flush()
+    return signal
+
+
+def weigh_signal(user: CasusUser, signal: Signal, *, outcome: WeighingOutcome | None,
+                 weighed_on: dt.date | None, decision: DecisionInput,
+                 risk_group: RiskGroup | None = None,
+                 lead_organisation: Organisation | None = None,
+                 review_date: dt.date | None = None) -> WeighingResult:
+    """The weighing team decides what happens with a signal.
+
+    *Include* creates the case (phase ``conference``) with the next gap-free number.
+    *More information needed* leaves the signal open for a later weighing; every other
+    outcome ends it, with the shorter retention period of signals that are no case.
+    """
+    _require_permission(user, WEIGH)
+    if signal.status == SignalStatus.weighed:
+        raise WorkflowError(_l("This signal has already been weighed."))
+    if outcome is None:
+        raise WorkflowError(_l("Choose the outcome of the weighing."), "outcome")
+    if weighed_on is None:
+        raise WorkflowError(_l("Give the date of the weighing."), "weighed_on")
+    if weighed_on > dt.date.today():
+        raise WorkflowError(_l("The weighing date cannot be in the future."), "weighed_on")
+    if weighed_on < signal.received_at.date():
+        raise WorkflowError(_l("The weighing date cannot be before the signal was received."),
+                            "weighed_on")
+    _check_decision(decision)
+    include = outcome == WeighingOutcome.include
+    if include:
+        if risk_group is None:
+            raise WorkflowError(_l("Choose the risk group of the case."), "risk_group")
+        if signal.subject is None:
+            raise WorkflowError(_l("This signal has no subject; link the person or group "
+                                   "to the signal before including it."))
+        if lead_organisation is None:
+            raise WorkflowError(_l("Choose the lead organisation."), "lead_organisation")
+        _future_date(review_date, "review_date", required=False)
+
+    weighing = Weighing(signal=signal, weighed_on=weighed_on,
+                        participants=decision.participants.strip(),
+                        reasons=decision.reasons.strip(), outcome=outcome,
+                        risk_group=risk_group, recorded_by=user)
+    _session().add(weighing)
+    weighing_team = DecisionInput(decision.reasons, decision.participants,
+                                  decision.organisations, DecisionBody.weighing_team)
+    record = _record(user, DecisionKind.weighing, weighing_team, signal=signal)
+    if outcome == WeighingOutcome.more_information:
+        _session().flush()
+        return WeighingResult(weighing, record)
+
+    signal.status = SignalStatus.weighed
+    if not include:
+        signal.retention_until = add_years(weighed_on, signal_retention_years())
+        _session().flush()
+        return WeighingResult(weighing, record)
+
+    year, sequence, number = draw_case_number(_session())
+    case = Case(number=number, year=year, sequence=sequence, phase=CasePhase.conference,
+                risk_group=risk_group, lead_organisation=lead_organisation,
+                review_date=review_date, opened_at=utcnow(),
+                summary=signal.concern)
+    case.case_subjects = [CaseSubject(subject=signal.subject, primary=True)]
+    _session().add(case)
+    signal.case = case
+    signal.retention_until = None
+    _record(user, DecisionKind.inclusion, weighing_team, case=case, signal=signal,
+            to_phase=CasePhase.conference)
+    _session().flush()
+    return WeighingResult(weighing, record, case)
+
+
+def discuss_in_conference(user: CasusUser, case: Case, *, decision: DecisionInput,
+                          review_date: dt.date | None, action_plan: str | None = None,
+                          case_director: CasusUser | None = None,
+                          agenda_item: AgendaItem | None = None,
+                          to_monitoring: bool = True) -> Decision:
+    """The case conference discusses a case: plan, director, next review date.
+
+    A case waiting for its first conference moves to monitoring unless the conference
+    decides to keep it in the conference phase; a monitored case stays monitored.
+    """
+    _check(case, CONFERENCE, user)
+    _check_decision(decision)
+    _future_date(review_date, "review_date", required=True)
+    from_phase = CasePhase(case.phase)
+    to_phase = CasePhase.monitoring if to_monitoring else from_phase
+    if (action_plan or "").strip():
+        _new_plan_version(case, action_plan.strip())
+    if case_director is not None:
+        case.case_director = case_director
+    case.review_date = review_date
+    case.phase = to_phase
+    record = _record(user, DecisionKind.conference, decision, case=case,
+                     agenda_item=agenda_item, from_phase=from_phase, to_phase=to_phase)
+    _session().flush()
+    return record
+
+
+def _new_plan_version(case: Case, description: str) -> ActionPlan:
+    previous = _session().query(ActionPlan).filter(ActionPlan.case_id == case.id).all()
+    for plan in previous:
+        plan.current = False
+    plan = ActionPlan(case=case, current=True, description=description,
+                      version_number=max((p.version_number for p in previous), default=0) + 1)
+    _session().add(plan)
+    return plan
+
+
+def _change_level(user: CasusUser, case: Case, action: Action, step: int,
+                  decision: DecisionInput, review_date: dt.date | None) -> Decision:
+    _check(case, action, user)
+    _check_decision(decision)
+    _future_date(review_date, "review_date", required=False)
+    case.escalation_level = case.escalation_level + step
+    if review_date is not None:
+        case.review_date = review_date
+    phase = CasePhase(case.phase)
+    kind = DecisionKind.escalation if step > 0 else DecisionKind.de_escalation
+    record = _record(user, kind, decision, case=case, from_phase=phase, to_phase=phase)
+    _session().flush()
+    return record
+
+
+def escalate(user: CasusUser, case: Case, *, decision: DecisionInput,
+             review_date: dt.date | None = None) -> Decision:
+    """Move the case to a heavier approach (one escalation level up)."""
+    return _change_level(user, case, ESCALATE, +1, decision, review_date)
+
+
+def de_escalate(user: CasusUser, case: Case, *, decision: DecisionInput,
+                review_date: dt.date | None = None) -> Decision:
+    """Move the case to a lighter approach (one escalation level down)."""
+    return _change_level(user, case, DE_ESCALATE, -1, decision, review_date)
+
+
+def close_case(user: CasusUser, case: Case, *, close_reason: CloseReason | None,
+               decision: DecisionInput) -> Decision:
+    """End the case with a reason; the retention clock starts at closure."""
+    _check(case, CLOSE, user)
+    if close_reason is None:
+        raise WorkflowError(_l("Choose the reason for closing the case."), "close_reason")
+    _check_decision(decision)
+    from_phase = CasePhase(case.phase)
+    case.phase = CasePhase.closed
+    case.closed_at = utcnow()
+    case.close_reason = close_reason
+    case.review_date = None
+    case.retention_until = add_years(case.closed_at.date(), retention_years(close_reason))
+    record = _record(user, DecisionKind.closure, decision, case=case, from_phase=from_phase,
+                     to_phase=CasePhase.closed)
+    _session().flush()
+    return record
+
+
+def reopen_case(user: CasusUser, case: Case, *, decision: DecisionInput,
+                review_date: dt.date | None = None) -> Decision:
+    """Reopen a closed case into monitoring; the retention clock stops."""
+    _check(case, REOPEN, user)
+    _check_decision(decision)
+    _future_date(review_date, "review_date", required=True)
+    case.phase = CasePhase.monitoring
+    case.closed_at = None
+    case.close_reason = None
+    case.retention_until = None
+    case.review_date = review_date
+    record = _record(user, DecisionKind.reopening, decision, case=case,
+                     from_phase=CasePhase.closed, to_phase=CasePhase.monitoring)
+    _session().flush()
+    return record
+
+
+def organisations_by_id(ids: Iterable[int]) -> list[Organisation]:
+    ids = list(ids)
+    if not ids:
+        return []
+    return _session().query(Organisation).filter(Organisation.id.in_(ids)).all()
