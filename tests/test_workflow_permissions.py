@@ -1,0 +1,132 @@
+"""Who may take which decision: each role gets exactly the transitions it is granted."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app import workflow
+from app.access import system_access
+from app.extensions import db
+from app.models import Case, CasusUser
+from tests.support import Browser
+from tests.workflow_support import (
+    TODAY,
+    case_state,
+    case_with,
+    decide,
+    decision_form,
+    iso,
+    org_ids,
+    risk_group_id,
+    signal_id,
+    signal_state,
+)
+
+CASE_ACTIONS = ("conference", "escalate", "de_escalate", "close", "reopen")
+
+
+def _refused(resp) -> bool:
+    """Flask-AppBuilder answers a missing permission with a redirect away from the form."""
+    return resp.status_code == 403 or (
+        resp.status_code == 302 and "/caseworkflow/" not in resp.headers["Location"]
+        and "/signalworkflow/" not in resp.headers["Location"])
+
+
+def _post_with_token(browser: Browser, url: str, data: dict):
+    from tests.support import csrf_token
+
+    # A partner cannot open the form, so take a valid token from a page they can see.
+    token = csrf_token(browser.get("/resetmypassword/form").text)
+    return browser.post(url, {"csrf_token": token, **data})
+
+
+@pytest.mark.parametrize("username", ["ggd", "jongerenwerk", "privacy", "beheerder"])
+@pytest.mark.parametrize("action", CASE_ACTIONS)
+def test_partners_cannot_use_case_transitions(app, browser: Browser, username: str,
+                                              action: str) -> None:
+    cid = case_with(app, phase="closed" if action == "reopen" else "monitoring")
+    before = case_state(app, cid)
+    browser.login(username)
+    assert _refused(browser.get(f"/caseworkflow/{cid}/{action}"))
+    resp = _post_with_token(browser, f"/caseworkflow/{cid}/{action}", {
+        "version": str(before["version"]),
+        **decision_form(app, close_reason="goals_met",
+                        review_date=iso(TODAY + dt.timedelta(days=7)))})
+    assert _refused(resp)
+    assert case_state(app, cid) == before
+
+
+@pytest.mark.parametrize("username", ["ggd", "jongerenwerk", "regisseur", "privacy"])
+def test_only_weighing_roles_weigh_signals(app, browser: Browser, username: str) -> None:
+    sid = signal_id(app, last_name="El Amrani")
+    before = signal_state(app, sid)
+    browser.login(username)
+    assert _refused(browser.get("/signalworkflow/"))
+    assert _refused(browser.get(f"/signalworkflow/{sid}/weigh"))
+    resp = _post_with_token(browser, f"/signalworkflow/{sid}/weigh", decision_form(
+        app, outcome="include", weighed_on=iso(TODAY), risk_group=risk_group_id(app, 3),
+        lead_organisation=org_ids(app, "Gemeente")[0]))
+    assert _refused(resp)
+    assert signal_state(app, sid) == before
+
+
+@pytest.mark.parametrize("action", ["close", "reopen"])
+def test_case_director_cannot_close_or_reopen(app, browser: Browser, action: str) -> None:
+    cid = case_with(app, phase="closed" if action == "reopen" else "monitoring")
+    before = case_state(app, cid)
+    browser.login("regisseur")
+    assert _refused(browser.get(f"/caseworkflow/{cid}/{action}"))
+    assert case_state(app, cid) == before
+
+
+@pytest.mark.parametrize("username", ["politie", "om"])
+def test_core_partners_weigh_but_do_not_close(app, browser: Browser, username: str) -> None:
+    cid = case_with(app, phase="monitoring")
+    browser.login(username)
+    assert browser.get("/signalworkflow/").status_code == 200
+    assert _refused(browser.get(f"/caseworkflow/{cid}/close"))
+
+
+def test_case_director_escalates_a_case_they_direct(app, browser: Browser) -> None:
+    cid = case_with(app, last_name="Verhoef")
+    browser.login("regisseur")
+    resp = decide(browser, f"/caseworkflow/{cid}/escalate", decision_form(
+        app, reasons="Nieuwe signalen van de sportschool."))
+    assert resp.status_code == 302, resp.text
+    assert case_state(app, cid)["level"] == 2
+
+
+def test_available_actions_follow_phase_and_role(app) -> None:
+    def actions(username: str, case_id: int) -> list[str]:
+        user = db.session.query(CasusUser).filter_by(username=username).one()
+        return [a.name for a in workflow.available_actions(db.session.get(Case, case_id), user)]
+
+    open_case = case_with(app, last_name="Verhoef")
+    closed_case = case_with(app, phase="closed")
+    with app.app_context(), system_access("test"):
+        assert actions("coordinator", open_case) == ["conference", "escalate", "close"]
+        assert actions("coordinator", closed_case) == ["reopen"]
+        assert actions("regisseur", open_case) == ["conference", "escalate"]
+        assert actions("regisseur", closed_case) == []
+        assert actions("ggd", open_case) == []
+        assert actions("politie", open_case) == []
+        labels = [str(a.label) for a in workflow.available_actions(
+            db.session.get(Case, open_case),
+            db.session.query(CasusUser).filter_by(username="coordinator").one())]
+        assert labels == ["Bespreken in casusoverleg", "Opschalen", "Casus afsluiten"]
+
+
+def test_service_refuses_a_user_without_the_grant(app) -> None:
+    """The rules hold outside the screens too (API, scripts): no grant, no decision."""
+    cid = case_with(app, last_name="Verhoef")
+    before = case_state(app, cid)
+    with app.app_context(), system_access("test"):
+        ggd = db.session.query(CasusUser).filter_by(username="ggd").one()
+        case = db.session.get(Case, cid)
+        with pytest.raises(workflow.WorkflowPermissionError):
+            workflow.escalate(ggd, case, decision=workflow.DecisionInput(
+                "Redenen", "Deelnemers", ggd.organisation and [ggd.organisation]))
+        db.session.rollback()
+    assert case_state(app, cid) == before
