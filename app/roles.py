@@ -106,6 +106,7 @@ ROLES: tuple[RoleSpec, ...] = (
         scopes=frozenset({SCOPE_CORE, SCOPE_COORDINATE, SCOPE_DIRECTED}),
         clearances=frozenset({CLEAR_BSN, CLEAR_CRIMINAL, CLEAR_HEALTH}),
         grants=(
+            *_views(("can_dossier", "can_agenda"), "DossierPrintView"),
             *_views(("*",), *CASE_WORK_VIEWS),
             *_views(READ, *CATALOGUE_VIEWS),
             *CASE_MENUS,
@@ -118,6 +119,7 @@ ROLES: tuple[RoleSpec, ...] = (
         scopes=frozenset({SCOPE_DIRECTED, SCOPE_ADMITTED}),
         clearances=frozenset({CLEAR_CRIMINAL, CLEAR_HEALTH}),
         grants=(
+            *_views(("can_dossier", "can_agenda"), "DossierPrintView"),
             *_views(READ + WRITE, *CASE_WORK_VIEWS),
             *_views(READ, *CATALOGUE_VIEWS),
             *CASE_MENUS,
