@@ -17,9 +17,9 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	@touch $@
 	@$(MAKE) --no-print-directory compile-translations
 
+# The .mo files are built from the committed .po sources, never committed themselves.
 compile-translations:
-	@$(VENV)/bin/pybabel compile -f -d translations >/dev/null
-	@for d in plugins/*/translations; do [ -d "$$d" ] && $(VENV)/bin/pybabel compile -f -d "$$d" >/dev/null; done; true
+	@$(PY) scripts/catalogue.py compile
 
 migrate: install compile-translations
 	$(FLASK) db upgrade
@@ -57,14 +57,10 @@ test-postgres: install compile-translations
 		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
 	fi
 
+# Extract messages from app/, reports/ and each plugins/<name>/, update every catalogue,
+# take the Dutch from translations/incoming/*.tsv, fill in English, compile, list gaps.
 translations: install
-	$(VENV)/bin/pybabel -q extract -F babel.cfg -k lazy_gettext -k _l -k _ -k gettext \
-		-k ngettext:1,2 --no-location --sort-output -o translations/messages.pot .
-	$(VENV)/bin/pybabel -q update -N --no-fuzzy-matching -i translations/messages.pot -d translations
-	$(PY) scripts/catalogue.py import
-	$(PY) scripts/catalogue.py fill-en
-	$(VENV)/bin/pybabel compile -f -d translations
-	@$(PY) scripts/catalogue.py || echo "Translate the strings above in translations/nl/LC_MESSAGES/messages.po"
+	$(PY) scripts/catalogue.py all
 
 clean:
 	rm -rf $(VENV) instance/*.db .pytest_cache

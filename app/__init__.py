@@ -39,9 +39,12 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 
     install_access_guard(app)
 
+    from app.i18n import configure_i18n, init_i18n
     from app.security import CasusSecurityManager
     from app.views import HomeView, register_views
 
+    configure_i18n(app)
+    init_i18n(app)
     with app.app_context():
         appbuilder = AppBuilder(
             security_manager_class=CasusSecurityManager,

@@ -1,0 +1,212 @@
+"""Interface language: which locale a request uses, and locale-aware formatting.
+
+Flask-AppBuilder keeps the active locale in ``session["locale"]`` (its ``/lang/<locale>``
+view sets it; its Babel locale selector reads it). Casusregie adds:
+
+- the choice is remembered per user (``ab_user.locale``): stored when the user switches
+  language, applied to the session when they log in;
+- Jinja filters ``format_date``, ``format_datetime``, ``format_time``, ``format_number``
+  and ``format_decimal`` that format for the active locale and time zone;
+- :class:`LocalisedColumnsMixin`, which shows dates, booleans, decimals and empty values
+  in list and show pages the way the active locale writes them;
+- WTForms' own validation messages ("This field is required.") taken from Casusregie's
+  catalogue first, so they read the same as Flask-AppBuilder's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import flask_babel
+from babel import support
+from flask import Flask, current_app, request, session
+from flask_babel import gettext as _
+from flask_login import current_user, user_logged_in
+from wtforms.i18n import messages_path
+
+#: Endpoint of Flask-AppBuilder's language switch (``/lang/<locale>``).
+LOCALE_ENDPOINT = "LocaleView.index"
+
+DEFAULT_TIMEZONE = "Europe/Amsterdam"
+
+
+def supported_locales(app: Flask | None = None) -> list[str]:
+    return list((app or current_app).config["LANGUAGES"])
+
+
+def active_locale() -> str:
+    """The locale of the current request, e.g. ``"nl"``."""
+    return str(flask_babel.get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+# --- formatting ------------------------------------------------------------------------
+
+def format_date(value: dt.date | None, format: str = "medium") -> str:
+    if value is None:
+        return ""
+    return flask_babel.format_date(value, format)
+
+
+def format_datetime(value: dt.datetime | None, format: str = "medium") -> str:
+    if value is None:
+        return ""
+    return flask_babel.format_datetime(value, format)
+
+
+def format_time(value: dt.time | dt.datetime | None, format: str = "short") -> str:
+    if value is None:
+        return ""
+    return flask_babel.format_time(value, format)
+
+
+def format_number(value: int | float | decimal.Decimal | None) -> str:
+    if value is None:
+        return ""
+    return flask_babel.format_decimal(value, format="#,##0.###")
+
+
+def format_decimal(value: int | float | decimal.Decimal | None, format: str | None = None) -> str:
+    if value is None:
+        return ""
+    return flask_babel.format_decimal(value, format)
+
+
+def display_value(value: Any) -> Any:
+    """A list or show cell as the active locale writes it.
+
+    Integers are left alone on purpose: identifiers and years must not get a thousands
+    separator ("2.026").
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, dt.datetime):
+        return flask_babel.format_datetime(value, "short")
+    if isinstance(value, dt.date):
+        return flask_babel.format_date(value, "medium")
+    if isinstance(value, dt.time):
+        return flask_babel.format_time(value, "short")
+    if isinstance(value, float | decimal.Decimal):
+        return flask_babel.format_decimal(value)
+    return value
+
+
+class LocalisedColumnsMixin:
+    """Give every list and show column without a formatter of its own :func:`display_value`.
+
+    Without it Flask-AppBuilder prints ``None``, ``True``/``False`` and ISO dates in both
+    languages.
+    """
+
+    formatters_columns: dict[str, Callable[[Any], Any]]
+    list_columns: list[str]
+    show_columns: list[str]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        columns: Iterable[str] = [*(self.list_columns or []), *(self.show_columns or [])]
+        # A new dict: the class attribute may be shared with other views.
+        self.formatters_columns = {
+            **{column: display_value for column in columns},
+            **(self.formatters_columns or {}),
+        }
+
+
+# --- remembering the choice ------------------------------------------------------------
+
+def _apply_user_locale(sender: Flask, user: Any = None, **_extra: Any) -> None:
+    """At login, switch the session to the language the user chose before."""
+    locale = getattr(user, "locale", None)
+    if locale and locale in sender.config["LANGUAGES"]:
+        session["locale"] = locale
+        flask_babel.refresh()
+
+
+def _remember_choice(response):
+    """After a switch through ``/lang/<locale>``, store the choice on the user."""
+    if request.endpoint != LOCALE_ENDPOINT or response.status_code != 302:
+        return response
+    locale = session.get("locale")
+    user = current_user
+    if user.is_authenticated and locale in current_app.config["LANGUAGES"] and \
+            getattr(user, "locale", None) != locale:
+        from app.extensions import db
+
+        user.locale = locale
+        db.session.commit()
+    return response
+
+
+# --- WTForms messages ------------------------------------------------------------------
+
+def _wtforms_translations() -> support.Translations:
+    """WTForms' catalogue with Casusregie's on top, one per locale per app.
+
+    Flask-WTF loads WTForms' own catalogue, whose Dutch differs from ours ("vereist" for
+    "verplicht"); a message in ours wins.
+    """
+    locale = active_locale()
+    cache: dict[str, support.Translations] = current_app.extensions.setdefault(
+        "casus_wtforms_translations", {})
+    if locale not in cache:
+        merged = support.Translations()
+        merged.merge(support.Translations.load(messages_path(), [locale], domain="wtforms"))
+        own = flask_babel.get_translations()
+        if isinstance(own, support.Translations):
+            merged.merge(own)
+        cache[locale] = merged
+    return cache[locale]
+
+
+def _install_wtforms_translations() -> None:
+    # Flask-WTF reads ``request.wtforms_translations`` before loading its own.
+    if request.endpoint and request.endpoint != "static":
+        request.wtforms_translations = _wtforms_translations()
+
+
+# --- set-up ----------------------------------------------------------------------------
+
+def configure_i18n(app: Flask) -> None:
+    """Settings Flask-Babel reads when it starts; call before Flask-AppBuilder.
+
+    Flask-AppBuilder puts its own catalogue in front of ``BABEL_TRANSLATION_DIRECTORIES``
+    (Casusregie's, then each enabled plugin's: ``app.plugins``) and Flask-Babel merges them
+    in that order, so a message in Casusregie's catalogue replaces Flask-AppBuilder's.
+    """
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", DEFAULT_TIMEZONE)
+
+
+def init_i18n(app: Flask) -> None:
+    """Filters, the per-user language and WTForms' messages."""
+    for name, function in {
+        "format_date": format_date,
+        "format_datetime": format_datetime,
+        "format_time": format_time,
+        "format_number": format_number,
+        "format_decimal": format_decimal,
+    }.items():
+        app.jinja_env.filters[name] = function
+    app.jinja_env.globals["active_locale"] = active_locale
+    app.jinja_env.globals["casus_now"] = lambda: dt.datetime.now(dt.UTC)
+    user_logged_in.connect(_apply_user_locale, app)
+    app.after_request(_remember_choice)
+    app.before_request(_install_wtforms_translations)
+
+
+__all__ = [
+    "LocalisedColumnsMixin",
+    "active_locale",
+    "configure_i18n",
+    "display_value",
+    "format_date",
+    "format_datetime",
+    "format_decimal",
+    "format_number",
+    "format_time",
+    "init_i18n",
+    "supported_locales",
+]

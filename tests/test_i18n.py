@@ -1,0 +1,291 @@
+"""Catalogues complete and current; the language switch remembered per user; formatting."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import re
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import flask_appbuilder
+import pytest
+from babel.messages.pofile import read_po
+from babel.support import Translations
+from flask import session
+from flask_babel import gettext, refresh
+
+from app.i18n import (
+    display_value,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_number,
+)
+from tests.support import Browser
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _catalogue_tool():
+    spec = importlib.util.spec_from_file_location("catalogue", ROOT / "scripts" / "catalogue.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["catalogue"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+catalogue = _catalogue_tool()
+
+
+def _ids(path: Path) -> set[str]:
+    with path.open("rb") as fh:
+        return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}
+
+
+# --- the catalogues ------------------------------------------------------------------
+
+def test_every_message_has_dutch_and_english() -> None:
+    gaps = catalogue.missing()
+    assert not gaps, "Untranslated (add them to translations/incoming/<area>.tsv): " + "; ".join(
+        f"{path}: {', '.join(ids)}" for path, ids in gaps.items())
+
+
+@pytest.mark.parametrize("domain", catalogue.domains(), ids=lambda d: d.name)
+def test_catalogues_are_up_to_date_with_the_sources(domain, tmp_path: Path) -> None:
+    """Extract afresh and compare: a message added or removed without `make translations`
+    fails here."""
+    extracted = {m.id if isinstance(m.id, str) else m.id[0]
+                 for m in catalogue.extract(domain, tmp_path / "messages.pot") if m.id}
+    if not extracted and not domain.directory.exists():
+        return  # a plugin without any text needs no catalogue
+    for locale in catalogue.LOCALES:
+        po = domain.po(locale)
+        assert po.exists(), f"{po.relative_to(ROOT)} is missing: run `make translations`"
+        committed = _ids(po)
+        assert extracted - committed == set(), (
+            f"{po.relative_to(ROOT)} lacks messages from the source; run `make translations`")
+        assert committed - extracted == set(), (
+            f"{po.relative_to(ROOT)} keeps messages no longer in the source; "
+            "run `make translations`")
+
+
+def test_the_extraction_sees_a_new_message(tmp_path: Path) -> None:
+    """The comparison above is only worth something if a new message is noticed."""
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "screen.py").write_text(
+        "from flask_babel import lazy_gettext as _l\nTITLE = _l('A brand-new screen title')\n")
+    (source / "page.html").write_text("<h1>{{ _('A brand-new heading') }}</h1>\n")
+    domain = catalogue.Domain("probe", (source,), tmp_path / "translations")
+    ids = {m.id for m in catalogue.extract(domain, tmp_path / "messages.pot") if m.id}
+    assert ids == {"A brand-new screen title", "A brand-new heading"}
+
+
+def test_translations_keep_the_placeholders() -> None:
+    """A Dutch text without the ``%(name)s`` of its English would crash at run time."""
+    problems = []
+    for path in catalogue.catalogues():
+        with path.open("rb") as fh:
+            catalog = read_po(fh)
+        for message in catalog:
+            if not message.id:
+                continue
+            problems += [f"{path.relative_to(ROOT)}: {message.id!r}: {error}"
+                         for error in message.check(catalog)]
+    assert problems == []
+
+
+def test_incoming_translations_read_plurals_and_line_breaks(tmp_path: Path) -> None:
+    tsv = tmp_path / "area.tsv"
+    tsv.write_text("# comment\nOne case\tEén casus\t%(n)s casussen\nTwo\\nlines\tTwee\\nregels\n"
+                   "no tab here\n", encoding="utf-8")
+    later = tmp_path / "zz.tsv"
+    later.write_text("Two\\nlines\tTwee\\nregels (beter)\n", encoding="utf-8")
+    incoming, warnings = catalogue.read_incoming([tsv, later])
+    assert incoming["One case"] == ["Eén casus", "%(n)s casussen"]
+    assert incoming["Two\nlines"] == ["Twee\nregels (beter)"]
+    assert any("no TAB" in w for w in warnings)
+    assert any("zz.tsv" in w and "Two" in w for w in warnings)
+
+
+# Glossary terms: wherever the English names the term, the Dutch uses the glossary's word.
+GLOSSARY = {
+    r"\bcase conferences?\b": ("casusoverleg",),
+    r"\bcase directors?\b": ("casusregisseur",),
+    r"\bsubjects?\b": ("betrokkene",),
+    r"\bweighing team\b": ("weegploeg",),
+    r"\bweighings?\b(?! team)": ("weging",),
+    r"\binterventions?\b": ("interventie",),
+    r"\baction plans?\b": ("plan van aanpak", "plannen van aanpak"),
+    r"\breview dates?\b": ("evaluatiedatum",),
+    r"\brisk groups?\b": ("risicogroep",),
+    r"\bretention periods?\b": ("bewaartermijn",),
+    r"\bagenda items?\b": ("agendapunt",),
+}
+
+
+def test_dutch_follows_the_glossary() -> None:
+    path = catalogue.ROOT / "translations" / "nl" / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as fh:
+        catalog = read_po(fh)
+    wrong = []
+    for message in catalog:
+        if not isinstance(message.id, str) or not message.string:
+            continue
+        for english, dutch in GLOSSARY.items():
+            if re.search(english, message.id, re.IGNORECASE) and \
+                    not any(word in message.string.lower() for word in dutch):
+                wrong.append(f"{message.id!r} -> {message.string!r} (expected {dutch!r})")
+    assert wrong == []
+
+
+# --- Flask-AppBuilder's wording replaced ---------------------------------------------------
+
+def test_our_catalogue_overrides_flask_appbuilders(app) -> None:
+    fab_dir = Path(flask_appbuilder.__file__).parent / "translations"
+    fab_nl = Translations.load(str(fab_dir), ["nl"])
+    assert fab_nl.gettext("List Users") == "Gebruikers Tonen"  # what we replace
+    with app.test_request_context("/"):
+        session["locale"] = "nl"
+        refresh()
+        assert gettext("List Users") == "Gebruikers"
+        assert gettext("Record Count") == "Aantal"
+        assert gettext("Add") == "Toevoegen"  # missing in Flask-AppBuilder's Dutch
+        session["locale"] = "en"
+        refresh()
+        assert gettext("List Users") == "List Users"
+
+
+def test_login_page_is_dutch_with_the_language_declared(browser: Browser) -> None:
+    page = browser.get("/login/").text
+    assert '<html lang="nl">' in page
+    assert "Gebruikersnaam" in page and "Wachtwoord" in page
+    assert "Sign In" not in page and "Enter your login" not in page
+
+
+def test_wrong_password_message_is_dutch(browser: Browser) -> None:
+    resp = browser.submit("/login/", {"username": "coordinator", "password": "wrong"},
+                          follow_redirects=True)
+    assert "Onjuiste gebruikersnaam of wachtwoord" in resp.text
+    assert "Invalid login" not in resp.text
+
+
+def test_required_field_message_reads_like_the_rest(browser: Browser) -> None:
+    """WTForms' own Dutch says "vereist"; ours says "verplicht" everywhere."""
+    browser.login("beheerder")
+    resp = browser.submit("/organisationmodelview/add", {"name": "", "tier": "core"})
+    assert resp.status_code == 200
+    assert "Dit veld is verplicht." in resp.text
+    assert "vereist" not in resp.text and "This field is required" not in resp.text
+
+
+def test_lists_show_booleans_in_words(browser: Browser) -> None:
+    browser.login("beheerder")
+    page = browser.get("/organisationmodelview/list/").text
+    cells = re.findall(r"<td>\s*([^<]*?)\s*</td>", page)
+    assert "Ja" in cells
+    assert "True" not in cells and "None" not in cells
+
+
+# --- the language switch ---------------------------------------------------------------
+
+def _stored_locale(app, username: str) -> str | None:
+    from app.extensions import db
+    from app.models.organisation import CasusUser
+
+    with app.app_context():
+        value = db.session.query(CasusUser.locale).filter_by(username=username).scalar()
+        db.session.remove()
+        return value
+
+
+def test_switch_is_remembered_for_the_user(app, browser: Browser) -> None:
+    browser.login("regisseur")
+    home = browser.get("/", follow_redirects=True).text
+    assert 'href="/lang/en"' in home and "Uitloggen" in home
+    resp = browser.get("/lang/en")
+    assert resp.status_code == 302
+    assert _stored_locale(app, "regisseur") == "en"
+    page = browser.get("/", follow_redirects=True).text
+    assert '<html lang="en">' in page and "Logout" in page and "Uitloggen" not in page
+
+    # Another browser, another session: the choice follows the user at login.
+    elsewhere = Browser(app)
+    assert '<html lang="nl">' in elsewhere.get("/login/").text
+    elsewhere.login("regisseur")
+    assert '<html lang="en">' in elsewhere.get("/", follow_redirects=True).text
+
+    elsewhere.get("/lang/nl")
+    assert _stored_locale(app, "regisseur") == "nl"
+    assert "Uitloggen" in elsewhere.get("/", follow_redirects=True).text
+
+
+def test_other_users_keep_their_language(app, browser: Browser) -> None:
+    browser.login("politie")
+    browser.get("/lang/en")
+    assert _stored_locale(app, "politie") == "en"
+    assert _stored_locale(app, "om") is None
+    other = Browser(app).login("om")
+    assert '<html lang="nl">' in other.get("/", follow_redirects=True).text
+
+
+def test_unknown_language_is_refused_and_not_stored(app, browser: Browser) -> None:
+    browser.login("coordinator")
+    assert browser.get("/lang/xx").status_code == 404
+    assert browser.get("/lang/%3Cscript%3E").status_code == 404
+    assert _stored_locale(app, "coordinator") is None
+
+
+def test_switch_before_login_applies_to_the_login_page(app, browser: Browser) -> None:
+    browser.get("/lang/en")
+    page = browser.get("/login/").text
+    assert '<html lang="en">' in page and "Sign In" in page
+    assert _stored_locale(app, "coordinator") is None
+
+
+# --- formatting ------------------------------------------------------------------------
+
+def _in_locale(app, locale: str):
+    ctx = app.test_request_context("/")
+    ctx.push()
+    session["locale"] = locale
+    refresh()
+    return ctx
+
+
+def test_dates_numbers_and_values_follow_the_locale(app) -> None:
+    summer = dt.datetime(2026, 7, 1, 10, 30, tzinfo=dt.UTC)
+    ctx = _in_locale(app, "nl")
+    try:
+        assert format_date(dt.date(2026, 3, 5)) == "5 mrt 2026"
+        assert format_date(dt.date(2026, 3, 5), "short") == "05-03-2026"
+        # Shown in Dutch time: 10:30 UTC is 12:30 in Amsterdam in summer.
+        assert format_datetime(summer, "short") == "01-07-2026, 12:30"
+        assert format_number(1234567.5) == "1.234.567,5"
+        assert format_decimal(Decimal("0.25")) == "0,25"
+        assert display_value(True) == "Ja" and display_value(None) == ""
+        assert display_value(2026) == 2026  # years and identifiers get no separator
+    finally:
+        ctx.pop()
+    ctx = _in_locale(app, "en")
+    try:
+        assert format_date(dt.date(2026, 3, 5)) == "Mar 5, 2026"
+        assert format_number(1234567.5) == "1,234,567.5"
+        assert display_value(False) == "No"
+        assert format_date(None) == ""
+    finally:
+        ctx.pop()
+
+
+def test_filters_are_available_to_templates(app) -> None:
+    ctx = _in_locale(app, "nl")
+    try:
+        template = app.jinja_env.from_string(
+            "{{ d|format_date }} {{ n|format_number }} {{ t|format_datetime('short') }}")
+        assert template.render(d=dt.date(2026, 12, 1), n=2500,
+                               t=dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)) == \
+            "1 dec 2026 2.500 01-12-2026, 10:00"
+    finally:
+        ctx.pop()
