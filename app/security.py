@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from flask import g
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import UserDBModelView
 from flask_babel import lazy_gettext as _l
@@ -18,8 +20,17 @@ class CasusUserDBModelView(LocalisedColumnsMixin, UserDBModelView):
     list_columns = ["first_name", "last_name", "username", "organisation", "active", "roles"]
     add_columns = [*_USER_FIELDS, "password", "conf_password"]
     edit_columns = list(_USER_FIELDS)
-    search_columns = ["first_name", "last_name", "username", "email", "organisation", "active"]
-    label_columns = {**UserDBModelView.label_columns, "organisation": _l("Organisation")}
+    search_columns = ["first_name", "last_name", "username", "email", "organisation", "active",
+                      "roles"]
+    label_columns = {**UserDBModelView.label_columns, "organisation": _l("Organisation"),
+                     "roles": _l("Roles"), "active": _l("Active")}
+    description_columns = {
+        **UserDBModelView.description_columns,
+        "organisation": _l("The organisation this user works for. Partner organisations "
+                           "only see the cases they are admitted to."),
+        "roles": _l("What this user may do. Nobody can change their own roles."),
+        "active": _l("An inactive user cannot log in."),
+    }
     show_fieldsets = [
         (_l("User info"), {"fields": ["username", "organisation", "active", "roles",
                                       "login_count"]}),
@@ -29,6 +40,18 @@ class CasusUserDBModelView(LocalisedColumnsMixin, UserDBModelView):
                                        "created_by", "changed_on", "changed_by"],
                             "expanded": False}),
     ]
+
+    def pre_update(self, item: CasusUser) -> None:
+        # The flush check refuses this too; here the user gets the reason next to the form.
+        me = getattr(g, "user", None)
+        state = sa.inspect(item)
+        if me is not None and getattr(me, "id", None) == item.id and (
+                state.attrs.roles.history.has_changes()
+                or state.attrs.organisation_id.history.has_changes()
+                or state.attrs.organisation.history.has_changes()):
+            raise ValueError(_l("You cannot change your own roles or organisation; ask "
+                                "another functional administrator."))
+        super().pre_update(item)
 
 
 class CasusSecurityManager(PermissionCacheMixin, SecurityManager):

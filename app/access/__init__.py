@@ -4,6 +4,7 @@ Every view, API, search, count, export and report asks this package. The functio
 below are the public contract; ``app.access.policy`` implements them.
 """
 
+from app.access import models as _models  # noqa: F401  (the permission change log)
 from app.access.policy import (
     AccessPolicyViewMixin,
     Actor,

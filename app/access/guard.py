@@ -167,7 +167,9 @@ def install_guard(session_factory: Any) -> None:
 
 
 def install(app: Any) -> None:
+    from app.access import changes
     from app.extensions import db
 
     install_guard(db.session)
+    changes.install(db.session, _actor)
     app.extensions["casus_access_guard"] = True

@@ -1,0 +1,40 @@
+"""The permission change log: who changed which role or user's roles, and when."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_appbuilder import Model
+
+from app.models.base import utcnow
+
+
+class PermissionChange(Model):
+    """One append-only row per granted or revoked permission or role.
+
+    Names are stored as text, not foreign keys: the record must outlive a removed role,
+    permission or account.
+    """
+
+    __tablename__ = "permission_change"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    changed_at = sa.Column(sa.DateTime, nullable=False, default=utcnow, index=True)
+    changed_by_id = sa.Column(sa.Integer, index=True)
+    changed_by = sa.Column(sa.String(100), nullable=False)
+    #: role_granted, role_revoked (a permission of a role), user_role_added,
+    #: user_role_removed, role_created, role_deleted
+    kind = sa.Column(sa.String(32), nullable=False)
+    role = sa.Column(sa.String(100), nullable=False)
+    permission = sa.Column(sa.String(100), nullable=False, default="")
+    view_menu = sa.Column(sa.String(250), nullable=False, default="")
+    target_user = sa.Column(sa.String(100), nullable=False, default="", index=True)
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+@sa.event.listens_for(PermissionChange, "before_update")
+@sa.event.listens_for(PermissionChange, "before_delete")
+def _refuse_change(_mapper, _connection, _target: PermissionChange) -> None:
+    raise AppendOnlyError("The permission change log is append-only.")
