@@ -75,16 +75,6 @@ CASE_WORK_VIEWS = (
 CATALOGUE_VIEWS = ("InterventionTypeModelView", "OrganisationModelView", "RiskGroupModelView")
 CASE_MENUS = _menus("Casuswerk", "Cases", "Signals", "Subjects", "Case conferences",
                     "Interventions", "Start")
-# Access administration (app/views/access_admin.py).
-ACCESS_ADMIN = (
-    *_views(("can_matrix", "can_explain", "can_view_as"), "AccessAdminView"),
-    *_views(READ, "PermissionChangeModelView"),
-    *_menus("Toegang", "Permission matrix", "Why can this user see this case?",
-            "View as a role", "Permission changes"),
-)
-ADMISSIONS_READ = (*_views(READ, "CaseAdmissionModelView"), *_menus("Admissions"))
-ADMISSIONS_MANAGE = (*_views(("*",), "CaseAdmissionModelView"), *_menus("Admissions"))
-
 # The REST API (app/api): cases, the catalogue and the OpenAPI description to read for
 # every case role; interventions to register and update for the roles that deliver them.
 API_READ = _views(READ, "CaseApi", "InterventionTypeApi", "OpenApi")
@@ -112,7 +102,6 @@ ROLES: tuple[RoleSpec, ...] = (
                     "PermissionViewModelView"),
             *_menus("Security", "List Users", "List Roles", "Beheer", "Organisations",
                     "Risk groups", "Intervention catalogue"),
-            *ACCESS_ADMIN,
         ),
     ),
     RoleSpec(
@@ -121,10 +110,10 @@ ROLES: tuple[RoleSpec, ...] = (
         scopes=frozenset({SCOPE_CORE, SCOPE_COORDINATE, SCOPE_DIRECTED}),
         clearances=frozenset({CLEAR_BSN, CLEAR_CRIMINAL, CLEAR_HEALTH}),
         grants=(
-            *_views(("*",), *CASE_WORK_VIEWS),
             *_views(("can_dossier", "can_agenda"), "DossierPrintView"),
+            *_views(("*",), *CASE_WORK_VIEWS),
             *_views(READ, *CATALOGUE_VIEWS),
-            *CASE_MENUS, *ADMISSIONS_MANAGE,
+            *CASE_MENUS,
             *_views(("*",), *WORKFLOW_VIEWS), *_menus("Weighing"),
             *API_READ, *API_INTERVENTIONS,
         ),
@@ -138,7 +127,7 @@ ROLES: tuple[RoleSpec, ...] = (
             *_views(("can_dossier", "can_agenda"), "DossierPrintView"),
             *_views(READ + WRITE, *CASE_WORK_VIEWS),
             *_views(READ, *CATALOGUE_VIEWS),
-            *CASE_MENUS, *ADMISSIONS_READ,
+            *CASE_MENUS,
             *DIRECTOR_WORKFLOW,
             *API_READ, *API_INTERVENTIONS,
         ),
@@ -152,7 +141,7 @@ ROLES: tuple[RoleSpec, ...] = (
             *_views(READ, *CASE_WORK_VIEWS, *CATALOGUE_VIEWS),
             *_views(READ + WRITE, "SignalModelView", "WeighingModelView",
                     "InterventionModelView"),
-            *CASE_MENUS, *ADMISSIONS_READ,
+            *CASE_MENUS,
             *WEIGHING,
             *API_READ, *API_INTERVENTIONS,
         ),
@@ -164,7 +153,7 @@ ROLES: tuple[RoleSpec, ...] = (
         grants=(
             *_views(READ, "CaseModelView", "InterventionTypeModelView"),
             *_views(READ + WRITE, "InterventionModelView"),
-            *_menus("Casuswerk", "Cases", "Interventions", "Start"), *ADMISSIONS_READ,
+            *_menus("Casuswerk", "Cases", "Interventions", "Start"),
             *API_READ, *API_INTERVENTIONS,
         ),
     ),
@@ -172,11 +161,7 @@ ROLES: tuple[RoleSpec, ...] = (
         ROLE_PRIVACY,
         "Privacy officer: auditlog, inzageverzoeken en bewaartermijnen; geen casusinhoud.",
         scopes=frozenset({SCOPE_RETENTION}),
-        grants=(
-            *_menus("Start"),
-            ("can_explain", "AccessAdminView"), *_views(READ, "PermissionChangeModelView"),
-            *_menus("Toegang", "Why can this user see this case?", "Permission changes"),
-        ),
+        grants=(*_menus("Start"),),
     ),
 )
 

@@ -1,9 +1,140 @@
-"""REST APIs (Flask-AppBuilder ModelRestApi), under the same access policy as the screens."""
+"""REST APIs (Flask-AppBuilder ModelRestApi), under the same access policy as the screens.
+
+Besides the APIs, ``register`` installs three things Flask-AppBuilder leaves open for
+every ``/api/`` route, its own security APIs included:
+
+- the request's language (``_l_`` argument, else ``Accept-Language``, else Dutch) for
+  labels and messages, without Flask-AppBuilder writing a session cookie for it;
+- writes (POST, PUT, PATCH, DELETE) must carry a bearer token or a valid CSRF token:
+  Flask-AppBuilder exempts its APIs from CSRF protection and some of them accept the
+  session cookie, so a page on another site could otherwise act for a logged-in user;
+- ``/api/v1/security/login`` is rate limited like the HTML login (``AUTH_RATE_LIMIT``);
+  Flask-AppBuilder's ``AUTH_RATE_LIMITED`` only covers the HTML form.
+"""
 
 from __future__ import annotations
 
+import contextlib
+from typing import Any
+
+from flask import Flask, Response, current_app, g, jsonify, request
 from flask_appbuilder import AppBuilder
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from app.extensions import csrf
+
+API_PREFIX = "/api/"
+LOGIN_ENDPOINT = "SecurityApi.login"
+#: Endpoints that hand out tokens: they take credentials in the body, not from a cookie.
+TOKEN_ENDPOINTS = frozenset({LOGIN_ENDPOINT, "SecurityApi.refresh"})
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def register(appbuilder: AppBuilder) -> None:
     """Register the REST APIs."""
+    from app.api.casework import CaseApi, InterventionApi, InterventionTypeApi
+
+    appbuilder.add_api(CaseApi)
+    appbuilder.add_api(InterventionApi)
+    appbuilder.add_api(InterventionTypeApi)
+
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    _install_request_language(app)
+    _install_write_protection(app)
+    _install_token_messages(appbuilder)
+    _limit_api_login(app, appbuilder)
+
+
+def _json(status: int, message: Any) -> Response:
+    response = jsonify(message=message)
+    response.status_code = status
+    return response
+
+
+def api_locale(app: Flask) -> str:
+    languages = app.config.get("LANGUAGES") or {}
+    default = app.config.get("BABEL_DEFAULT_LOCALE", "nl")
+    asked = request.args.get("_l_")
+    if asked in languages:
+        return asked
+    return request.accept_languages.best_match(list(languages)) or default
+
+
+def _install_request_language(app: Flask) -> None:
+    @app.before_request
+    def _api_language() -> None:
+        if not request.path.startswith(API_PREFIX):
+            return
+        stack = contextlib.ExitStack()
+        stack.enter_context(force_locale(api_locale(app)))
+        g._casus_api_locale = stack
+
+    @app.teardown_request
+    def _api_language_done(_exc: BaseException | None) -> None:
+        stack = g.pop("_casus_api_locale", None)
+        if stack is not None:
+            stack.close()
+
+
+def _install_write_protection(app: Flask) -> None:
+    @app.before_request
+    def _api_writes_need_token_or_csrf() -> Response | None:
+        if not request.path.startswith(API_PREFIX) or request.method not in UNSAFE_METHODS:
+            return None
+        if request.endpoint in TOKEN_ENDPOINTS:
+            return None
+        authorization = request.headers.get("Authorization", "")
+        if authorization.lower().startswith("bearer "):
+            # A page on another site cannot set this header (no CORS is allowed), so a
+            # request carrying it was not forged by a visited page.
+            return None
+        try:
+            csrf.protect()
+        except CSRFError:
+            return _json(403, _("Send an access token (Authorization: Bearer …) with "
+                                "changes through the API; a browser session alone is "
+                                "not enough."))
+        return None
+
+
+def _install_token_messages(appbuilder: AppBuilder) -> None:
+    """Flask-JWT-Extended answers in English under ``msg``; answer like the rest of the API."""
+    jwt = appbuilder.sm.jwt_manager
+    if jwt is None:
+        return
+
+    def _not_logged_in(_reason: str) -> Response:
+        return _json(401, _("Log in first: send a valid access token."))
+
+    def _expired(_header: dict, _payload: dict) -> Response:
+        return _json(401, _("Your access token has expired; log in again."))
+
+    def _revoked(_header: dict, _payload: dict) -> Response:
+        return _json(401, _("Your access token is no longer valid; log in again."))
+
+    def _user_gone(_header: dict, _payload: dict) -> Response:
+        return _json(401, _("Your account is not active."))
+
+    jwt.unauthorized_loader(_not_logged_in)
+    jwt.invalid_token_loader(_not_logged_in)
+    jwt.expired_token_loader(_expired)
+    jwt.revoked_token_loader(_revoked)
+    jwt.user_lookup_error_loader(_user_gone)
+
+
+def _limit_api_login(app: Flask, appbuilder: AppBuilder) -> None:
+    view = app.view_functions.get(LOGIN_ENDPOINT)
+    limiter = getattr(appbuilder.sm, "limiter", None)
+    if view is None or limiter is None:
+        return
+
+    def _too_many(_limit: Any) -> Response:
+        return _json(429, _("Too many login attempts. Wait a few minutes and try again."))
+
+    app.view_functions[LOGIN_ENDPOINT] = limiter.limit(
+        lambda: current_app.config["AUTH_RATE_LIMIT"],
+        methods=["POST"],
+        on_breach=_too_many,
+    )(view)

@@ -1,0 +1,304 @@
+"""The base every Casusregie REST API builds on.
+
+Flask-AppBuilder's ``ModelRestApi`` does the listing, filtering, paging and OpenAPI
+description. This base adds what Casusregie needs on top:
+
+- responses leave out the fields the access policy hides from the caller (rows are
+  already filtered by the ORM guard, since every query goes through the app's session);
+- writes run the same rules as the screens and answer in the caller's language;
+- database errors never reach the caller as SQL or parameters;
+- a ``PUT`` must carry the ``version`` the caller read; a stale one is refused with 409.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Response, request
+from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder.api.convert import Model2SchemaConverter
+from flask_babel import gettext as _
+from marshmallow import Schema, ValidationError, fields, post_dump
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from app.access import can_see_field
+
+log = logging.getLogger(__name__)
+
+#: Errors as ``{field: [message, ...]}``; ``_schema`` holds errors not tied to one field.
+FieldErrors = dict[str, list[str]]
+
+
+class RequestRefused(Exception):
+    """A write the caller may not make; answered with ``status`` and ``message``."""
+
+    def __init__(self, status: int, message: str | FieldErrors) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class _FieldPolicy:
+    """Drops from every dumped object the fields the access policy hides from the caller.
+
+    Mixed into each schema Flask-AppBuilder generates, nested ones included, so a hidden
+    field stays hidden however a client selects its columns.
+    """
+
+    @post_dump(pass_original=True)
+    def _drop_hidden_fields(self, data: dict[str, Any], original: Any,
+                            **_kwargs: Any) -> dict[str, Any]:
+        return {name: value for name, value in data.items()
+                if can_see_field(original, name)}
+
+
+class PolicySchemaConverter(Model2SchemaConverter):
+    def _meta_schema_factory(self, columns, model, class_mixin, parent_schema_name=None):
+        mixin = type("PolicySchemaMixin", (class_mixin, _FieldPolicy), {})
+        return super()._meta_schema_factory(columns, model, mixin, parent_schema_name)
+
+
+def _marshmallow_messages() -> dict[str, str]:
+    # marshmallow's own (English) messages, in the caller's language.
+    return {
+        "Missing data for required field.": _("This field is required."),
+        "Field may not be null.": _("This field may not be empty."),
+        "Not a valid integer.": _("Enter a whole number."),
+        "Not a valid date.": _("Enter a date as YYYY-MM-DD."),
+        "Not a valid datetime.": _("Enter a date and time as YYYY-MM-DDTHH:MM:SS."),
+        "Not a valid string.": _("Enter text."),
+        "Not a valid boolean.": _("Enter true or false."),
+        "Unknown field.": _("This field is not known or cannot be changed here."),
+        "Invalid input type.": _("Send a JSON object."),
+        "Invalid value.": _("This value is not valid."),
+        "Related Object doesn't exist in DB": _("No such record, or you may not use it."),
+    }
+
+
+def localise_errors(messages: Any) -> Any:
+    """marshmallow's error structure with its English messages in the caller's language."""
+    if isinstance(messages, Mapping):
+        return {key: localise_errors(value) for key, value in messages.items()}
+    if isinstance(messages, list | tuple):
+        return [localise_errors(m) for m in messages]
+    if isinstance(messages, str):
+        if messages.startswith("Must be one of: "):
+            return _("Choose one of: %(choices)s", choices=messages[len("Must be one of: "):]
+                     .rstrip("."))
+        return _marshmallow_messages().get(messages, messages)
+    return messages
+
+
+def describe_value(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d-%m-%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d-%m-%Y")
+    return str(value)
+
+
+class CasusModelRestApi(ModelRestApi):
+    """A Flask-AppBuilder ``ModelRestApi`` with Casusregie's rules (see module docstring).
+
+    Subclasses that accept writes set ``add_model_schema``/``edit_model_schema`` to plain
+    marshmallow schemas (loading dicts) and implement ``create_item`` and ``change_item``;
+    those raise ``RequestRefused`` or return field errors.
+    """
+
+    # Only bearer tokens: a browser's session cookie is no credential for the API, so a
+    # page on another site cannot make a logged-in browser call it (see app.api).
+    allow_browser_login = False
+    model2schemaconverter = PolicySchemaConverter
+    page_size = 25
+    max_page_size = 100
+    #: Labels of the fields a client may change, for messages (field → label).
+    field_labels: dict[str, Any] = {}
+    #: The name of the record in messages ("intervention").
+    record_name: Any = ""
+
+    # ------------------------------------------------------------------ responses
+
+    def response_400(self, message: Any = None) -> Response:
+        return self.response(400, message=localise_errors(message) if message
+                             else _("The request is not valid."))
+
+    def response_401(self) -> Response:
+        return self.response(401, message=_("Log in first: send a valid access token."))
+
+    def response_403(self) -> Response:
+        return self.response(403, message=_("You are not allowed to do this."))
+
+    def response_404(self) -> Response:
+        return self.response(404, message=_(
+            "Not found, or you are not allowed to see it."))
+
+    def response_422(self, message: Any = None) -> Response:
+        return self.response(422, message=localise_errors(message) if message
+                             else _("The data could not be processed."))
+
+    def response_500(self, message: Any = None) -> Response:
+        # Flask-AppBuilder passes a stack trace here when FAB_API_SHOW_STACKTRACE is set;
+        # it can hold personal data and SQL, so it goes to the log only.
+        return self.response(500, message=_(
+            "Something went wrong on our side; try again later or contact the functional "
+            "administrator."))
+
+    def response_refused(self, exc: RequestRefused) -> Response:
+        return self.response(exc.status, message=exc.message)
+
+    def guard_refusal(self, exc: HTTPException) -> Response:
+        # The access guard refuses a write while the session flushes (a 403 with the
+        # policy's message); answer it as JSON like every other refusal.
+        self.datamodel.session.rollback()
+        return self.response(exc.code or 403, message=exc.description)
+
+    def database_error(self, exc: SQLAlchemyError) -> Response:
+        # The exception text holds the SQL statement and its parameters (personal data);
+        # it goes to the server log, the caller gets a plain message.
+        self.datamodel.session.rollback()
+        log.warning("REST %s %s refused by the database: %s", request.method, request.path,
+                    type(exc).__name__)
+        return self.response(422, message=_(
+            "The change could not be saved because it conflicts with other data; check "
+            "the references and try again."))
+
+    # ------------------------------------------------------------------ writes
+
+    def create_item(self, values: dict[str, Any]) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def change_item(self, item: Any, values: dict[str, Any]) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def _json_object(self) -> dict[str, Any] | Response:
+        payload = request.get_json(silent=True) if request.is_json else None
+        if not isinstance(payload, dict):
+            return self.response_400(_("Send the data as a JSON object "
+                                       "(Content-Type: application/json)."))
+        return payload
+
+    def _dump(self, item: Any) -> dict[str, Any]:
+        return self.show_model_schema.dump(item, many=False)
+
+    def post_headless(self) -> Response:
+        payload = self._json_object()
+        if isinstance(payload, Response):
+            return payload
+        try:
+            values = self.add_model_schema.load(payload)
+        except ValidationError as err:
+            return self.response_422(err.messages)
+        try:
+            item = self.create_item(values)
+            self.pre_add(item)
+            self.datamodel.session.add(item)
+            self.datamodel.session.commit()
+        except RequestRefused as exc:
+            self.datamodel.session.rollback()
+            return self.response_refused(exc)
+        except HTTPException as exc:
+            return self.guard_refusal(exc)
+        except SQLAlchemyError as exc:
+            return self.database_error(exc)
+        self.post_add(item)
+        pk = self.datamodel.get_pk_value(item)
+        return self.response(201, id=pk, result=self._dump(item))
+
+    def put_headless(self, pk: Any) -> Response:
+        payload = self._json_object()
+        if isinstance(payload, Response):
+            return payload
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            return self.response_404()
+        try:
+            values = self.edit_model_schema.load(payload)
+        except ValidationError as err:
+            return self.response_422(err.messages)
+        stale = self._stale_version(item, values.pop("version"), payload)
+        if stale is not None:
+            return stale
+        try:
+            self.change_item(item, values)
+            self.pre_update(item)
+            self.datamodel.session.commit()
+        except RequestRefused as exc:
+            self.datamodel.session.rollback()
+            return self.response_refused(exc)
+        except HTTPException as exc:
+            return self.guard_refusal(exc)
+        except StaleDataError:
+            # Someone saved between our read and our write (the version check in SQL).
+            self.datamodel.session.rollback()
+            fresh = self.datamodel.get(pk, self._base_filters)
+            if fresh is None:
+                return self.response_404()
+            return self._conflict(fresh, None, payload)
+        except SQLAlchemyError as exc:
+            return self.database_error(exc)
+        self.post_update(item)
+        return self.response(200, id=self.datamodel.get_pk_value(item), result=self._dump(item))
+
+    # ------------------------------------------------------------------ optimistic locking
+
+    def _stale_version(self, item: Any, version: int, payload: dict[str, Any]
+                       ) -> Response | None:
+        if item.version == version:
+            return None
+        return self._conflict(item, version, payload)
+
+    def _conflict(self, item: Any, read_version: int | None, payload: dict[str, Any]
+                  ) -> Response:
+        """409: say which current values differ from what the caller sent, and show them."""
+        current = self._dump(item)
+        differences = []
+        for name, label in self.field_labels.items():
+            if name not in payload or not can_see_field(item, name):
+                continue
+            now = getattr(item, name, None)
+            sent = payload.get(name)
+            if describe_value(now) != describe_value(self._parse_for_compare(now, sent)):
+                differences.append(_("%(field)s is now %(value)s (you sent %(sent)s)",
+                                     field=label, value=describe_value(now),
+                                     sent=describe_value(self._parse_for_compare(now, sent))))
+        changed_at = describe_value(getattr(item, "updated_at", None))
+        message = _(
+            "This %(record)s was changed by someone else after you read it "
+            "(you read version %(read)s; it is now version %(now)s, changed at %(at)s). "
+            "Nothing was saved.",
+            record=self.record_name, read=describe_value(read_version), now=item.version,
+            at=changed_at)
+        if differences:
+            message += " " + _("Current values that differ from yours: %(list)s.",
+                               list="; ".join(differences))
+        message += " " + _("Read it again and repeat your change.")
+        return self.response(409, message=message, current=current,
+                             current_version=item.version)
+
+    @staticmethod
+    def _parse_for_compare(current: Any, sent: Any) -> Any:
+        # Bring a JSON value to the type of the current one, so 2026-01-05 equals a date.
+        if isinstance(current, dt.date) and isinstance(sent, str):
+            try:
+                return dt.date.fromisoformat(sent)
+            except ValueError:
+                return sent
+        return sent
+
+
+class VersionedSchema(Schema):
+    """A ``PUT`` body: the ``version`` the client read is required."""
+
+    version = fields.Integer(required=True, strict=True, metadata={
+        "description": "The version of the record as you read it; a stale version is "
+                       "refused with 409."})
