@@ -75,6 +75,16 @@ CASE_WORK_VIEWS = (
 CATALOGUE_VIEWS = ("InterventionTypeModelView", "OrganisationModelView", "RiskGroupModelView")
 CASE_MENUS = _menus("Casuswerk", "Cases", "Signals", "Subjects", "Case conferences",
                     "Interventions", "Start")
+# Access administration (app/views/access_admin.py).
+ACCESS_ADMIN = (
+    *_views(("can_matrix", "can_explain", "can_view_as"), "AccessAdminView"),
+    *_views(READ, "PermissionChangeModelView"),
+    *_menus("Toegang", "Permission matrix", "Why can this user see this case?",
+            "View as a role", "Permission changes"),
+)
+ADMISSIONS_READ = (*_views(READ, "CaseAdmissionModelView"), *_menus("Admissions"))
+ADMISSIONS_MANAGE = (*_views(("*",), "CaseAdmissionModelView"), *_menus("Admissions"))
+
 # The REST API (app/api): cases, the catalogue and the OpenAPI description to read for
 # every case role; interventions to register and update for the roles that deliver them.
 API_READ = _views(READ, "CaseApi", "InterventionTypeApi", "OpenApi")
@@ -102,6 +112,7 @@ ROLES: tuple[RoleSpec, ...] = (
                     "PermissionViewModelView"),
             *_menus("Security", "List Users", "List Roles", "Beheer", "Organisations",
                     "Risk groups", "Intervention catalogue"),
+            *ACCESS_ADMIN,
         ),
     ),
     RoleSpec(
@@ -110,10 +121,10 @@ ROLES: tuple[RoleSpec, ...] = (
         scopes=frozenset({SCOPE_CORE, SCOPE_COORDINATE, SCOPE_DIRECTED}),
         clearances=frozenset({CLEAR_BSN, CLEAR_CRIMINAL, CLEAR_HEALTH}),
         grants=(
-            *_views(("can_dossier", "can_agenda"), "DossierPrintView"),
             *_views(("*",), *CASE_WORK_VIEWS),
+            *_views(("can_dossier", "can_agenda"), "DossierPrintView"),
             *_views(READ, *CATALOGUE_VIEWS),
-            *CASE_MENUS,
+            *CASE_MENUS, *ADMISSIONS_MANAGE,
             *_views(("*",), *WORKFLOW_VIEWS), *_menus("Weighing"),
             *API_READ, *API_INTERVENTIONS,
         ),
@@ -127,7 +138,7 @@ ROLES: tuple[RoleSpec, ...] = (
             *_views(("can_dossier", "can_agenda"), "DossierPrintView"),
             *_views(READ + WRITE, *CASE_WORK_VIEWS),
             *_views(READ, *CATALOGUE_VIEWS),
-            *CASE_MENUS,
+            *CASE_MENUS, *ADMISSIONS_READ,
             *DIRECTOR_WORKFLOW,
             *API_READ, *API_INTERVENTIONS,
         ),
@@ -141,7 +152,7 @@ ROLES: tuple[RoleSpec, ...] = (
             *_views(READ, *CASE_WORK_VIEWS, *CATALOGUE_VIEWS),
             *_views(READ + WRITE, "SignalModelView", "WeighingModelView",
                     "InterventionModelView"),
-            *CASE_MENUS,
+            *CASE_MENUS, *ADMISSIONS_READ,
             *WEIGHING,
             *API_READ, *API_INTERVENTIONS,
         ),
@@ -153,7 +164,7 @@ ROLES: tuple[RoleSpec, ...] = (
         grants=(
             *_views(READ, "CaseModelView", "InterventionTypeModelView"),
             *_views(READ + WRITE, "InterventionModelView"),
-            *_menus("Casuswerk", "Cases", "Interventions", "Start"),
+            *_menus("Casuswerk", "Cases", "Interventions", "Start"), *ADMISSIONS_READ,
             *API_READ, *API_INTERVENTIONS,
         ),
     ),
@@ -161,7 +172,11 @@ ROLES: tuple[RoleSpec, ...] = (
         ROLE_PRIVACY,
         "Privacy officer: auditlog, inzageverzoeken en bewaartermijnen; geen casusinhoud.",
         scopes=frozenset({SCOPE_RETENTION}),
-        grants=(*_menus("Start"),),
+        grants=(
+            *_menus("Start"),
+            ("can_explain", "AccessAdminView"), *_views(READ, "PermissionChangeModelView"),
+            *_menus("Toegang", "Why can this user see this case?", "Permission changes"),
+        ),
     ),
 )
 
