@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app import permission_cache
+from app.access import system_access
 from app.extensions import db
 from tests.support import Browser, count_queries
 
@@ -16,7 +17,8 @@ def _permission_queries(statements: list[str]) -> list[str]:
 
 
 def _grant(app, role_name: str, permission: str, view: str, *, granted: bool) -> None:
-    with app.app_context():
+    # An administrator's change, made directly (the role screens have their own tests).
+    with app.app_context(), system_access("test: role change"):
         sm = app.appbuilder.sm
         role = sm.find_role(role_name)
         pv = sm.find_permission_view_menu(permission, view)

@@ -1,0 +1,193 @@
+"""Throughput under load: gunicorn (2 workers) on loopback, 20 concurrent clients.
+
+The case list of Casusregie is compared with two bare Flask pages served the same way in
+the same run: the case list's floor (one SQL query, bare Jinja) and a page without any
+database work. Clients are ``wrk`` when installed, else Python threads on ``http.client``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FLOOR_MODULE = """
+import os
+from benchmarks import floor
+query = floor.case_list(os.environ["BENCH_DIALECT"])
+app, _engine = floor.floor_app(os.environ["CASUS_DATABASE_URL"], {"case_list": query})
+"""
+
+
+@dataclass
+class LoadResult:
+    target: str
+    requests: int
+    seconds: float
+    errors: int
+    tool: str
+    note: str = ""
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {proc.returncode}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+            return
+        time.sleep(0.3)
+    raise RuntimeError("gunicorn did not start in time")
+
+
+@contextlib.contextmanager
+def gunicorn(app_spec: str, env: dict[str, str], workers: int = 2) -> Iterator[int]:
+    port = _free_port()
+    binary = Path(sys.executable).parent / "gunicorn"
+    proc = subprocess.Popen(
+        [str(binary), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+         "--chdir", str(ROOT), app_spec],
+        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        start_new_session=True)
+    try:
+        _wait_for(port, proc)
+        yield port
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def login_cookie(port: int, username: str, password: str) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/login/")
+    resp = conn.getresponse()
+    body = resp.read().decode()
+    cookie = resp.getheader("Set-Cookie", "").split(";")[0]
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body)
+    from urllib.parse import urlencode
+
+    form = urlencode({"username": username, "password": password,
+                      "csrf_token": token.group(1) if token else ""})
+    conn.request("POST", "/login/", body=form, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    resp = conn.getresponse()
+    resp.read()
+    if resp.status != 302:
+        raise RuntimeError(f"login as {username} failed: HTTP {resp.status}")
+    cookie = resp.getheader("Set-Cookie", cookie).split(";")[0]
+    conn.close()
+    return cookie
+
+
+def _wrk(port: int, path: str, cookie: str | None, clients: int, seconds: int) -> LoadResult:
+    cmd = ["wrk", "-t", "2", "-c", str(clients), "-d", f"{seconds}s", "--timeout", "10s"]
+    if cookie:
+        cmd += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run([*cmd, f"http://127.0.0.1:{port}{path}"], capture_output=True,
+                         text=True, check=True).stdout
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    elapsed = re.search(r"requests in ([\d.]+)(m?s)", out)
+    secs = float(elapsed.group(1)) / (1000 if elapsed.group(2) == "ms" else 1)
+    errors = 0
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non2xx:
+        errors += int(non2xx.group(1))
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                     out)
+    if sock:
+        errors += sum(int(x) for x in sock.groups())
+    return LoadResult(path, total, secs, errors, "wrk")
+
+
+def _threads(port: int, path: str, cookie: str | None, clients: int,
+             seconds: int) -> LoadResult:
+    stop = time.monotonic() + seconds
+    counts = [0] * clients
+    errors = [0] * clients
+    headers = {"Cookie": cookie} if cookie else {}
+
+    def worker(i: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.monotonic() < stop:
+            try:
+                conn.request("GET", path, headers=headers)
+                resp = conn.getresponse()
+                resp.read()
+                if resp.status == 200:
+                    counts[i] += 1
+                else:
+                    errors[i] += 1
+            except (OSError, http.client.HTTPException):
+                errors[i] += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.close()
+
+    started = time.monotonic()
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return LoadResult(path, sum(counts) + sum(errors), time.monotonic() - started,
+                      sum(errors), "python threads")
+
+
+def hammer(port: int, path: str, cookie: str | None, clients: int,
+           seconds: int) -> LoadResult:
+    if shutil.which("wrk"):
+        return _wrk(port, path, cookie, clients, seconds)
+    return _threads(port, path, cookie, clients, seconds)
+
+
+def run_load(url: str, dialect: str, password: str, case_list_path: str, *,
+             clients: int = 20, seconds: int = 30) -> list[LoadResult]:
+    env = {"CASUS_DATABASE_URL": url, "CASUS_RATELIMIT_ENABLED": "false",
+           "BENCH_DIALECT": dialect, "PYTHONPATH": str(ROOT)}
+    results: list[LoadResult] = []
+    with gunicorn("app:create_app()", env) as port:
+        cookie = login_cookie(port, "bench-coordinator", password)
+        hammer(port, case_list_path, cookie, clients, 3)  # warm both workers
+        result = hammer(port, case_list_path, cookie, clients, seconds)
+        result.target = "Casusregie case list"
+        results.append(result)
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "bench_floor_app.py").write_text(FLOOR_MODULE)
+        env["PYTHONPATH"] = f"{tmp}:{ROOT}"
+        with gunicorn("bench_floor_app:app", env) as port:
+            hammer(port, "/floor/case_list", None, clients, 3)
+            result = hammer(port, "/floor/case_list", None, clients, seconds)
+            result.target = "bare Flask: case list floor (1 query, Jinja)"
+            results.append(result)
+            result = hammer(port, "/hello", None, clients, seconds)
+            result.target = "bare Flask: page without database"
+            results.append(result)
+    return results

@@ -1,0 +1,212 @@
+"""``make bench``: build the benchmark databases, run every scenario, print one table.
+
+    .venv/bin/python -m benchmarks.run --cases 2000 [--databases sqlite,postgresql]
+        [--load-seconds 30] [--fresh] [--markdown docs/…]
+
+Databases are throwaway: ``instance/bench-<cases>.db`` on SQLite and
+``casus_bench_<cases>`` on the PostgreSQL server of ``CASUS_BENCH_POSTGRES_URL``
+(default: the local one). A database that already holds the generated data for that
+size is reused; ``--fresh`` rebuilds it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import io
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from benchmarks.load import LoadResult
+from benchmarks.suite import Result
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+SEED = 8
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _case_count(url: str) -> int | None:
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.text('SELECT COUNT(*) FROM "case"')).scalar()
+    except sa.exc.SQLAlchemyError:
+        return None
+    finally:
+        engine.dispose()
+
+
+def _flask(url: str, *args: str) -> None:
+    env = {**os.environ, "CASUS_DATABASE_URL": url}
+    subprocess.run([str(Path(sys.executable).parent / "flask"), "--app", "app", *args],
+                   cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def prepare(backend: str, cases: int, fresh: bool) -> str | None:
+    """The URL of a database holding ``cases`` generated cases (built when needed)."""
+    if backend == "sqlite":
+        path = ROOT / "instance" / f"bench-{cases}.db"
+        url = f"sqlite:///{path}"
+        if not fresh and _case_count(url) == cases:
+            _flask(url, "db", "upgrade")
+            return url
+        path.unlink(missing_ok=True)
+    else:
+        server = sa.engine.make_url(os.environ.get("CASUS_BENCH_POSTGRES_URL") or DEFAULT_PG)
+        name = f"casus_bench_{cases}"
+        url = server.set(database=name).render_as_string(hide_password=False)
+        if not fresh and _case_count(url) == cases:
+            _flask(url, "db", "upgrade")
+            return url
+        admin = sa.create_engine(server, isolation_level="AUTOCOMMIT",
+                                 poolclass=sa.pool.NullPool)
+        try:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        except sa.exc.OperationalError as exc:
+            log(f"PostgreSQL is not reachable ({exc.orig}); its run is skipped.")
+            return None
+        finally:
+            admin.dispose()
+    log(f"[{backend}] migrating and generating {cases:,} cases …")
+    _flask(url, "db", "upgrade")
+    _flask(url, "casus", "init")
+    started = time.perf_counter()
+    env = {**os.environ, "CASUS_DATABASE_URL": url}
+    subprocess.run([sys.executable, "-m", "benchmarks.generate", "--cases", str(cases),
+                    "--seed", str(SEED)], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    log(f"[{backend}] generated in {time.perf_counter() - started:.0f} s")
+    return url
+
+
+def dossier_results(app, backend: str, password: str) -> list[Result]:
+    """Figures of ``benchmarks/bench_dossier.py`` (the dossier's own benchmark)."""
+    try:
+        module = importlib.import_module("benchmarks.bench_dossier")
+    except ImportError as exc:
+        return [Result(backend, "dossier PDF", note=f"bench_dossier not available ({exc})")]
+    runner = getattr(module, "run_for_suite", None)
+    if runner is None:
+        return [Result(backend, "dossier PDF",
+                       note="bench_dossier.py has no run_for_suite(app, backend, password)")]
+    try:
+        return list(runner(app, backend, password))
+    except Exception as exc:  # noqa: BLE001 - one broken scenario must not hide the rest
+        return [Result(backend, "dossier PDF", note=f"failed: {type(exc).__name__}: {exc}")]
+
+
+def run_backend(backend: str, url: str, password: str, budget: float) -> list[Result]:
+    from app import create_app
+    from benchmarks.suite import run_latency
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
+    results = run_latency(app, url, backend, password, budget)
+    results += dossier_results(app, backend, password)
+    with app.app_context():
+        from app.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+    return results
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def table(results: list[Result], load: list[LoadResult], cases: int) -> str:
+    out = io.StringIO()
+    out.write(f"Casusregie benchmarks at {cases:,} cases\n\n")
+    out.write("| database | scenario | median ms | p95 ms | queries | KB | largest select "
+              "| floor ms | × floor | note |\n")
+    out.write("|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n")
+    for r in results:
+        out.write(f"| {r.backend} | {r.scenario} | {_fmt(r.median)} | {_fmt(r.p95)} | "
+                  f"{'—' if r.queries is None else r.queries} | {_fmt(r.size_kb, 0)} | "
+                  f"{'—' if r.largest_select is None else r.largest_select} | "
+                  f"{_fmt(r.floor_ms)} | {_fmt(r.ratio)} | {r.note} |\n")
+    if load:
+        out.write("\n| load (gunicorn, 2 workers, PostgreSQL) | clients | seconds | requests/s "
+                  "| errors | tool |\n|---|---:|---:|---:|---:|---|\n")
+        for lr in load:
+            out.write(f"| {lr.target} | 20 | {lr.seconds:.0f} | {lr.per_second:,.1f} | "
+                      f"{lr.errors} | {lr.tool} |\n")
+        if len(load) >= 2 and load[1].per_second:
+            share = load[0].per_second / load[1].per_second
+            out.write(f"\nCase list throughput: {share:.2f} of the bare Flask floor page's, "
+                      f"{load[0].per_second / max(load[-1].per_second, 0.001):.2f} of a "
+                      "page without database.\n")
+    return out.getvalue()
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = ""
+    with contextlib.suppress(OSError):
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    return f"{os.cpu_count()} cores ({cpu}){mem}, Python {platform.python_version()}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Casusregie benchmark suite")
+    parser.add_argument("--cases", type=int, default=2000)
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--load-seconds", type=int, default=30,
+                        help="duration of each load run (0 skips the load test)")
+    parser.add_argument("--budget", type=float, default=4.0,
+                        help="seconds of sampling per scenario")
+    parser.add_argument("--fresh", action="store_true", help="regenerate the databases")
+    parser.add_argument("--markdown", help="also write the table to this file")
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("CASUS_RATELIMIT_ENABLED", "false")
+    from config import build_config
+
+    password = build_config()["CASUS_DEMO_PASSWORD"]
+    results: list[Result] = []
+    load: list[LoadResult] = []
+    for backend in [b.strip() for b in args.databases.split(",") if b.strip()]:
+        url = prepare(backend, args.cases, args.fresh)
+        if url is None:
+            results.append(Result(backend, "(all)", note="database not reachable: skipped"))
+            continue
+        log(f"[{backend}] measuring latency …")
+        results += run_backend(backend, url, password, args.budget)
+        if backend == "postgresql" and args.load_seconds > 0:
+            from benchmarks.load import run_load
+
+            log(f"[{backend}] load test, {args.load_seconds} s per target …")
+            path = "/casemodelview/list/"
+            try:
+                load = run_load(url, "postgresql", password, path,
+                                seconds=args.load_seconds)
+            except (RuntimeError, subprocess.CalledProcessError) as exc:
+                load = [LoadResult(f"load test failed: {exc}", 0, 0, 0, "")]
+    text = table(results, load, args.cases) + f"\nMachine: {machine()}\n"
+    print(text)
+    if args.markdown:
+        Path(args.markdown).write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
