@@ -43,3 +43,19 @@ def normalise_name(name: str) -> str:
         # Particles such as "el", "van", "de" belong to the surname.
         return out[0] + " " + "".join(out[1:])
     return "".join(out)
+
+
+def is_valid_bsn(value: str) -> bool:
+    """The Dutch citizen service number's eleven test (elfproef).
+
+    Nine digits (eight are padded with a leading zero); the weighted sum with weights
+    9…2 and -1 for the last digit is a non-zero multiple of 11.
+    """
+    digits = (value or "").strip()
+    if len(digits) == 8:
+        digits = "0" + digits
+    if len(digits) != 9 or not digits.isascii() or not digits.isdigit():
+        return False
+    weights = (9, 8, 7, 6, 5, 4, 3, 2, -1)
+    total = sum(int(d) * w for d, w in zip(digits, weights, strict=True))
+    return total != 0 and total % 11 == 0

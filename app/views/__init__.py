@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from flask_appbuilder import AppBuilder, IndexView
+from flask import g
+from flask_appbuilder import AppBuilder, IndexView, expose
 
 
 class HomeView(IndexView):
+    """Start page: my cases, reviews due and the next case conferences."""
+
     index_template = "casus_index.html"
+
+    @expose("/")
+    def index(self):
+        from app.views.home import load_start_page
+
+        user = getattr(g, "user", None)
+        page = (load_start_page(user) if user is not None and user.is_authenticated
+                else None)
+        return self.render_template(self.index_template, appbuilder=self.appbuilder,
+                                    start=page)
 
 
 def register_views(appbuilder: AppBuilder) -> None:

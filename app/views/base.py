@@ -1,10 +1,112 @@
-"""The base every Casusregie model view builds on."""
+"""The base every Casusregie model view builds on.
+
+``CasusModelView`` adds, generically for every model view:
+
+- enum values shown as the user's words (lists, show pages, form selects, search
+  filters), taken from ``app.labels.ENUM_LABELS``;
+- dates as ``dd-mm-yyyy`` and booleans as yes/no on list and show pages;
+- optimistic locking for models with a ``version_id_col``: the edit form carries the
+  version the user started from (and what the fields held then), and a save on top of
+  somebody else's newer save is refused with a message naming what changed, keeping the
+  user's input in the form.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
+import json
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from flask import flash, g
 from flask_appbuilder import ModelView
+from flask_appbuilder.fields import EnumField, QuerySelectField
+from flask_appbuilder.fieldwidgets import Select2Widget
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext as _
+from sqlalchemy.orm import Query, RelationshipProperty, joinedload, selectinload
+from wtforms import Form, HiddenField, ValidationError, validators
 
 from app.access import AccessPolicyViewMixin
+from app.labels import ENUM_LABELS, enum_label, enum_label_for
+from app.views.validators import MaxLength
+
+VERSION_FIELD = "edit_version"
+SNAPSHOT_FIELD = "edit_snapshot"
+
+
+class LabelledEnumField(EnumField):
+    """FAB's enum select, showing the user's words instead of the stored values."""
+
+    def __init__(self, enum_class=None, enums=None, **kwargs) -> None:
+        super().__init__(enum_class, enums, **kwargs)
+        labels = ENUM_LABELS.get(enum_class, {}) if enum_class is not None else {}
+        self.choices = [(name, labels.get(enum_class[name], name) if enum_class else name)
+                        for name, _label in self.choices]
+
+
+def query_select(label: object, query_func: Callable[[], Any], *, required: bool = False,
+                 description: object = "") -> QuerySelectField:
+    """A searchable select over a bounded query (never a whole table)."""
+    return QuerySelectField(
+        label,
+        query_func=query_func,
+        get_pk_func=lambda obj: obj.id,
+        allow_blank=not required,
+        widget=Select2Widget(),
+        description=description,
+        validators=[validators.DataRequired()] if required else [validators.Optional()],
+    )
+
+
+def display_value(value: object) -> str:
+    """How a value reads on screen and in conflict messages."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, enum.Enum):
+        return enum_label(value)
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d-%m-%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d-%m-%Y")
+    return str(value)
+
+
+def _formatter_for(column_type: sa.types.TypeEngine) -> Callable[[Any], str] | None:
+    if isinstance(column_type, sa.Enum) and column_type.enum_class is not None:
+        # Flask-AppBuilder hands list and show widgets the member's raw value.
+        enum_cls = column_type.enum_class
+        return lambda raw: enum_label_for(enum_cls, raw) or "—"
+    if isinstance(column_type, sa.Boolean | sa.Date | sa.DateTime):
+        return display_value
+    return None
+
+
+class CasusInterface(SQLAInterface):
+    """FAB's SQLAlchemy interface, loading the relations a list shows with the rows.
+
+    Without this every related column of a list page (``case``, ``organisation``, …) is
+    lazy-loaded once per row.
+    """
+
+    eager_columns: tuple[str, ...] = ()
+
+    def _eager_options(self) -> list[Any]:
+        options = []
+        for name in self.eager_columns:
+            prop = self.list_properties.get(name)
+            if not isinstance(prop, RelationshipProperty):
+                continue
+            attr = getattr(self.obj, name)
+            options.append(selectinload(attr) if prop.uselist else joinedload(attr))
+        return options
+
+    def apply_all(self, query: Query, *args: Any, **kwargs: Any) -> Query:
+        return super().apply_all(query, *args, **kwargs).options(*self._eager_options())
 
 
 class CasusModelView(AccessPolicyViewMixin, ModelView):
@@ -12,3 +114,107 @@ class CasusModelView(AccessPolicyViewMixin, ModelView):
 
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
     page_size = 25
+
+    def __init__(self, **kwargs: Any) -> None:
+        if type(self.datamodel) is SQLAInterface:
+            self.datamodel = CasusInterface(self.datamodel.obj, self.datamodel._session)
+        self._install_length_checks()
+        super().__init__(**kwargs)
+        if isinstance(self.datamodel, CasusInterface):
+            self.datamodel.eager_columns = tuple(self.list_columns)
+        self._install_enum_labels()
+        self._install_formatters()
+        if self._version_column() is not None and self.edit_form is not None:
+            self._install_version_check()
+
+    # --- input checks ---------------------------------------------------------------
+    def _install_length_checks(self) -> None:
+        """Refuse over-long text with the shared message, before FAB's own length check."""
+        checks = {name: list(rules) for name, rules in (self.validators_columns or {}).items()}
+        for column in sa.inspect(self.datamodel.obj).columns:
+            length = getattr(column.type, "length", None)
+            if (isinstance(column.type, sa.String) and not isinstance(column.type, sa.Enum)
+                    and length):
+                rules = checks.setdefault(column.key, [])
+                if not any(isinstance(rule, MaxLength) for rule in rules):
+                    rules.insert(0, MaxLength(length))
+        self.validators_columns = checks
+
+    # --- enums and formatting -------------------------------------------------------
+    def _install_enum_labels(self) -> None:
+        for form_cls in (self.add_form, self.edit_form, self.search_form):
+            if form_cls is None:
+                continue
+            for name in dir(form_cls):
+                unbound = getattr(form_cls, name, None)
+                if getattr(unbound, "field_class", None) is EnumField:
+                    setattr(form_cls, name, LabelledEnumField(*unbound.args, **unbound.kwargs))
+
+    def _install_formatters(self) -> None:
+        mapper = sa.inspect(self.datamodel.obj)
+        auto: dict[str, Callable[[Any], str]] = {}
+        for name in {*self.list_columns, *self.show_columns}:
+            column = mapper.columns.get(name)
+            if column is None:
+                continue
+            formatter = _formatter_for(column.type)
+            if formatter is not None:
+                auto[name] = formatter
+        self.formatters_columns = {**auto, **(self.formatters_columns or {})}
+
+    # --- optimistic locking ---------------------------------------------------------
+    def _version_column(self) -> sa.Column | None:
+        return sa.inspect(self.datamodel.obj).version_id_col
+
+    def _install_version_check(self) -> None:
+        view = self
+
+        def check(form: Form, field: HiddenField) -> None:
+            view._check_version(form, field)
+
+        setattr(self.edit_form, VERSION_FIELD, HiddenField(validators=[check]))
+        setattr(self.edit_form, SNAPSHOT_FIELD, HiddenField())
+
+    def _snapshot(self, item: Any) -> dict[str, str]:
+        return {col: display_value(getattr(item, col, None)) for col in self.edit_columns}
+
+    def prefill_form(self, form: Form, pk: Any) -> None:
+        super().prefill_form(form, pk)
+        if not hasattr(form, VERSION_FIELD):
+            return
+        item = self.datamodel.get(pk)
+        form[VERSION_FIELD].data = str(getattr(item, self._version_column().key))
+        form[SNAPSHOT_FIELD].data = json.dumps(self._snapshot(item))
+
+    def _check_version(self, form: Form, field: HiddenField) -> None:
+        item = self.datamodel.get(getattr(form, "_id", None))
+        if item is None:
+            return
+        current = str(getattr(item, self._version_column().key))
+        if (field.data or "") == current:
+            return
+        try:
+            before = json.loads(form[SNAPSHOT_FIELD].data or "{}")
+        except ValueError:
+            before = {}
+        now = self._snapshot(item)
+        changed = [col for col in self.edit_columns
+                   if col in now and before.get(col) != now[col]]
+        labels = self.label_columns
+        details = "; ".join(f"{labels.get(col, col)}: {now[col]}" for col in changed)
+        for col in changed:
+            if col in form:
+                form[col].errors = [*list(form[col].errors or []), _(
+                    "Saved meanwhile by someone else as: %(value)s", value=now[col])]
+        # The next save is a deliberate choice to overwrite, so it starts from this version.
+        field.data = current
+        form[SNAPSHOT_FIELD].data = json.dumps(now)
+        message = _("Someone else saved this record while you were editing it. "
+                    "Your changes have not been saved; your input is kept below.")
+        if details:
+            message += " " + _("Changed meanwhile: %(details)s.", details=details)
+        message += " " + _("Check the values and save again to overwrite them.")
+        flash(message, "danger")
+        g.casus_edit_conflict = True
+        raise ValidationError(message)
+

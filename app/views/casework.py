@@ -1,18 +1,47 @@
-"""Views for the case process: signals, cases, subjects, conferences, interventions."""
+"""Views for the case process: cases, signals, subjects, plans, interventions, notes.
+
+Conferences live in ``app.views.conferences`` and the transitions in
+``app.views.workflow``; both build on the names ``CATEGORY`` and ``LABELS`` below.
+Relations to large tables (cases, subjects, users) are never offered as a select of the
+whole table: a case is typed by its number or given by the page the form was opened
+from, and the other selects run bounded queries.
+"""
 
 from __future__ import annotations
 
-from flask_appbuilder import AppBuilder
+import sqlalchemy as sa
+from flask import abort, current_app, g, redirect, url_for
+from flask_appbuilder import AppBuilder, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
+from wtforms import validators
 
+from app.extensions import db
+from app.labels import enum_label, enum_label_for
 from app.models import (
+    ActionPlan,
+    Assessment,
     Case,
+    CaseNote,
+    CasePhase,
+    CaseSubject,
+    CasusUser,
+    Decision,
+    Goal,
     Intervention,
+    InterventionType,
+    Organisation,
+    RiskGroup,
     Signal,
     Subject,
+    SubjectRelation,
 )
-from app.views.base import CasusModelView
+from app.roles import ROLE_CASE_DIRECTOR, ROLE_COORDINATOR
+from app.views.base import CasusModelView, query_select
+from app.views.case_page import load_case_page
+from app.views.fields import CaseNumberField, context_id, edited_pk
+from app.views.subjects import SubjectModelView
+from app.views.validators import MaxLength, NotBefore, NotInFuture
 
 CATEGORY = "Casuswerk"
 
@@ -28,17 +57,23 @@ LABELS = {
     "opened_at": _l("Opened"),
     "closed_at": _l("Closed"),
     "close_reason": _l("Reason for closure"),
+    "escalation_level": _l("Escalation level"),
     "first_name": _l("First name"),
     "last_name": _l("Last name"),
+    "full_name": _l("Name"),
     "date_of_birth": _l("Date of birth"),
     "municipality": _l("Municipality"),
     "kind": _l("Kind"),
     "received_at": _l("Received"),
     "reporter_kind": _l("Reported by"),
+    "reporter_name": _l("Name of reporter"),
+    "anonymous": _l("Anonymous"),
     "concern": _l("Concern"),
     "phenomenon": _l("Phenomenon"),
     "status": _l("Status"),
     "subject": _l("Subject"),
+    "related": _l("Related subject"),
+    "note": _l("Note"),
     "case": _l("Case"),
     "held_on": _l("Date and time"),
     "location": _l("Location"),
@@ -49,8 +84,131 @@ LABELS = {
     "start_date": _l("Start date"),
     "end_date": _l("End date"),
     "outcome": _l("Outcome"),
+    "decided_at": _l("Decided at"),
+    "decided_by": _l("Decided by"),
+    "body": _l("Decision body"),
+    "participants": _l("Participants"),
+    "reasons": _l("Reasons"),
+    "organisations": _l("Participating organisations"),
+    "from_phase": _l("From phase"),
+    "to_phase": _l("To phase"),
+    "assessed_on": _l("Assessed on"),
+    "risk_factors": _l("Risk factors"),
+    "protective_factors": _l("Protective factors"),
+    "life_domains": _l("Life domains"),
+    "author": _l("Author"),
+    "version_number": _l("Version"),
+    "created_at": _l("Created"),
+    "current": _l("Current"),
+    "description": _l("Description"),
+    "action_plan": _l("Action plan"),
+    "position": _l("Order"),
+    "text": _l("Note"),
 }
 
+
+
+# --- bounded queries for the selects ------------------------------------------------
+
+def directing_users() -> list[CasusUser]:
+    """Users who can direct a case: active coordinators and case directors."""
+    from flask_appbuilder.security.sqla.models import Role
+
+    return (db.session.query(CasusUser)
+            .filter(CasusUser.active.is_(True),
+                    CasusUser.roles.any(Role.name.in_([ROLE_CASE_DIRECTOR, ROLE_COORDINATOR])))
+            .order_by(CasusUser.first_name, CasusUser.last_name).all())
+
+
+def active_organisations() -> list[Organisation]:
+    return (db.session.query(Organisation).filter(Organisation.active.is_(True))
+            .order_by(Organisation.name).all())
+
+
+def risk_groups() -> list[RiskGroup]:
+    return db.session.query(RiskGroup).order_by(RiskGroup.number).all()
+
+
+def active_intervention_types() -> list[InterventionType]:
+    return (db.session.query(InterventionType).filter(InterventionType.active.is_(True))
+            .order_by(InterventionType.name).all())
+
+
+def _case_id_of(model: type, pk: int | None) -> int | None:
+    if pk is None:
+        return None
+    return db.session.query(model.case_id).filter(model.id == pk).scalar()
+
+
+def goals_for_context() -> list[Goal]:
+    """Goals of the case the intervention form is about (opened from the case page)."""
+    case_id = context_id("case") or _case_id_of(Intervention, edited_pk())
+    if case_id is None:
+        return []
+    return (db.session.query(Goal).join(ActionPlan)
+            .filter(ActionPlan.case_id == case_id, ActionPlan.current.is_(True))
+            .order_by(Goal.position).all())
+
+
+def action_plans_for_context() -> list[ActionPlan]:
+    plan_id = context_id("action_plan")
+    if plan_id is None and (pk := edited_pk()) is not None:
+        plan_id = db.session.query(Goal.action_plan_id).filter(Goal.id == pk).scalar()
+    if plan_id is None:
+        return []
+    return db.session.query(ActionPlan).filter(ActionPlan.id == plan_id).all()
+
+
+def subjects_for_context() -> list[Subject]:
+    """Subjects sharing a case with the subject a relation is recorded for."""
+    subject_id = context_id("subject")
+    if subject_id is None and (pk := edited_pk()) is not None:
+        subject_id = (db.session.query(SubjectRelation.subject_id)
+                      .filter(SubjectRelation.id == pk).scalar())
+    if subject_id is None:
+        return []
+    cases = sa.select(CaseSubject.case_id).where(CaseSubject.subject_id == subject_id)
+    return (db.session.query(Subject).join(CaseSubject, CaseSubject.subject_id == Subject.id)
+            .filter(CaseSubject.case_id.in_(cases), Subject.id != subject_id)
+            .distinct().order_by(Subject.last_name, Subject.first_name).all())
+
+
+def subject_of_context() -> list[Subject]:
+    subject_id = context_id("subject")
+    if subject_id is None and (pk := edited_pk()) is not None:
+        subject_id = (db.session.query(SubjectRelation.subject_id)
+                      .filter(SubjectRelation.id == pk).scalar())
+    if subject_id is None:
+        return []
+    return db.session.query(Subject).filter(Subject.id == subject_id).all()
+
+
+def case_number_field() -> CaseNumberField:
+    return CaseNumberField(_l("Case"), validators=[validators.DataRequired()],
+                           description=_l("Case number, e.g. CR-2026-0042"))
+
+
+class CaseChildView(CasusModelView):
+    """A view of rows that belong to one case; forms opened from the case page know it."""
+
+    label_columns = LABELS
+
+    def post_add_redirect(self):
+        return self._back_to_case()
+
+    def post_edit_redirect(self):
+        return self._back_to_case()
+
+    def _back_to_case(self):
+        case_id = context_id("case")
+        if case_id is None and (pk := edited_pk()) is not None:
+            case_id = _case_id_of(self.datamodel.obj, pk)
+        if case_id is not None:
+            return redirect(url_for("CaseModelView.show", pk=case_id))
+        return redirect(self.get_redirect())
+
+
+# --- cases --------------------------------------------------------------------------
 
 class CaseModelView(CasusModelView):
     datamodel = SQLAInterface(Case)
@@ -59,18 +217,50 @@ class CaseModelView(CasusModelView):
     add_title = _l("New case")
     edit_title = _l("Edit case")
     label_columns = LABELS
-    list_columns = ["number", "subject_names", "phase", "risk_group", "case_director",
-                    "review_date"]
+    list_columns = ["number", "subject_names", "phase", "risk_group", "lead_organisation",
+                    "case_director", "review_date"]
     show_columns = ["number", "subject_names", "phase", "risk_group", "lead_organisation",
                     "case_director", "review_date", "summary", "opened_at", "closed_at",
                     "close_reason"]
     edit_columns = ["risk_group", "lead_organisation", "case_director", "review_date",
                     "summary"]
-    search_columns = ["number", "phase", "risk_group", "review_date"]
+    search_columns = ["number", "phase", "risk_group", "case_director", "lead_organisation",
+                      "review_date"]
     order_columns = ["number", "phase", "review_date"]
     base_order = ("number", "desc")
     base_permissions = ["can_list", "can_show", "can_edit"]
+    show_template = "casus/case_show.html"
+    validators_columns = {"summary": [MaxLength(10000)]}
 
+    edit_form_extra_fields = {
+        "risk_group": query_select(_l("Risk group"), risk_groups, required=True),
+        "lead_organisation": query_select(_l("Lead organisation"), active_organisations,
+                                          required=True),
+        "case_director": query_select(_l("Case director"), directing_users),
+    }
+    search_form_extra_fields = {
+        "risk_group": query_select(_l("Risk group"), risk_groups),
+        "lead_organisation": query_select(_l("Lead organisation"), active_organisations),
+        "case_director": query_select(_l("Case director"), directing_users),
+    }
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk: str):
+        # The access policy narrows ``show_columns`` to the fields this user may see.
+        apply_field_policy = getattr(self, "_apply_field_policy", None)
+        if apply_field_policy is not None:
+            apply_field_policy()
+        case = self.datamodel.get(pk, self._base_filters)
+        if case is None:
+            abort(404)
+        self.update_redirect()
+        page = load_case_page(case, g.user)
+        return self.render_template(self.show_template, pk=case.id, title=case.number,
+                                    page=page, case=case, visible=set(self.show_columns))
+
+
+# --- signals ------------------------------------------------------------------------
 
 class SignalModelView(CasusModelView):
     datamodel = SQLAInterface(Signal)
@@ -84,45 +274,215 @@ class SignalModelView(CasusModelView):
                                   "phenomenon", "concern"]
     show_columns = ["received_at", "reporter_kind", "reporter_name", "anonymous", "phenomenon",
                     "concern", "status", "case"]
-    search_columns = ["received_at", "phenomenon", "status"]
+    search_columns = ["received_at", "reporter_kind", "phenomenon", "status"]
     base_order = ("received_at", "desc")
+    validators_columns = {"received_at": [NotInFuture()],
+                          "concern": [MaxLength(10000)]}
+
+    def pre_add(self, item: Signal) -> None:
+        item.registered_by_id = g.user.id
 
 
-class SubjectModelView(CasusModelView):
-    datamodel = SQLAInterface(Subject)
-    list_title = _l("Subjects")
-    show_title = _l("Subject")
-    add_title = _l("Add subject")
-    edit_title = _l("Edit subject")
-    label_columns = {**LABELS, "bsn": _l("BSN")}
-    list_columns = ["first_name", "last_name", "kind", "date_of_birth", "municipality"]
-    add_columns = edit_columns = ["kind", "first_name", "last_name", "date_of_birth", "bsn",
-                                  "municipality"]
-    show_columns = ["kind", "first_name", "last_name", "date_of_birth", "bsn", "municipality"]
-    search_columns = ["first_name", "last_name", "date_of_birth", "municipality"]
-    base_order = ("last_name", "asc")
+# --- subject relations --------------------------------------------------------------
+
+class SubjectRelationModelView(CasusModelView):
+    datamodel = SQLAInterface(SubjectRelation)
+    list_title = _l("Relations")
+    show_title = _l("Relation")
+    add_title = _l("Add relation")
+    edit_title = _l("Edit relation")
+    label_columns = LABELS
+    list_columns = ["subject", "kind", "related", "note"]
+    add_columns = edit_columns = ["subject", "kind", "related", "note"]
+    show_columns = ["subject", "kind", "related", "note"]
+    search_columns = ["kind"]
+    add_form_extra_fields = edit_form_extra_fields = {
+        "subject": query_select(_l("Subject"), subject_of_context, required=True),
+        "related": query_select(_l("Related subject"), subjects_for_context, required=True,
+                                description=_l("Subjects of the same case")),
+    }
+
+    def post_add_redirect(self):
+        subject_id = context_id("subject")
+        if subject_id is not None:
+            return redirect(url_for("SubjectModelView.show", pk=subject_id))
+        return redirect(self.get_redirect())
 
 
-class InterventionModelView(CasusModelView):
+# --- decisions (recorded by the workflow; read-only here) ---------------------------
+
+class DecisionModelView(CaseChildView):
+    datamodel = SQLAInterface(Decision)
+    list_title = _l("Decisions")
+    show_title = _l("Decision")
+    list_columns = ["case", "decided_at", "kind", "body", "decided_by"]
+    show_columns = ["case", "decided_at", "kind", "body", "decided_by", "participants",
+                    "organisations", "reasons", "from_phase", "to_phase"]
+    search_columns = ["kind", "body", "decided_at"]
+    base_order = ("decided_at", "desc")
+    base_permissions = ["can_list", "can_show"]
+
+
+# --- assessment, action plan, goals -------------------------------------------------
+
+class AssessmentModelView(CaseChildView):
+    datamodel = SQLAInterface(Assessment)
+    list_title = _l("Assessments")
+    show_title = _l("Assessment")
+    add_title = _l("New assessment")
+    edit_title = _l("Edit assessment")
+    list_columns = ["case", "assessed_on", "author"]
+    add_columns = edit_columns = ["case", "assessed_on", "risk_factors", "protective_factors",
+                                  "life_domains"]
+    show_columns = ["case", "assessed_on", "author", "risk_factors", "protective_factors",
+                    "life_domains"]
+    search_columns = ["assessed_on"]
+    base_order = ("assessed_on", "desc")
+    add_form_extra_fields = edit_form_extra_fields = {"case": case_number_field()}
+    validators_columns = {"assessed_on": [NotInFuture()]}
+
+    def pre_add(self, item: Assessment) -> None:
+        item.author_id = g.user.id
+
+
+class ActionPlanModelView(CaseChildView):
+    datamodel = SQLAInterface(ActionPlan)
+    list_title = _l("Action plans")
+    show_title = _l("Action plan")
+    add_title = _l("New version of the action plan")
+    edit_title = _l("Edit action plan")
+    list_columns = ["case", "version_number", "created_at", "current"]
+    add_columns = ["case", "description"]
+    edit_columns = ["description"]
+    show_columns = ["case", "version_number", "created_at", "current", "description"]
+    search_columns = ["current"]
+    base_order = ("created_at", "desc")
+    add_form_extra_fields = {"case": case_number_field()}
+
+    def pre_add(self, item: ActionPlan) -> None:
+        # A new version supersedes the previous one; its goals are carried over.
+        previous = (db.session.query(ActionPlan)
+                    .filter(ActionPlan.case_id == item.case.id, ActionPlan.current.is_(True))
+                    .order_by(ActionPlan.version_number.desc()).first())
+        last = (db.session.query(sa.func.max(ActionPlan.version_number))
+                .filter(ActionPlan.case_id == item.case.id).scalar()) or 0
+        item.version_number = last + 1
+        item.current = True
+        if previous is not None:
+            previous.current = False
+            item.goals = [Goal(description=goal.description, position=goal.position,
+                               organisation_id=goal.organisation_id, status=goal.status)
+                          for goal in previous.goals]
+
+
+class GoalModelView(CasusModelView):
+    datamodel = SQLAInterface(Goal)
+    list_title = _l("Goals")
+    show_title = _l("Goal")
+    add_title = _l("Add goal")
+    edit_title = _l("Edit goal")
+    label_columns = LABELS
+    list_columns = ["action_plan", "position", "description", "organisation", "status"]
+    add_columns = edit_columns = ["action_plan", "description", "organisation", "status",
+                                  "position"]
+    show_columns = ["action_plan", "position", "description", "organisation", "status"]
+    search_columns = ["status"]
+    add_form_extra_fields = edit_form_extra_fields = {
+        "action_plan": query_select(_l("Action plan"), action_plans_for_context,
+                                    required=True),
+        "organisation": query_select(_l("Organisation"), active_organisations),
+    }
+
+    def _case_page(self, plan_id: int | None):
+        if plan_id is not None:
+            case_id = (db.session.query(ActionPlan.case_id)
+                       .filter(ActionPlan.id == plan_id).scalar())
+            if case_id is not None:
+                return redirect(url_for("CaseModelView.show", pk=case_id))
+        return redirect(self.get_redirect())
+
+    def post_add_redirect(self):
+        return self._case_page(context_id("action_plan"))
+
+    def post_edit_redirect(self):
+        pk = edited_pk()
+        plan_id = (db.session.query(Goal.action_plan_id).filter(Goal.id == pk).scalar()
+                   if pk is not None else None)
+        return self._case_page(plan_id)
+
+
+# --- interventions ------------------------------------------------------------------
+
+class InterventionModelView(CaseChildView):
     datamodel = SQLAInterface(Intervention)
     list_title = _l("Interventions")
     show_title = _l("Intervention")
     add_title = _l("Register intervention")
     edit_title = _l("Edit intervention")
-    label_columns = LABELS
     list_columns = ["case", "type", "organisation", "status", "start_date", "end_date"]
     show_columns = ["case", "type", "organisation", "goal", "status", "start_date", "end_date",
                     "outcome"]
-    edit_columns = ["status", "start_date", "end_date", "outcome"]
-    search_columns = ["status", "start_date"]
+    add_columns = ["case", "type", "organisation", "goal", "status", "start_date", "end_date",
+                   "outcome"]
+    edit_columns = ["goal", "status", "start_date", "end_date", "outcome"]
+    search_columns = ["status", "type", "organisation", "start_date", "end_date"]
+    order_columns = ["status", "start_date", "end_date"]
     base_order = ("start_date", "desc")
-    base_permissions = ["can_list", "can_show", "can_edit"]
+    base_permissions = ["can_list", "can_show", "can_add", "can_edit"]
+    validators_columns = {"end_date": [NotBefore("start_date")],
+                          "outcome": [MaxLength(5000)]}
+    add_form_extra_fields = {
+        "case": case_number_field(),
+        "type": query_select(_l("Intervention type"), active_intervention_types,
+                             required=True),
+        "organisation": query_select(_l("Organisation"), active_organisations, required=True),
+        "goal": query_select(_l("Goal"), goals_for_context),
+    }
+    edit_form_extra_fields = {"goal": query_select(_l("Goal"), goals_for_context)}
+    search_form_extra_fields = {
+        "type": query_select(_l("Intervention type"), active_intervention_types),
+        "organisation": query_select(_l("Organisation"), active_organisations),
+    }
+
+
+# --- notes --------------------------------------------------------------------------
+
+class CaseNoteModelView(CaseChildView):
+    datamodel = SQLAInterface(CaseNote)
+    list_title = _l("Case notes")
+    show_title = _l("Case note")
+    add_title = _l("Add note")
+    edit_title = _l("Edit note")
+    list_columns = ["case", "created_at", "author", "text"]
+    add_columns = ["case", "text"]
+    edit_columns = ["text"]
+    show_columns = ["case", "created_at", "author", "organisation", "text"]
+    search_columns = ["created_at"]
+    base_order = ("created_at", "desc")
+    base_permissions = ["can_list", "can_show", "can_add", "can_edit"]
+    add_form_extra_fields = {"case": case_number_field()}
+    validators_columns = {"text": [MaxLength(5000)]}
+
+    def pre_add(self, item: CaseNote) -> None:
+        item.author_id = g.user.id
+        item.organisation_id = getattr(g.user, "organisation_id", None)
+
+    def pre_update(self, item: CaseNote) -> None:
+        if item.author_id != g.user.id:
+            raise ValueError(str(_l("Only the author can change a note.")))
 
 
 def register(appbuilder: AppBuilder) -> None:
+    app = current_app
+    app.add_template_filter(enum_label, "enum_label")
+    app.add_template_filter(lambda raw: enum_label_for(CasePhase, raw), "phase_label")
     cat = dict(category=CATEGORY, category_label=_l("Case work"))
     appbuilder.add_view(CaseModelView, "Cases", label=_l("Cases"), **cat)
     appbuilder.add_view(SignalModelView, "Signals", label=_l("Signals"), **cat)
     appbuilder.add_view(SubjectModelView, "Subjects", label=_l("Subjects"), **cat)
     appbuilder.add_view(InterventionModelView, "Interventions", label=_l("Interventions"),
                         **cat)
+    # Reached from the case page and the subject page rather than the menu.
+    for view in (SubjectRelationModelView, DecisionModelView, AssessmentModelView,
+                 ActionPlanModelView, GoalModelView, CaseNoteModelView):
+        appbuilder.add_view_no_menu(view)

@@ -1,0 +1,98 @@
+"""Subjects, with the duplicate check that runs before a new subject is saved."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask import flash, g, request
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import Form, HiddenField, ValidationError
+
+from app.extensions import db
+from app.labels import enum_label
+from app.models import Case, CaseSubject, Subject
+from app.text import normalise_name
+from app.views.base import CasusModelView
+from app.views.validators import NotInFuture, ValidBSN
+
+CONFIRM_FIELD = "confirm_duplicate"
+DUPLICATE_FIELD = "duplicate_check"
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    subject: Subject
+    cases: list[tuple[str, str, int]]  # (number, phase label, case id)
+
+
+def find_possible_duplicates(first_name: str | None, last_name: str | None,
+                             date_of_birth: dt.date | None) -> list[PossibleDuplicate]:
+    """Subjects with the same normalised name and date of birth, in any case phase."""
+    key = normalise_name(" ".join(p for p in (first_name, last_name) if p))
+    if not key:
+        return []
+    query = db.session.query(Subject).filter(Subject.name_key == key)
+    if date_of_birth is not None:
+        query = query.filter(Subject.date_of_birth == date_of_birth)
+    subjects = query.order_by(Subject.id).limit(20).all()
+    if not subjects:
+        return []
+    rows = (db.session.query(CaseSubject.subject_id, Case.number, Case.phase, Case.id)
+            .join(Case, Case.id == CaseSubject.case_id)
+            .filter(CaseSubject.subject_id.in_([s.id for s in subjects]))
+            .order_by(Case.number).all())
+    cases: dict[int, list[tuple[str, str, int]]] = {}
+    for subject_id, number, phase, case_id in rows:
+        cases.setdefault(subject_id, []).append((number, enum_label(phase), case_id))
+    return [PossibleDuplicate(s, cases.get(s.id, [])) for s in subjects]
+
+
+def _check_duplicates(form: Form, field: HiddenField) -> None:
+    if request.form.get(CONFIRM_FIELD) == "1":
+        return
+    matches = find_possible_duplicates(form["first_name"].data, form["last_name"].data,
+                                       form["date_of_birth"].data)
+    if not matches:
+        return
+    g.subject_duplicates = matches
+    message = _("This person may already be registered. Check the possible matches; "
+                "if this is someone else, confirm and save again.")
+    flash(message, "warning")
+    raise ValidationError(message)
+
+
+class SubjectModelView(CasusModelView):
+    datamodel = SQLAInterface(Subject)
+    list_title = _l("Subjects")
+    show_title = _l("Subject")
+    add_title = _l("Add subject")
+    edit_title = _l("Edit subject")
+    label_columns = {
+        "kind": _l("Kind"), "first_name": _l("First name"), "last_name": _l("Last name"),
+        "date_of_birth": _l("Date of birth"), "bsn": _l("BSN"),
+        "municipality": _l("Municipality"), "full_name": _l("Name"),
+        "relations": _l("Relations"), "members": _l("Members"),
+    }
+    list_columns = ["last_name", "first_name", "kind", "date_of_birth", "municipality"]
+    add_columns = edit_columns = ["kind", "first_name", "last_name", "date_of_birth", "bsn",
+                                  "municipality"]
+    show_columns = ["kind", "first_name", "last_name", "date_of_birth", "bsn", "municipality"]
+    search_columns = ["first_name", "last_name", "date_of_birth", "municipality", "kind"]
+    order_columns = ["last_name", "first_name", "date_of_birth"]
+    base_order = ("last_name", "asc")
+    add_template = "casus/subject_add.html"
+    validators_columns = {
+        "date_of_birth": [NotInFuture(birth=True)],
+        "bsn": [ValidBSN()],
+    }
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        setattr(self.add_form, DUPLICATE_FIELD, HiddenField(validators=[_check_duplicates]))
+
+    def pre_add(self, item: Subject) -> None:
+        item.refresh_name_key()
+
