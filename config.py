@@ -49,6 +49,18 @@ def secret_key_problem(key: str | None) -> str | None:
     return None
 
 
+#: The built-in plugins, enabled by default in development (the demo shows them).
+BUILT_IN_PLUGINS = ("zorg", "jongerenwerk", "bestuurlijk")
+
+
+def plugins_setting(env: str) -> list[str]:
+    """Enabled plugins: CASUS_PLUGINS (comma-separated, empty = none) or the default."""
+    value = os.environ.get("CASUS_PLUGINS")
+    if value is None:
+        return list(BUILT_IN_PLUGINS) if env == "development" else []
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
 def build_config(overrides: dict | None = None) -> dict:
     """Return the Flask configuration for the current environment."""
     env = os.environ.get("CASUS_ENV", "development").strip().lower()
@@ -119,7 +131,7 @@ def build_config(overrides: dict | None = None) -> dict:
         "AUTH_RATE_LIMIT": "10 per 5 minute",
         "RATELIMIT_STORAGE_URI": os.environ.get("CASUS_RATELIMIT_STORAGE_URI", "memory://"),
         # Plugins enabled by name; CASUS_PLUGINS overrides (comma-separated, empty = none).
-        "PLUGINS": [],
+        "PLUGINS": plugins_setting(env),
     }
     if overrides:
         cfg.update(overrides)

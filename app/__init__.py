@@ -29,6 +29,13 @@ def create_app(config_overrides: dict | None = None) -> Flask:
         print(f"Casusregie: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(BASE_DIR / "translations"))
+    from app.plugins import PluginError, init_plugins, install_cli, register_plugin_views
+
+    try:
+        init_plugins(app)
+    except PluginError as exc:
+        print(f"Casusregie: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     INSTANCE_DIR.mkdir(exist_ok=True)
 
     db.init_app(app)
@@ -53,10 +60,12 @@ def create_app(config_overrides: dict | None = None) -> Flask:
         )
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
+        register_plugin_views(appbuilder)
 
     from app.cli import casus_cli
     from app.web import install_web_hardening
 
+    install_cli(casus_cli)
     app.cli.add_command(casus_cli)
     install_web_hardening(app)
     return app

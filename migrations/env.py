@@ -50,6 +50,10 @@ def get_metadata():
     return target_db.metadata
 
 
+def include_core_object(obj, name, type_, reflected, compare_to):
+    return not (type_ == "table" and reflected and compare_to is None)
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -90,6 +94,9 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    # Tables the core models do not declare (plugin tables and their version tables)
+    # belong to plugins with their own migrations: never propose to drop them.
+    conf_args.setdefault("include_object", include_core_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -1,0 +1,1 @@
+"""Built-in Casusregie plugins, each registered through its own entry point."""

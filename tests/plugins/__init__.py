@@ -1,0 +1,1 @@
+"""Plugin tests: helpers and an example plugin installed as its own distribution."""

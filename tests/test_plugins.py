@@ -1,0 +1,265 @@
+"""The three built-in plugins, enabled together, as their users meet them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from tests.plugins.support import BUILT_IN, build_database, empty_database
+from tests.support import Browser
+
+
+@pytest.fixture(scope="module")
+def plugin_app(test_database, tmp_path_factory):
+    url, cleanup = empty_database(test_database, tmp_path_factory.mktemp("plugins"), "plugins")
+    app = build_database(url, BUILT_IN)
+    yield app
+    from app.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    cleanup()
+
+
+def _scalar(app, sql: str, **params):
+    from app.extensions import db
+
+    with app.app_context():
+        return db.session.execute(sa.text(sql), params).scalar()
+
+
+def _returnee_case(app) -> int:
+    # The demo case the GGD and youth work are both admitted to.
+    return _scalar(app, "SELECT c.id FROM \"case\" c JOIN case_admission a ON a.case_id = c.id "
+                        "JOIN organisation o ON o.id = a.organisation_id "
+                        "WHERE o.name = 'GGD Amsterdam' ORDER BY c.id LIMIT 1")
+
+
+def _type_id(app, kind: str) -> int:
+    return _scalar(app, "SELECT id FROM intervention_type WHERE kind = :k", k=kind)
+
+
+def _browser(app, user: str) -> Browser:
+    return Browser(app).login(user)
+
+
+def _error_next_to(html: str, message: str) -> bool:
+    return message in html
+
+
+# --- the catalogue ---------------------------------------------------------------------
+
+def test_plugin_types_are_in_the_catalogue(plugin_app) -> None:
+    page = _browser(plugin_app, "beheerder").get("/interventiontypemodelview/list/?psize_"
+                                                 "InterventionTypeModelView=100")
+    assert page.status_code == 200
+    for name in ("Zorgtraject GGD/GGZ", "Mentortraject jongerenwerk", "Bestuurlijke maatregel"):
+        assert name in page.text
+    kinds = {_scalar(plugin_app, "SELECT kind FROM intervention_type WHERE name = :n", n=n)
+             for n in ("Zorgtraject GGD/GGZ", "Mentortraject jongerenwerk",
+                       "Bestuurlijke maatregel")}
+    assert kinds == {"zorg.care", "jongerenwerk.mentoring", "bestuurlijk.measure"}
+
+
+# --- zorg --------------------------------------------------------------------------------
+
+def _care_form(app, **changes) -> dict:
+    data = {"case": str(_returnee_case(app)), "type": str(_type_id(app, "zorg.care")),
+            "status": "active", "start_date": dt.date.today().isoformat(),
+            "treatment": "outpatient", "care_provider": "GGZ Noord, team Vroeg",
+            "frequency": "wekelijks", "consent": "y",
+            "consent_date": (dt.date.today() - dt.timedelta(days=3)).isoformat()}
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_care_partner_registers_care_trajectory(plugin_app) -> None:
+    ggd = _browser(plugin_app, "ggd")
+    resp = ggd.submit("/caretrajectorymodelview/add", _care_form(
+        plugin_app, care_provider="GGZ Noord, team Registratie"))
+    assert resp.status_code == 302, resp.text
+    row = _scalar(plugin_app, "SELECT o.name FROM zorg_care_trajectory z "
+                              "JOIN intervention i ON i.id = z.id "
+                              "JOIN organisation o ON o.id = i.organisation_id "
+                              "WHERE z.care_provider = 'GGZ Noord, team Registratie'")
+    assert row == "GGD Amsterdam"
+    assert _scalar(plugin_app, "SELECT kind FROM intervention i JOIN zorg_care_trajectory z "
+                               "ON z.id = i.id WHERE z.care_provider = "
+                               "'GGZ Noord, team Registratie'") == "zorg.care"
+
+
+def test_other_partners_cannot_register_care(plugin_app) -> None:
+    before = _scalar(plugin_app, "SELECT count(*) FROM zorg_care_trajectory")
+    youth = _browser(plugin_app, "jongerenwerk")
+    page = youth.get("/caretrajectorymodelview/add", follow_redirects=True)
+    assert "/caretrajectorymodelview/add" not in page.request.path
+    # A crafted POST is refused as well (CSRF token taken from a page they may open).
+    token_page = youth.get("/mentoringtrajectorymodelview/add")
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', token_page.text).group(1)
+    youth.post("/caretrajectorymodelview/add", {**_care_form(plugin_app), "csrf_token": token})
+    # The police have no access to care trajectories at all.
+    assert _browser(plugin_app, "politie").get("/caretrajectorymodelview/add").status_code \
+        in (302, 403)
+    assert _scalar(plugin_app, "SELECT count(*) FROM zorg_care_trajectory") == before
+
+
+def test_consent_needs_a_date_and_input_is_kept(plugin_app) -> None:
+    before = _scalar(plugin_app, "SELECT count(*) FROM zorg_care_trajectory")
+    ggd = _browser(plugin_app, "ggd")
+    resp = ggd.submit("/caretrajectorymodelview/add", _care_form(
+        plugin_app, consent_date="", care_provider="Behouden Zorgaanbieder"))
+    assert resp.status_code == 200
+    assert "Geef de datum waarop de betrokkene toestemming gaf." in resp.text
+    assert "Behouden Zorgaanbieder" in resp.text
+    future = (dt.date.today() + dt.timedelta(days=5)).isoformat()
+    resp = ggd.submit("/caretrajectorymodelview/add", _care_form(
+        plugin_app, consent_date=future))
+    assert "De datum van toestemming kan niet in de toekomst liggen." in resp.text
+    assert _scalar(plugin_app, "SELECT count(*) FROM zorg_care_trajectory") == before
+
+
+def test_health_fields_only_for_care_partner_and_case_director(plugin_app) -> None:
+    ggd = _browser(plugin_app, "ggd")
+    ggd.submit("/caretrajectorymodelview/add", _care_form(
+        plugin_app, care_provider="Zichtbaar Zorgteam"))
+    pk = _scalar(plugin_app, "SELECT id FROM zorg_care_trajectory "
+                             "WHERE care_provider = 'Zichtbaar Zorgteam'")
+    url = f"/caretrajectorymodelview/show/{pk}"
+    assert "Zichtbaar Zorgteam" in ggd.get(url).text
+    assert "Zichtbaar Zorgteam" in _browser(plugin_app, "regisseur").get(url).text
+    coordinator = _browser(plugin_app, "coordinator").get(url)
+    assert coordinator.status_code == 200
+    assert "Zichtbaar Zorgteam" not in coordinator.text
+    assert "Soort behandeling" not in coordinator.text
+    # The coordinator cannot reach the fields through the edit form either.
+    edit = _browser(plugin_app, "coordinator").get(f"/caretrajectorymodelview/edit/{pk}",
+                                                  follow_redirects=True)
+    assert "Zichtbaar Zorgteam" not in edit.text
+
+
+# --- jongerenwerk -----------------------------------------------------------------------
+
+def test_youth_worker_registers_mentoring_and_logs_meetings(plugin_app) -> None:
+    youth = _browser(plugin_app, "jongerenwerk")
+    resp = youth.submit("/mentoringtrajectorymodelview/add", {
+        "case": str(_returnee_case(plugin_app)),
+        "type": str(_type_id(plugin_app, "jongerenwerk.mentoring")),
+        "status": "active", "start_date": dt.date.today().isoformat(),
+        "mentor": "Mentor Mo", "meeting_frequency": "twee keer per maand"})
+    assert resp.status_code == 302, resp.text
+    pk = _scalar(plugin_app, "SELECT id FROM jongerenwerk_mentoring WHERE mentor = 'Mentor Mo'")
+    resp = youth.submit("/mentoringmeetingmodelview/add", {
+        "trajectory": str(pk), "met_on": dt.date.today().isoformat(),
+        "note": "Kennismaking, afspraken gemaakt."})
+    assert resp.status_code == 302, resp.text
+    future = youth.submit("/mentoringmeetingmodelview/add", {
+        "trajectory": str(pk), "met_on": (dt.date.today() + dt.timedelta(days=2)).isoformat(),
+        "note": "Nog niet gebeurd"})
+    assert "Een gesprek kan niet worden vastgelegd voordat het plaatsvond." in future.text
+    show = youth.get(f"/mentoringtrajectorymodelview/show/{pk}")
+    assert "Mentor Mo" in show.text and "Kennismaking, afspraken gemaakt." in show.text
+    # The GGD is admitted to the same case but sees neither the trajectory nor its log.
+    ggd = _browser(plugin_app, "ggd")
+    assert ggd.get(f"/mentoringtrajectorymodelview/show/{pk}").status_code in (302, 403, 404)
+    assert "Kennismaking" not in ggd.get("/mentoringmeetingmodelview/list/").text
+    # ... and cannot register a mentoring trajectory.
+    page = ggd.get("/mentoringtrajectorymodelview/add", follow_redirects=True)
+    assert "/mentoringtrajectorymodelview/add" not in page.request.path
+
+
+# --- bestuurlijk ------------------------------------------------------------------------
+
+def _measure_form(app, **changes) -> dict:
+    today = dt.date.today()
+    data = {"case": str(_returnee_case(app)), "type": str(_type_id(app, "bestuurlijk.measure")),
+            "measure": "area_ban", "legal_basis": "Art. 2 Twbmt",
+            "decree_date": (today - dt.timedelta(days=60)).isoformat(),
+            "decree_reference": "BM-2026-001", "valid_until": (today + dt.timedelta(
+                days=20)).isoformat(), "appeal_status": "none", "status": "active",
+            "start_date": (today - dt.timedelta(days=60)).isoformat()}
+    data.update(changes)
+    return data
+
+
+def test_case_director_registers_measure_and_is_warned_before_expiry(plugin_app) -> None:
+    director = _browser(plugin_app, "regisseur")
+    resp = director.submit("/administrativemeasuremodelview/add", _measure_form(
+        plugin_app, decree_reference="BM-EXPIRING"))
+    assert resp.status_code == 302, resp.text
+    resp = director.submit("/administrativemeasuremodelview/add", _measure_form(
+        plugin_app, decree_reference="BM-LATER", measure="reporting_duty",
+        valid_until=(dt.date.today() + dt.timedelta(days=90)).isoformat()))
+    assert resp.status_code == 302, resp.text
+    start = director.get("/").text
+    assert "Gebiedsverbod" in start and "verloopt op" in start
+    assert start.count("verloopt op") == 1  # the measure valid for 90 more days is quiet
+    # Only the case director is warned.
+    assert "verloopt op" not in _browser(plugin_app, "coordinator").get("/").text
+    show = director.get("/administrativemeasuremodelview/list/").text
+    assert "BM-EXPIRING" in show and "Gebiedsverbod" in show
+
+
+def test_measure_validation_and_who_may_register(plugin_app) -> None:
+    before = _scalar(plugin_app, "SELECT count(*) FROM bestuurlijk_measure")
+    director = _browser(plugin_app, "regisseur")
+    resp = director.submit("/administrativemeasuremodelview/add", _measure_form(
+        plugin_app, decree_reference="BM-BAD",
+        valid_until=(dt.date.today() - dt.timedelta(days=90)).isoformat()))
+    assert resp.status_code == 200
+    assert "Een maatregel kan niet eindigen voor de datum van het besluit." in resp.text
+    assert "BM-BAD" in resp.text
+    for user in ("ggd", "jongerenwerk"):
+        resp = _browser(plugin_app, user).get("/administrativemeasuremodelview/add")
+        assert resp.status_code in (302, 403)
+    assert _scalar(plugin_app, "SELECT count(*) FROM bestuurlijk_measure") == before
+
+
+# --- the dossier ------------------------------------------------------------------------
+
+def _section_text(app, key: str, username: str) -> str:
+    """Render one plugin section for ``username`` and return its text."""
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, Table
+
+    from app.access.policy import actor_for_user
+    from app.models import Case
+    from app.plugins import dossier_sections
+    from reports.api import DossierContext
+
+    def text_of(flowable) -> list[str]:
+        if isinstance(flowable, Paragraph):
+            return [flowable.getPlainText()]
+        if isinstance(flowable, Table):
+            return [t for row in flowable._cellvalues for cell in row
+                    for t in (text_of(cell) if not isinstance(cell, str) else [cell])]
+        return []
+
+    with app.test_request_context():
+        from flask import g
+
+        from app.extensions import db
+
+        user = app.appbuilder.sm.find_user(username=username)
+        g.user = user
+        section = next(s for s in dossier_sections(app) if s.key == key)
+        case = db.session.get(Case, _returnee_case(app))
+        ctx = DossierContext(case=case, actor=actor_for_user(user), locale="nl",
+                             styles=dict(getSampleStyleSheet().byName), gettext=str)
+        return "\n".join(t for f in section.render(ctx) for t in text_of(f))
+
+
+def test_plugin_sections_in_the_dossier(plugin_app) -> None:
+    _browser(plugin_app, "ggd").submit("/caretrajectorymodelview/add", _care_form(
+        plugin_app, care_provider="Dossier Zorgteam"))
+    keys = [s.key for s in __import__("app.plugins", fromlist=["x"]).dossier_sections(
+        plugin_app)]
+    assert keys == ["zorg.care", "jongerenwerk.mentoring", "bestuurlijk.measures"]
+    assert "Dossier Zorgteam" in _section_text(plugin_app, "zorg.care", "regisseur")
+    hidden = _section_text(plugin_app, "zorg.care", "coordinator")
+    assert "Dossier Zorgteam" not in hidden and "afgeschermd" in hidden
+    # A partner that may not see the case gets no rows at all.
+    assert "Dossier Zorgteam" not in _section_text(plugin_app, "zorg.care", "jongerenwerk")
