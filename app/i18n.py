@@ -21,10 +21,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import flask_babel
-from babel import support
-from flask import Flask, current_app, request, session
+from babel import Locale, dates, numbers, support
+from flask import Flask, current_app, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user, user_logged_in
+from werkzeug.exceptions import HTTPException
 from wtforms.i18n import messages_path
 
 #: Endpoint of Flask-AppBuilder's language switch (``/lang/<locale>``).
@@ -44,34 +45,50 @@ def active_locale() -> str:
 
 # --- formatting ------------------------------------------------------------------------
 
+#: How each interface language writes dates and numbers. English here serves partners and
+#: auditors in the Netherlands: day before month and a 24-hour clock, as in British English.
+FORMAT_LOCALES = {"nl": "nl_NL", "en": "en_GB"}
+
+
+def format_locale() -> Locale:
+    locale = active_locale()
+    return Locale.parse(FORMAT_LOCALES.get(locale, locale))
+
+
 def format_date(value: dt.date | None, format: str = "medium") -> str:
     if value is None:
         return ""
-    return flask_babel.format_date(value, format)
+    if isinstance(value, dt.datetime):
+        value = flask_babel.to_user_timezone(value)
+    return dates.format_date(value, format, locale=format_locale())
 
 
 def format_datetime(value: dt.datetime | None, format: str = "medium") -> str:
+    """Date and time in the user's time zone (naive values are taken to be UTC)."""
     if value is None:
         return ""
-    return flask_babel.format_datetime(value, format)
+    return dates.format_datetime(value, format, tzinfo=flask_babel.get_timezone(),
+                                 locale=format_locale())
 
 
 def format_time(value: dt.time | dt.datetime | None, format: str = "short") -> str:
     if value is None:
         return ""
-    return flask_babel.format_time(value, format)
+    tzinfo = flask_babel.get_timezone() if isinstance(value, dt.datetime) else None
+    return dates.format_time(value, format, tzinfo=tzinfo, locale=format_locale())
 
 
 def format_number(value: int | float | decimal.Decimal | None) -> str:
+    """A number with thousands separators and at most three decimals."""
     if value is None:
         return ""
-    return flask_babel.format_decimal(value, format="#,##0.###")
+    return numbers.format_decimal(value, format="#,##0.###", locale=format_locale())
 
 
 def format_decimal(value: int | float | decimal.Decimal | None, format: str | None = None) -> str:
     if value is None:
         return ""
-    return flask_babel.format_decimal(value, format)
+    return numbers.format_decimal(value, format, locale=format_locale())
 
 
 def display_value(value: Any) -> Any:
@@ -85,13 +102,13 @@ def display_value(value: Any) -> Any:
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, dt.datetime):
-        return flask_babel.format_datetime(value, "short")
+        return format_datetime(value, "short")
     if isinstance(value, dt.date):
-        return flask_babel.format_date(value, "medium")
+        return format_date(value, "medium")
     if isinstance(value, dt.time):
-        return flask_babel.format_time(value, "short")
+        return format_time(value, "short")
     if isinstance(value, float | decimal.Decimal):
-        return flask_babel.format_decimal(value)
+        return format_decimal(value)
     return value
 
 
@@ -168,6 +185,24 @@ def _install_wtforms_translations() -> None:
         request.wtforms_translations = _wtforms_translations()
 
 
+# --- error pages -----------------------------------------------------------------------
+
+def _error_page(error: HTTPException):
+    """403 and 404 as a page in the user's language instead of Werkzeug's English."""
+    appbuilder = getattr(current_app, "appbuilder", None)
+    wants = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    if appbuilder is None or request.path.startswith("/api/") or wants == "application/json":
+        return error
+    texts = {
+        403: (_("No access"), _("You do not have access to this page.")),
+        404: (_("Page not found"), _("This page does not exist (any more).")),
+    }
+    title, message = texts[error.code or 404]
+    return render_template("casus_error.html", appbuilder=appbuilder,
+                           base_template=appbuilder.base_template,
+                           title=title, message=message), error.code
+
+
 # --- set-up ----------------------------------------------------------------------------
 
 def configure_i18n(app: Flask) -> None:
@@ -195,6 +230,8 @@ def init_i18n(app: Flask) -> None:
     user_logged_in.connect(_apply_user_locale, app)
     app.after_request(_remember_choice)
     app.before_request(_install_wtforms_translations)
+    app.register_error_handler(403, _error_page)
+    app.register_error_handler(404, _error_page)
 
 
 __all__ = [

@@ -271,7 +271,8 @@ def test_dates_numbers_and_values_follow_the_locale(app) -> None:
         ctx.pop()
     ctx = _in_locale(app, "en")
     try:
-        assert format_date(dt.date(2026, 3, 5)) == "Mar 5, 2026"
+        assert format_date(dt.date(2026, 3, 5)) == "5 Mar 2026"
+        assert format_datetime(summer, "short") == "01/07/2026, 12:30"
         assert format_number(1234567.5) == "1,234,567.5"
         assert display_value(False) == "No"
         assert format_date(None) == ""
@@ -289,3 +290,18 @@ def test_filters_are_available_to_templates(app) -> None:
             "1 dec 2026 2.500 01-12-2026, 10:00"
     finally:
         ctx.pop()
+
+
+def test_error_pages_speak_the_users_language(browser: Browser) -> None:
+    browser.login("ggd")
+    resp = browser.get("/organisationmodelview/add")
+    assert resp.status_code in (302, 403)
+    missing = browser.get("/no-such-page")
+    assert missing.status_code == 404
+    assert "Pagina niet gevonden" in missing.text and "Not Found" not in missing.text
+    assert '<html lang="nl">' in missing.text
+    browser.get("/lang/en")
+    missing = browser.get("/no-such-page")
+    assert missing.status_code == 404 and "Page not found" in missing.text
+    api = browser.get("/api/v1/no-such-thing", headers={"Accept": "application/json"})
+    assert api.status_code == 404 and "Page not found" not in api.text

@@ -1,0 +1,95 @@
+"""The language switch in a real browser, and screenshots of the main screens in both
+languages (written to ``screenshots/``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import login
+
+pytestmark = pytest.mark.e2e
+
+SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+
+COORDINATOR_SCREENS = {
+    "home": "/",
+    "cases": "/casemodelview/list/",
+    "signals": "/signalmodelview/list/",
+    "subjects": "/subjectmodelview/list/",
+    "conferences": "/caseconferencemodelview/list/",
+    "interventions": "/interventionmodelview/list/",
+    "signal-form": "/signalmodelview/add",
+}
+ADMIN_SCREENS = {
+    "users": "/users/list/",
+    "roles": "/roles/list/",
+    "organisations": "/organisationmodelview/list/",
+    "profile": "/users/userinfo/",
+}
+
+
+def _shoot(page, base: str, screens: dict[str, str], locale: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    for name, url in screens.items():
+        page.goto(base + url)
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(SHOTS / f"{locale}-{name}.png"), full_page=True)
+
+
+def _switch(page, code: str) -> None:
+    page.click(f".casus-lang a[hreflang={code}]")
+    page.wait_for_load_state("networkidle")
+
+
+def test_switching_language_is_remembered_across_logins(page, live_server: str) -> None:
+    page.goto(f"{live_server}/login/")
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "nl-login.png"))
+    login(page, live_server, "coordinator")
+    assert page.locator("html").get_attribute("lang") == "nl"
+    current = page.locator(".casus-lang .casus-lang-current")
+    assert current.inner_text().strip() == "NL"
+    _shoot(page, live_server, COORDINATOR_SCREENS, "nl")
+
+    page.goto(f"{live_server}/casemodelview/list/")
+    _switch(page, "en")
+    assert "/casemodelview/list/" in page.url  # the switch returns to the same page
+    assert page.locator("html").get_attribute("lang") == "en"
+    body = page.inner_text("body")
+    assert "CONFIDENTIAL" in body and "VERTROUWELIJK" not in body
+    _shoot(page, live_server, COORDINATOR_SCREENS, "en")
+
+    # Log out and in again: still English, without choosing again.
+    page.goto(f"{live_server}/logout/")
+    login(page, live_server, "coordinator")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator(".casus-lang .casus-lang-current").inner_text().strip() == "EN"
+
+    _switch(page, "nl")
+    assert page.locator("html").get_attribute("lang") == "nl"
+    assert "VERTROUWELIJK" in page.inner_text("body")
+
+
+def test_administration_screens_in_both_languages(page, live_server: str) -> None:
+    login(page, live_server, "beheerder")
+    _shoot(page, live_server, ADMIN_SCREENS, "nl")
+    _switch(page, "en")
+    _shoot(page, live_server, ADMIN_SCREENS, "en")
+    _switch(page, "nl")
+
+
+def test_date_picker_speaks_dutch(page, live_server: str) -> None:
+    login(page, live_server, "coordinator")
+    page.goto(f"{live_server}/signalmodelview/add")
+    page.wait_for_load_state("networkidle")
+    field = page.locator(".appbuilder_date input, input.appbuilder_date, "
+                         ".appbuilder_datetime input, input.appbuilder_datetime").first
+    field.click()
+    calendar = page.locator(".datepicker-days")
+    calendar.wait_for(state="visible")
+    text = calendar.inner_text().lower()
+    assert "ma" in text.split() and "zo" in text.split()
+    assert not any(day in text.split() for day in ("mo", "su", "tu"))
+    page.screenshot(path=str(SHOTS / "nl-date-picker.png"))
