@@ -305,3 +305,28 @@ def test_error_pages_speak_the_users_language(browser: Browser) -> None:
     assert missing.status_code == 404 and "Page not found" in missing.text
     api = browser.get("/api/v1/no-such-thing", headers={"Accept": "application/json"})
     assert api.status_code == 404 and "Page not found" not in api.text
+
+
+def test_pdfs_follow_the_language_stored_for_the_user(app, browser: Browser) -> None:
+    """No switch in this session: the dossier and agenda follow the user's saved choice."""
+    from app.extensions import db
+    from app.models.organisation import CasusUser
+    from tests.test_reports import case_id_of, pages_of, planned_conference_id, print_dossier
+
+    with app.app_context():
+        db.session.query(CasusUser).filter_by(username="coordinator").update({"locale": "en"})
+        db.session.commit()
+        db.session.remove()
+    browser.login("coordinator")
+    dossier = "\n".join(pages_of(print_dossier(browser, case_id_of(app, "Benali")).data))
+    assert "CONFIDENTIAL" in dossier and "Case dossier" in dossier
+    assert "VERTROUWELIJK" not in dossier
+    agenda = browser.submit(f"/print/agenda/{planned_conference_id(app)}",
+                            {"purpose": "Preparing the case conference."})
+    assert agenda.mimetype == "application/pdf"
+    agenda_text = "\n".join(pages_of(agenda.data))
+    assert "CONFIDENTIAL" in agenda_text and "VERTROUWELIJK" not in agenda_text
+
+    browser.get("/lang/nl")
+    dossier = "\n".join(pages_of(print_dossier(browser, case_id_of(app, "Benali")).data))
+    assert "VERTROUWELIJK" in dossier and "CONFIDENTIAL" not in dossier
