@@ -24,6 +24,8 @@ from app.models import (
     CasusUser,
     ConferenceStatus,
     Decision,
+    InterventionType,
+    Organisation,
 )
 
 
@@ -124,7 +126,9 @@ def add_case(conference: CaseConference, case: Case | None) -> AgendaItem:
 def record_item(user: CasusUser, item: AgendaItem, *, decision: workflow.DecisionInput,
                 notes: str | None, next_review_date: dt.date | None,
                 to_monitoring: bool = True, action_plan: str | None = None,
-                case_director: CasusUser | None = None) -> Decision:
+                case_director: CasusUser | None = None,
+                intervention_type: InterventionType | None = None,
+                intervention_organisation: Organisation | None = None) -> Decision:
     """Record the discussion of one agenda item: notes, the decision, the next review.
 
     The decision goes through the workflow, so the same rules apply as on the case page
@@ -135,7 +139,8 @@ def record_item(user: CasusUser, item: AgendaItem, *, decision: workflow.Decisio
     record = workflow.discuss_in_conference(
         user, item.case, decision=decision, review_date=next_review_date,
         action_plan=action_plan, case_director=case_director, agenda_item=item,
-        to_monitoring=to_monitoring)
+        to_monitoring=to_monitoring, intervention_type=intervention_type,
+        intervention_organisation=intervention_organisation)
     item.discussed = True
     item.notes = (notes or "").strip() or None
     item.next_review_date = next_review_date

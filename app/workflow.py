@@ -32,6 +32,9 @@ from app.models import (
     Decision,
     DecisionBody,
     DecisionKind,
+    Intervention,
+    InterventionStatus,
+    InterventionType,
     Organisation,
     OrganisationKind,
     Phenomenon,
@@ -368,21 +371,40 @@ def discuss_in_conference(user: CasusUser, case: Case, *, decision: DecisionInpu
                           review_date: dt.date | None, action_plan: str | None = None,
                           case_director: CasusUser | None = None,
                           agenda_item: AgendaItem | None = None,
-                          to_monitoring: bool = True) -> Decision:
-    """The case conference discusses a case: plan, director, next review date.
+                          to_monitoring: bool = True,
+                          intervention_type: InterventionType | None = None,
+                          intervention_organisation: Organisation | None = None) -> Decision:
+    """The case conference discusses a case: plan, director, interventions, next review.
 
     A case waiting for its first conference moves to monitoring unless the conference
-    decides to keep it in the conference phase; a monitored case stays monitored.
+    decides to keep it in the conference phase; a monitored case stays monitored. An
+    intervention agreed in the conference is registered as planned, for the partner
+    that delivers it (the catalogue's partner unless another one is chosen).
     """
     _check(case, CONFERENCE, user)
     _check_decision(decision)
     _future_date(review_date, "review_date", required=True)
+    if intervention_organisation is not None and intervention_type is None:
+        raise WorkflowError(_l("Choose the intervention the partner delivers."),
+                            "intervention_type")
+    if intervention_type is not None:
+        intervention_organisation = intervention_organisation or intervention_type.organisation
+        if intervention_organisation is None:
+            raise WorkflowError(_l("Choose the organisation that delivers the intervention."),
+                                "intervention_organisation")
+        if not intervention_type.active:
+            raise WorkflowError(_l("This intervention is no longer in the catalogue."),
+                                "intervention_type")
     from_phase = CasePhase(case.phase)
     to_phase = CasePhase.monitoring if to_monitoring else from_phase
     if (action_plan or "").strip():
         _new_plan_version(case, action_plan.strip())
     if case_director is not None:
         case.case_director = case_director
+    if intervention_type is not None:
+        _session().add(Intervention(case=case, type=intervention_type,
+                                    organisation=intervention_organisation,
+                                    status=InterventionStatus.planned))
     case.review_date = review_date
     case.phase = to_phase
     record = _record(user, DecisionKind.conference, decision, case=case,

@@ -14,7 +14,6 @@ from app.models import (
     Intervention,
     InterventionStatus,
     InterventionType,
-    Organisation,
     Signal,
 )
 from app.workflow import add_years
@@ -38,6 +37,10 @@ def _expected_next_number(app) -> str:
         last = max((c.sequence for c in s.query(Case).filter_by(year=year)), default=0)
         return f"CR-{year}-{last + 1:04d}"
     return read(app, _next)
+
+
+def _type_id(app, name: str) -> str:
+    return read(app, lambda s: str(s.query(InterventionType).filter_by(name=name).one().id))
 
 
 def _user_id(app, username: str) -> int:
@@ -105,6 +108,7 @@ def test_signal_to_closure_and_reopening(app, browser: Browser) -> None:
         review_date=iso(review), to_monitoring="y",
         case_director=str(_user_id(app, "regisseur")),
         action_plan="Hij maakt zijn opleiding af en heeft een vaste mentor.",
+        intervention_type=_type_id(app, "Mentortraject"),
         reasons="Duiding gedeeld; plan van aanpak vastgesteld."))
     assert recorded.status_code == 302, recorded.text
     state = case_state(app, cid)
@@ -125,15 +129,20 @@ def test_signal_to_closure_and_reopening(app, browser: Browser) -> None:
     agenda = browser.get(f"/conferenceagenda/{conf_id}")
     assert "Duiding gedeeld; plan van aanpak vastgesteld." in agenda.text
 
-    # 5. A partner delivers an intervention (no intervention screen in this area).
-    def _intervene(s):
-        mentor = s.query(InterventionType).filter_by(name="Mentortraject").one()
-        org = s.query(Organisation).filter(Organisation.name.startswith("Jongerenwerk")).one()
-        s.add(Intervention(case_id=cid, type=mentor, organisation=org,
-                           status=InterventionStatus.active, start_date=TODAY))
+    # 5. The intervention agreed in the conference is planned for its partner, who
+    #    starts it (the partner's own screen is another area: here through the model).
+    def _interventions(s):
+        return [(i.type.name, i.organisation.name.split()[0], str(i.status))
+                for i in s.query(Intervention).filter_by(case_id=cid)]
+    assert read(app, _interventions) == [("Mentortraject", "Jongerenwerk", "planned")]
+
+    def _start(s):
+        intervention = s.query(Intervention).filter_by(case_id=cid).one()
+        intervention.status = InterventionStatus.active
+        intervention.start_date = TODAY
         s.commit()
-        return s.query(Intervention).filter_by(case_id=cid).count()
-    assert read(app, _intervene) == 1
+    read(app, _start)
+    assert read(app, _interventions) == [("Mentortraject", "Jongerenwerk", "active")]
 
     # 6. Escalate, then de-escalate again.
     up = decide(browser, f"/caseworkflow/{cid}/escalate", decision_form(

@@ -185,12 +185,17 @@ def test_escalation_stays_within_bounds(app, coordinator, action, level, message
      "De evaluatiedatum kan niet in het verleden liggen."),
     ("escalate", {"review_date": iso(TODAY - dt.timedelta(days=1))}, "review_date",
      "De evaluatiedatum kan niet in het verleden liggen."),
+    ("conference", {"review_date": iso(TODAY + dt.timedelta(days=9)),
+                    "intervention_organisation": "ORG"}, "intervention_type",
+     "Kies de interventie die de partner uitvoert."),
 ])
 def test_case_transition_without_required_fields_is_refused(app, coordinator, action,
                                                            overrides, field, message) -> None:
     cid = case_with(app, last_name="Verhoef")
     _set_level(app, cid, 2)
     before = case_state(app, cid)
+    if overrides.get("intervention_organisation") == "ORG":
+        overrides = {**overrides, "intervention_organisation": org_ids(app, "GGD")[0]}
     data = decision_form(app, **{"reasons": REASONS, **overrides})
     if field == "reasons":
         data["participants"] = "Casusoverleg 12 mei"

@@ -33,7 +33,8 @@ from app.views.workflow import (
     _prepare_decision_form,
     _show_error,
     _text_field,
-    _user_choices,
+    conference_choices,
+    prepare_conference_form,
 )
 
 
@@ -70,7 +71,8 @@ class RecordItemForm(ConferenceForm):
 
 
 RECORD_COLUMNS = ["notes", *DECISION_COLUMNS, "review_date", "to_monitoring",
-                  "case_director", "action_plan"]
+                  "case_director", "action_plan", "intervention_type",
+                  "intervention_organisation"]
 
 
 class ConferenceAgendaView(BaseView):
@@ -151,27 +153,22 @@ class ConferenceAgendaView(BaseView):
         user: CasusUser = g.user
         form = RecordItemForm.refresh()
         _prepare_decision_form(form, user)
-        form.case_director.choices = _user_choices()
+        prepare_conference_form(form, case)
         if request.method == "GET":
             form.version.data = str(case.version)
             form.review_date.data = item.next_review_date
             form.notes.data = item.notes
-            if case.case_director_id:
-                form.case_director.data = str(case.case_director_id)
 
         general_error = None
         if request.method == "POST" and form.validate_on_submit():
             try:
                 if form.version.data != str(case.version):
                     raise workflow.WorkflowError(STALE_MESSAGE)
-                director_id = form.case_director.data
                 conferences.record_item(
                     user, item, decision=_decision_input(form), notes=form.notes.data,
                     next_review_date=form.review_date.data,
                     to_monitoring=bool(form.to_monitoring.data),
-                    action_plan=form.action_plan.data,
-                    case_director=(db.session.get(CasusUser, int(director_id))
-                                   if director_id else None))
+                    action_plan=form.action_plan.data, **conference_choices(form))
                 db.session.commit()
             except workflow.WorkflowPermissionError:
                 db.session.rollback()

@@ -40,6 +40,7 @@ from app.models import (
     CasusUser,
     CloseReason,
     DecisionBody,
+    InterventionType,
     Organisation,
     OrganisationTier,
     RiskGroup,
@@ -88,6 +89,12 @@ class ConferenceForm(DecisionForm):
                                 widget=Select2Widget())
     action_plan = _text_field(_l("Action plan"),
                               _l("Filling this in saves a new version of the action plan."))
+    intervention_type = SelectField(_l("Agreed intervention"), validators=[Optional()],
+                                    widget=Select2Widget(),
+                                    description=_l("Optional; registered as planned."))
+    intervention_organisation = SelectField(
+        _l("Delivered by"), validators=[Optional()], widget=Select2Widget(),
+        description=_l("Leave empty for the partner named in the catalogue."))
 
 
 class LevelForm(DecisionForm):
@@ -119,7 +126,8 @@ DECISION_COLUMNS = ["body", "participants", "organisations", "reasons"]
 
 FORMS: dict[str, tuple[type[DecisionForm], list[str]]] = {
     "conference": (ConferenceForm,
-                   [*DECISION_COLUMNS, "review_date", "case_director", "action_plan"]),
+                   [*DECISION_COLUMNS, "review_date", "case_director", "action_plan",
+                    "intervention_type", "intervention_organisation"]),
     "escalate": (LevelForm, [*DECISION_COLUMNS, "review_date"]),
     "de_escalate": (LevelForm, [*DECISION_COLUMNS, "review_date"]),
     "close": (CloseForm, ["close_reason", *DECISION_COLUMNS]),
@@ -144,6 +152,28 @@ def _user_choices() -> list[tuple[str, str]]:
         (str(u.id), f"{u.first_name} {u.last_name}"
                     + (f" ({u.organisation.name})" if u.organisation else ""))
         for u in users]
+
+
+def prepare_conference_form(form: ConferenceForm, case: Case) -> None:
+    form.case_director.choices = _user_choices()
+    types = (db.session.query(InterventionType).filter(InterventionType.active.is_(True))
+             .order_by(InterventionType.name))
+    form.intervention_type.choices = [("", "—")] + [(str(t.id), t.name) for t in types]
+    form.intervention_organisation.choices = [("", "—")] + [
+        (str(i), name) for i, name in _organisation_choices()]
+    if request.method == "GET" and case.case_director_id:
+        form.case_director.data = str(case.case_director_id)
+
+
+def conference_choices(form: ConferenceForm) -> dict[str, Any]:
+    """The director and agreed intervention a conference form names, as objects."""
+    def _get(model, value):
+        return db.session.get(model, int(value)) if value else None
+    return {
+        "case_director": _get(CasusUser, form.case_director.data),
+        "intervention_type": _get(InterventionType, form.intervention_type.data),
+        "intervention_organisation": _get(Organisation, form.intervention_organisation.data),
+    }
 
 
 def _decision_input(form: DecisionForm) -> workflow.DecisionInput:
@@ -220,9 +250,7 @@ class CaseWorkflowView(BaseView):
         form = form_class.refresh()
         _prepare_decision_form(form, user)
         if isinstance(form, ConferenceForm):
-            form.case_director.choices = _user_choices()
-            if request.method == "GET" and case.case_director_id:
-                form.case_director.data = str(case.case_director_id)
+            prepare_conference_form(form, case)
         if request.method == "GET":
             form.version.data = str(case.version)
             if isinstance(form, ReopenForm | ConferenceForm) and form.review_date.data is None:
@@ -263,12 +291,10 @@ class CaseWorkflowView(BaseView):
                form: DecisionForm) -> None:
         decision = _decision_input(form)
         if action is workflow.CONFERENCE:
-            director_id = form.case_director.data
-            director = db.session.get(CasusUser, int(director_id)) if director_id else None
             workflow.discuss_in_conference(user, case, decision=decision,
                                            review_date=form.review_date.data,
                                            action_plan=form.action_plan.data,
-                                           case_director=director)
+                                           **conference_choices(form))
         elif action is workflow.ESCALATE:
             workflow.escalate(user, case, decision=decision, review_date=form.review_date.data)
         elif action is workflow.DE_ESCALATE:
