@@ -11,6 +11,8 @@ import datetime as dt
 
 from flask_babel import gettext as _
 
+from app.text import is_valid_bsn
+
 DATE_FORMAT = "%d-%m-%Y"
 
 
@@ -52,9 +54,6 @@ def check_birth_date(value: dt.date | dt.datetime | None,
 
 def check_bsn(value: str | None) -> str | None:
     """An optional BSN must have nine digits and pass the eleven test (elfproef)."""
-    # The eleven test itself lives with the other text rules (app.text).
-    from app.text import is_valid_bsn
-
     if not (value or "").strip():
         return None
     if not is_valid_bsn(value or ""):
