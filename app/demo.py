@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import (
     ActionPlan,
     AgendaItem,
+    AgendaSource,
     Assessment,
     Case,
     CaseAdmission,
@@ -386,8 +387,12 @@ def seed_cases(orgs, users, types, today: dt.date | None = None) -> None:
                               location="Stadhuis, kamer 3.14", chair=users["coordinator"],
                               status=ConferenceStatus.planned)
     db.session.add(upcoming)
-    for pos, c in enumerate((returnee, family, traveller)):
-        db.session.add(AgendaItem(conference=upcoming, case=c, position=pos))
+    # The returnee's review is overdue and the traveller awaits her first conference
+    # (the agenda proposal would pick both); the family was added by hand.
+    for pos, (c, source) in enumerate(((returnee, AgendaSource.review_due),
+                                       (traveller, AgendaSource.review_due),
+                                       (family, AgendaSource.manual))):
+        db.session.add(AgendaItem(conference=upcoming, case=c, position=pos, source=source))
     held = CaseConference(held_on=dt.datetime.combine(today - dt.timedelta(days=60),
                                                       dt.time(13, 30)),
                           location="Stadhuis, kamer 3.14", chair=users["coordinator"],

@@ -127,8 +127,8 @@ def error_next_to(page_html: str, field: str, message: str) -> bool:
     start = text.find(f'id="{field}"')
     if start < 0:
         return False
-    end = text.find("</tr>", start)
-    return message in text[start:end if end > 0 else None]
+    ends = [i for i in (text.find("</tr>", start), text.find("</form>", start)) if i > 0]
+    return message in text[start:min(ends) if ends else None]
 
 
 def field_value(page_html: str, field: str) -> str | None:

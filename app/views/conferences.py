@@ -60,8 +60,7 @@ class CaseConferenceModelView(CasusModelView):
 
 class AddCaseForm(DynamicForm):
     case_number = StringField(_l("Case number"), validators=[Optional(), Length(max=20)],
-                              widget=BS3TextFieldWidget(),
-                              description=_l("For example CR-2026-0042."))
+                              widget=BS3TextFieldWidget())
 
 
 class RecordItemForm(ConferenceForm):
@@ -94,9 +93,6 @@ class ConferenceAgendaView(BaseView):
             agenda=agenda, add_form=add_form, general_error=general_error,
             phase_labels=workflow.PHASE_LABELS,
             planned=agenda.conference.status == "planned",
-            add_widget=FormWidget(form=add_form, include_cols=["case_number"], exclude_cols=[],
-                                  form_action=url_for("ConferenceAgendaView.add_case",
-                                                      conference_id=agenda.conference.id)),
         )
 
     @expose("/<int:conference_id>")
