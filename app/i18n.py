@@ -97,8 +97,8 @@ def display_value(value: Any) -> Any:
     Integers are left alone on purpose: identifiers and years must not get a thousands
     separator ("2.026").
     """
-    if value is None:
-        return ""
+    if value is None or value == "":
+        return "—"  # as app.views.base shows an empty value
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, dt.datetime):

@@ -265,7 +265,7 @@ def test_dates_numbers_and_values_follow_the_locale(app) -> None:
         assert format_datetime(summer, "short") == "01-07-2026, 12:30"
         assert format_number(1234567.5) == "1.234.567,5"
         assert format_decimal(Decimal("0.25")) == "0,25"
-        assert display_value(True) == "Ja" and display_value(None) == ""
+        assert display_value(True) == "Ja" and display_value(None) == "—"
         assert display_value(2026) == 2026  # years and identifiers get no separator
     finally:
         ctx.pop()

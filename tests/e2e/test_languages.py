@@ -93,3 +93,20 @@ def test_date_picker_speaks_dutch(page, live_server: str) -> None:
     assert "ma" in text.split() and "zo" in text.split()
     assert not any(day in text.split() for day in ("mo", "su", "tu"))
     page.screenshot(path=str(SHOTS / "nl-date-picker.png"))
+
+
+def test_search_filters_speak_dutch(page, live_server: str) -> None:
+    """The filter operations are written into a script, out of the crawler's sight."""
+    login(page, live_server, "coordinator")
+    page.goto(f"{live_server}/casemodelview/list/")
+    page.wait_for_load_state("networkidle")
+    page.get_by_text("Zoeken", exact=True).first.click()
+    page.get_by_text("Filter toevoegen").first.click()
+    page.locator("#filter_form .dropdown-menu a.filter").first.click()
+    row = page.locator("#filter_form table.filters tr").first
+    row.wait_for(state="visible")
+    options = row.locator("select option").all_inner_texts()
+    assert options, "no filter operations shown"
+    assert not {"Equal to", "Starts with", "Contains", "Relation"} & set(options), options
+    assert {"Is gelijk aan", "Begint met", "Bevat", "Is"} & set(options), options
+    page.screenshot(path=str(SHOTS / "nl-search-filter.png"))
