@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
@@ -333,6 +334,19 @@ def weigh_signal(user: CasusUser, signal: Signal, *, outcome: WeighingOutcome | 
         if lead_organisation is None:
             raise WorkflowError(_l("Choose the lead organisation."), "lead_organisation")
         _future_date(review_date, "review_date", required=False)
+
+    if outcome != WeighingOutcome.more_information:
+        # Claim the signal with a conditional UPDATE: when two people weigh it at the
+        # same moment the row lock makes the second wait, then find it already weighed,
+        # so one signal never becomes two cases.
+        claimed = _session().execute(
+            sa.update(Signal)
+            .where(Signal.id == signal.id, Signal.status == SignalStatus.received)
+            .values(status=SignalStatus.weighed)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:
+            raise WorkflowError(_l("This signal has already been weighed."))
 
     weighing = Weighing(signal=signal, weighed_on=weighed_on,
                         participants=decision.participants.strip(),
