@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
@@ -163,6 +163,10 @@ def may(user: CasusUser | None, action: Action) -> bool:
     """Whether the user's roles grant ``action`` (the same grant the screen checks)."""
     if user is None or not getattr(user, "active", True):
         return False
+    if has_request_context() and getattr(g, "user", None) is user:
+        # The logged-in user: ask the security manager, which resolves the user's
+        # permissions once per request, instead of walking the roles again.
+        return current_app.appbuilder.sm.has_access(action.permission, action.view)
     return (action.permission, action.view) in _granted(user)
 
 

@@ -130,3 +130,29 @@ def test_service_refuses_a_user_without_the_grant(app) -> None:
                 "Redenen", "Deelnemers", ggd.organisation and [ggd.organisation]))
         db.session.rollback()
     assert case_state(app, cid) == before
+
+
+def test_case_page_offers_the_allowed_transitions(app, browser: Browser) -> None:
+    cid = case_with(app, last_name="Benali")  # the returnee: GGD is admitted to it
+    browser.login("coordinator")
+    page = browser.get(f"/casemodelview/show/{cid}")
+    assert page.status_code == 200
+    for action in ("conference", "escalate", "de_escalate", "close"):
+        assert f"/caseworkflow/{cid}/{action}" in page.text
+    assert f"/caseworkflow/{cid}/reopen" not in page.text
+
+    partner = Browser(app).login("ggd")
+    page = partner.get(f"/casemodelview/show/{cid}")
+    assert page.status_code == 200
+    assert "/caseworkflow/" not in page.text
+
+
+def test_case_director_cannot_decide_on_a_case_they_do_not_direct(app, browser) -> None:
+    cid = case_with(app, last_name="Ødegård")  # no case director yet
+    before = case_state(app, cid)
+    browser.login("regisseur")
+    assert browser.get(f"/caseworkflow/{cid}/escalate").status_code in (403, 404)
+    resp = _post_with_token(browser, f"/caseworkflow/{cid}/escalate", {
+        "version": str(before["version"]), **decision_form(app)})
+    assert resp.status_code in (403, 404)
+    assert case_state(app, cid) == before
