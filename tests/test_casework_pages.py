@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from app.access import system_access
 from app.extensions import db
-from app.models import Case, CasePhase
+from app.models import Case, CaseNote, CasePhase
 
 
 def _case(app, **filters) -> Case:
@@ -40,3 +42,72 @@ def test_start_page_for_coordinator(browser) -> None:
     assert page.status_code == 200
     assert "Lopende casussen" in page.text
     assert "CR-" in page.text
+
+
+def test_enum_words_in_search_filters_and_form_selects(app, browser) -> None:
+    case = _case(app, phase=CasePhase.monitoring)
+    browser.login("coordinator")
+    listing = browser.get("/casemodelview/list/").text
+    # The search widget carries its filter inputs as escaped HTML inside a script.
+    assert 'value=\\"monitoring\\"\\u003eUitvoering en monitoring' in listing
+    form = browser.get(f"/interventionmodelview/add?_flt_0_case={case.id}").text
+    assert re.search(r'<option[^>]*value="planned"[^>]*>\s*Gepland', form)
+
+
+def test_case_page_offers_the_workflow_actions(app, browser) -> None:
+    case = _case(app, phase=CasePhase.monitoring)
+    browser.login("coordinator")
+    text = browser.get(f"/casemodelview/show/{case.id}").text
+    assert f'href="/caseworkflow/{case.id}/escalate"' in text
+    assert f'href="/caseworkflow/{case.id}/close"' in text
+    # A closed case offers reopening, not closing.
+    closed = _case(app, phase=CasePhase.closed)
+    text = browser.get(f"/casemodelview/show/{closed.id}").text
+    assert f'href="/caseworkflow/{closed.id}/reopen"' in text
+    assert f'href="/caseworkflow/{closed.id}/close"' not in text
+
+
+def test_note_added_from_the_case_page(app, browser) -> None:
+    case = _case(app, phase=CasePhase.monitoring)
+    browser.login("regisseur")
+    resp = browser.submit(f"/casemodelview/show/{case.id}", {"text": "Gesprek gevoerd."},
+                          post_url=f"/casenotemodelview/add?_flt_0_case={case.id}",
+                          follow_redirects=False)
+    assert resp.status_code == 302
+    assert resp.headers["Location"].endswith(f"/casemodelview/show/{case.id}")
+    with app.app_context(), system_access("test"):
+        note = db.session.query(CaseNote).filter_by(case_id=case.id,
+                                                    text="Gesprek gevoerd.").one()
+        assert note.author.username == "regisseur"
+    assert "Gesprek gevoerd." in browser.get(f"/casemodelview/show/{case.id}").text
+
+
+def test_related_selects_never_list_a_whole_table(app, browser) -> None:
+    """The case of an intervention is typed by number; an unknown number is refused."""
+    browser.login("coordinator")
+    form = browser.get("/interventionmodelview/add").text
+    assert not re.search(r'<select[^>]*name="case"', form)
+    assert re.search(r'<input[^>]*name="case"', form)
+    resp = browser.submit("/interventionmodelview/add", {"case": "CR-1999-9999"})
+    assert resp.status_code == 200
+    assert "Er is geen casus met nummer CR-1999-9999" in resp.text
+
+
+def test_start_page_for_case_director_lists_only_own_cases(app, browser) -> None:
+    with app.app_context(), system_access("test"):
+        others = (db.session.query(Case).filter(Case.case_director_id.is_(None),
+                                                Case.phase != CasePhase.closed).all())
+        numbers = [c.number for c in others]
+    assert numbers, "the demo has an open case without a case director"
+    browser.login("regisseur")
+    text = browser.get("/").text
+    assert "Casussen die ik regisseer" in text
+    for number in numbers:
+        assert number not in text
+
+
+def test_start_page_for_other_roles_is_simple(browser) -> None:
+    browser.login("ggd")
+    text = browser.get("/").text
+    assert "Goedendag" in text
+    assert "Lopende casussen" not in text

@@ -155,11 +155,13 @@ class CasusModelView(AccessPolicyViewMixin, ModelView):
         auto: dict[str, Callable[[Any], str]] = {}
         for name in {*self.list_columns, *self.show_columns}:
             column = mapper.columns.get(name)
-            if column is None:
-                continue
-            formatter = _formatter_for(column.type)
-            if formatter is not None:
-                auto[name] = formatter
+            if column is not None:
+                formatter = _formatter_for(column.type)
+                if formatter is not None:
+                    auto[name] = formatter
+            elif name in mapper.relationships:
+                # An empty relation reads "—", not Python's "None".
+                auto[name] = display_value
         self.formatters_columns = {**auto, **(self.formatters_columns or {})}
 
     # --- optimistic locking ---------------------------------------------------------

@@ -14,7 +14,7 @@ from flask import abort, current_app, g, redirect, url_for
 from flask_appbuilder import AppBuilder, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
-from wtforms import validators
+from markupsafe import Markup
 
 from app.extensions import db
 from app.labels import enum_label, enum_label_for
@@ -24,7 +24,6 @@ from app.models import (
     Case,
     CaseNote,
     CasePhase,
-    CaseSubject,
     CasusUser,
     Decision,
     Goal,
@@ -33,14 +32,12 @@ from app.models import (
     Organisation,
     RiskGroup,
     Signal,
-    Subject,
-    SubjectRelation,
 )
 from app.roles import ROLE_CASE_DIRECTOR, ROLE_COORDINATOR
 from app.views.base import CasusModelView, query_select
 from app.views.case_page import load_case_page
 from app.views.fields import CaseNumberField, context_id, edited_pk
-from app.views.subjects import SubjectModelView
+from app.views.subjects import SubjectModelView, SubjectRelationModelView
 from app.views.validators import MaxLength, NotBefore, NotInFuture
 
 CATEGORY = "Casuswerk"
@@ -159,33 +156,8 @@ def action_plans_for_context() -> list[ActionPlan]:
     return db.session.query(ActionPlan).filter(ActionPlan.id == plan_id).all()
 
 
-def subjects_for_context() -> list[Subject]:
-    """Subjects sharing a case with the subject a relation is recorded for."""
-    subject_id = context_id("subject")
-    if subject_id is None and (pk := edited_pk()) is not None:
-        subject_id = (db.session.query(SubjectRelation.subject_id)
-                      .filter(SubjectRelation.id == pk).scalar())
-    if subject_id is None:
-        return []
-    cases = sa.select(CaseSubject.case_id).where(CaseSubject.subject_id == subject_id)
-    return (db.session.query(Subject).join(CaseSubject, CaseSubject.subject_id == Subject.id)
-            .filter(CaseSubject.case_id.in_(cases), Subject.id != subject_id)
-            .distinct().order_by(Subject.last_name, Subject.first_name).all())
-
-
-def subject_of_context() -> list[Subject]:
-    subject_id = context_id("subject")
-    if subject_id is None and (pk := edited_pk()) is not None:
-        subject_id = (db.session.query(SubjectRelation.subject_id)
-                      .filter(SubjectRelation.id == pk).scalar())
-    if subject_id is None:
-        return []
-    return db.session.query(Subject).filter(Subject.id == subject_id).all()
-
-
 def case_number_field() -> CaseNumberField:
-    return CaseNumberField(_l("Case"), validators=[validators.DataRequired()],
-                           description=_l("Case number, e.g. CR-2026-0042"))
+    return CaseNumberField(_l("Case"), description=_l("Case number, e.g. CR-2026-0042"))
 
 
 class CaseChildView(CasusModelView):
@@ -230,6 +202,15 @@ class CaseModelView(CasusModelView):
     base_order = ("number", "desc")
     base_permissions = ["can_list", "can_show", "can_edit"]
     show_template = "casus/case_show.html"
+    formatters_columns = {
+        # The five groups are known by their number; the full name is on the case page.
+        "risk_group": lambda group: group.number if group else "—",
+        "number": lambda number: Markup('<a href="{}">{}</a>').format(
+            url_for("CaseModelView.by_number", number=number), number),
+        "phase": lambda raw: Markup('<span class="casus-phase casus-phase-{}">{}</span>').format(
+            raw, enum_label_for(CasePhase, raw)),
+    }
+    method_permission_name = {"by_number": "show"}
     validators_columns = {"summary": [MaxLength(10000)]}
 
     edit_form_extra_fields = {
@@ -243,6 +224,15 @@ class CaseModelView(CasusModelView):
         "lead_organisation": query_select(_l("Lead organisation"), active_organisations),
         "case_director": query_select(_l("Case director"), directing_users),
     }
+
+    @expose("/number/<number>", methods=["GET"])
+    @has_access
+    def by_number(self, number: str):
+        """The case page by case number, so that lists can link the number itself."""
+        case_id = db.session.query(Case.id).filter(Case.number == number).scalar()
+        if case_id is None:
+            abort(404)
+        return redirect(url_for("CaseModelView.show", pk=case_id))
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access
@@ -281,32 +271,6 @@ class SignalModelView(CasusModelView):
 
     def pre_add(self, item: Signal) -> None:
         item.registered_by_id = g.user.id
-
-
-# --- subject relations --------------------------------------------------------------
-
-class SubjectRelationModelView(CasusModelView):
-    datamodel = SQLAInterface(SubjectRelation)
-    list_title = _l("Relations")
-    show_title = _l("Relation")
-    add_title = _l("Add relation")
-    edit_title = _l("Edit relation")
-    label_columns = LABELS
-    list_columns = ["subject", "kind", "related", "note"]
-    add_columns = edit_columns = ["subject", "kind", "related", "note"]
-    show_columns = ["subject", "kind", "related", "note"]
-    search_columns = ["kind"]
-    add_form_extra_fields = edit_form_extra_fields = {
-        "subject": query_select(_l("Subject"), subject_of_context, required=True),
-        "related": query_select(_l("Related subject"), subjects_for_context, required=True,
-                                description=_l("Subjects of the same case")),
-    }
-
-    def post_add_redirect(self):
-        subject_id = context_id("subject")
-        if subject_id is not None:
-            return redirect(url_for("SubjectModelView.show", pk=subject_id))
-        return redirect(self.get_redirect())
 
 
 # --- decisions (recorded by the workflow; read-only here) ---------------------------

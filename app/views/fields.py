@@ -6,7 +6,8 @@ from typing import Any
 
 from flask import request
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField, ValidationError
+from wtforms import StringField
+from wtforms.validators import StopValidation
 
 from app.extensions import db
 from app.models import Case
@@ -19,9 +20,9 @@ class CaseNumberField(StringField):
     (``?_flt_0_case=<id>``), which hides this field and fills it in.
     """
 
-    def __init__(self, label: object = None, validators: list | None = None,
-                 **kwargs: Any) -> None:
-        super().__init__(label, validators, **kwargs)
+    def __init__(self, label: object = None, required: bool = True, **kwargs: Any) -> None:
+        super().__init__(label, **kwargs)
+        self.flags.required = required
         self._unknown: str | None = None
 
     def process_data(self, value: Any) -> None:
@@ -47,8 +48,11 @@ class CaseNumberField(StringField):
 
     def pre_validate(self, form: Any) -> None:
         if self._unknown:
-            raise ValidationError(str(_l("There is no case with number %(number)s.",
-                                         number=self._unknown)))
+            raise StopValidation(str(_l("There is no case with number %(number)s.",
+                                        number=self._unknown)))
+        if self.flags.required and self.data is None:
+            # Filled in by the related filter, or typed: either way a case is needed.
+            raise StopValidation(self.gettext("This field is required."))
 
 
 def context_id(column: str) -> int | None:

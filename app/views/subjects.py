@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import flash, g, request
+import sqlalchemy as sa
+from flask import flash, g, redirect, request, url_for
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,9 +14,10 @@ from wtforms import Form, HiddenField, ValidationError
 
 from app.extensions import db
 from app.labels import enum_label
-from app.models import Case, CaseSubject, Subject
+from app.models import Case, CaseSubject, Subject, SubjectRelation
 from app.text import normalise_name
-from app.views.base import CasusModelView
+from app.views.base import CasusModelView, query_select
+from app.views.fields import context_id, edited_pk
 from app.views.validators import NotInFuture, ValidBSN
 
 CONFIRM_FIELD = "confirm_duplicate"
@@ -64,6 +66,59 @@ def _check_duplicates(form: Form, field: HiddenField) -> None:
     raise ValidationError(message)
 
 
+def subjects_for_context() -> list[Subject]:
+    """Subjects sharing a case with the subject a relation is recorded for."""
+    subject_id = context_id("subject")
+    if subject_id is None and (pk := edited_pk()) is not None:
+        subject_id = (db.session.query(SubjectRelation.subject_id)
+                      .filter(SubjectRelation.id == pk).scalar())
+    if subject_id is None:
+        return []
+    cases = sa.select(CaseSubject.case_id).where(CaseSubject.subject_id == subject_id)
+    return (db.session.query(Subject).join(CaseSubject, CaseSubject.subject_id == Subject.id)
+            .filter(CaseSubject.case_id.in_(cases), Subject.id != subject_id)
+            .distinct().order_by(Subject.last_name, Subject.first_name).all())
+
+
+def subject_of_context() -> list[Subject]:
+    subject_id = context_id("subject")
+    if subject_id is None and (pk := edited_pk()) is not None:
+        subject_id = (db.session.query(SubjectRelation.subject_id)
+                      .filter(SubjectRelation.id == pk).scalar())
+    if subject_id is None:
+        return []
+    return db.session.query(Subject).filter(Subject.id == subject_id).all()
+
+
+# --- subject relations --------------------------------------------------------------
+
+class SubjectRelationModelView(CasusModelView):
+    datamodel = SQLAInterface(SubjectRelation)
+    list_title = _l("Relations")
+    show_title = _l("Relation")
+    add_title = _l("Add relation")
+    edit_title = _l("Edit relation")
+    label_columns = {"subject": _l("Subject"), "kind": _l("Relation"),
+                     "related": _l("Related subject"), "note": _l("Note")}
+    list_columns = ["subject", "kind", "related", "note"]
+    add_columns = edit_columns = ["subject", "kind", "related", "note"]
+    show_columns = ["subject", "kind", "related", "note"]
+    search_columns = ["kind"]
+    add_form_extra_fields = edit_form_extra_fields = {
+        "subject": query_select(_l("Subject"), subject_of_context, required=True),
+        "related": query_select(_l("Related subject"), subjects_for_context, required=True,
+                                description=_l("Subjects of the same case")),
+    }
+
+    def post_add_redirect(self):
+        subject_id = context_id("subject")
+        if subject_id is not None:
+            return redirect(url_for("SubjectModelView.show", pk=subject_id))
+        return redirect(self.get_redirect())
+
+
+# --- subjects -------------------------------------------------------------------------
+
 class SubjectModelView(CasusModelView):
     datamodel = SQLAInterface(Subject)
     list_title = _l("Subjects")
@@ -84,6 +139,7 @@ class SubjectModelView(CasusModelView):
     order_columns = ["last_name", "first_name", "date_of_birth"]
     base_order = ("last_name", "asc")
     add_template = "casus/subject_add.html"
+    related_views = [SubjectRelationModelView]
     validators_columns = {
         "date_of_birth": [NotInFuture(birth=True)],
         "bsn": [ValidBSN()],
