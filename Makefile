@@ -14,6 +14,8 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=24"
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	# The example plugin of docs/plugins.md, installed as its own distribution for the tests.
+	$(PY) -m pip install --quiet --no-deps -e tests/plugins/casus_voorbeeld
 	@touch $@
 	@$(MAKE) --no-print-directory compile-translations
 
@@ -23,6 +25,7 @@ compile-translations:
 
 migrate: install compile-translations
 	$(FLASK) db upgrade
+	$(FLASK) casus plugins-upgrade
 	$(FLASK) casus init
 
 run: migrate

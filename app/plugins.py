@@ -374,10 +374,23 @@ def init_plugins(app: Flask) -> Plugins:
         app.register_blueprint(Blueprint(f"plugin_{plugin}_templates", __name__,
                                          template_folder=str(directory)))
     for _plugin, command in registry.commands:
-        app.cli.add_command(command)
+        app.cli.add_command(_with_app_context(command))
     app.before_request(_flash_start_notices)
     _fall_back_for_unknown_kinds()
     return registry
+
+
+def _with_app_context(command: click.Command) -> click.Command:
+    """Run a plugin's command (and a group's subcommands) inside the app context."""
+    from flask.cli import with_appcontext
+
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _with_app_context(sub)
+    elif command.callback is not None and not getattr(command, "_casus_app_context", False):
+        command.callback = with_appcontext(command.callback)
+        command._casus_app_context = True  # type: ignore[attr-defined]
+    return command
 
 
 def register_plugin_views(appbuilder: AppBuilder) -> None:

@@ -1,0 +1,235 @@
+"""Enabling and disabling plugins, their migrations, and the start-up checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.plugins.support import BUILT_IN, build_database, empty_database, plugin_app
+from tests.support import Browser, make_app
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _flask(url: str, plugins: str, *args: str) -> subprocess.CompletedProcess:
+    """Run ``flask --app app ...`` in a new process, as after a restart."""
+    env = {**os.environ, "CASUS_DATABASE_URL": url, "CASUS_PLUGINS": plugins,
+           "CASUS_ENV": "testing", "CASUS_RATELIMIT_ENABLED": "false"}
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=300)
+
+
+def _python(url: str, plugins: str, code: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "CASUS_DATABASE_URL": url, "CASUS_PLUGINS": plugins,
+           "CASUS_ENV": "testing", "CASUS_RATELIMIT_ENABLED": "false",
+           "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+#: Logs in as the case director in a fresh process and fetches pages.
+_VISIT = """
+import os, sys
+from tests.support import Browser, make_app
+app = make_app(os.environ["CASUS_DATABASE_URL"])
+browser = Browser(app).login("regisseur")
+for url in sys.argv[1:] or ["/", "/interventionmodelview/list/"]:
+    page = browser.get(url)
+    print(url, page.status_code, "Bestuurlijke maatregelen" in page.text,
+          "BM-KEEP" in page.text, "Gebiedsverbod" in page.text)
+"""
+
+
+def _count(url: str, sql: str) -> int:
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.text(sql)).scalar()
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture()
+def database(test_database, tmp_path):
+    url, cleanup = empty_database(test_database, tmp_path, "lifecycle")
+    yield url
+    cleanup()
+
+
+def test_disable_restart_and_enable_again_keeps_the_data(database) -> None:
+    app = build_database(database, BUILT_IN)
+    case_id = _count(database, "SELECT id FROM \"case\" WHERE number = 'CR-2025-0001'")
+    with app.app_context():
+        type_id = _count(database, "SELECT id FROM intervention_type "
+                                   "WHERE kind = 'bestuurlijk.measure'")
+    today = dt.date.today()
+    resp = Browser(app).login("regisseur").submit("/administrativemeasuremodelview/add", {
+        "case": str(case_id), "type": str(type_id), "measure": "area_ban",
+        "legal_basis": "Art. 2 Twbmt", "decree_date": (today - dt.timedelta(days=10)).isoformat(),
+        "decree_reference": "BM-KEEP", "valid_until": (today + dt.timedelta(days=10)).isoformat(),
+        "appeal_status": "none", "status": "active"})
+    assert resp.status_code == 302, resp.text
+    from app.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+    # Restart without bestuurlijk: migrations, init and the screens keep working.
+    without = "zorg,jongerenwerk"
+    for args in (("db", "upgrade"), ("casus", "plugins-upgrade"), ("casus", "init")):
+        result = _flask(database, without, *args)
+        assert result.returncode == 0, (args, result.stderr[-2000:])
+    listing = _flask(database, without, "casus", "plugins")
+    assert "bestuurlijk: installed, disabled" in listing.stdout
+    visit = _python(database, without, _VISIT)
+    assert visit.returncode == 0, visit.stderr[-2000:]
+    # Pages load; the plugin's menu entry is gone; its intervention is listed as a plain one.
+    assert "/ 200 False" in visit.stdout
+    assert "/interventionmodelview/list/ 200 False" in visit.stdout
+    assert _count(database, "SELECT count(*) FROM bestuurlijk_measure "
+                            "WHERE decree_reference = 'BM-KEEP'") == 1
+    assert _count(database, "SELECT count(*) FROM intervention "
+                            "WHERE kind = 'bestuurlijk.measure'") == 1
+
+    # Enabled again: everything is back.
+    again = ",".join(BUILT_IN)
+    assert _flask(database, again, "db", "upgrade").returncode == 0
+    assert _flask(database, again, "casus", "plugins-upgrade").returncode == 0
+    visit = _python(database, again, _VISIT + "")
+    assert "/ 200 True" in visit.stdout  # menu entry and the expiry warning
+    pk = _count(database, "SELECT id FROM bestuurlijk_measure WHERE decree_reference = 'BM-KEEP'")
+    show = _python(database, again, _VISIT.replace(
+        'sys.argv[1:] or ["/", "/interventionmodelview/list/"]',
+        f'["/administrativemeasuremodelview/show/{pk}"]'))
+    assert f"/administrativemeasuremodelview/show/{pk} 200 True True True" in show.stdout, \
+        show.stdout + show.stderr[-2000:]
+
+
+def test_core_autogenerate_leaves_plugin_tables_alone(database) -> None:
+    """With plugin tables in the database the core migrations still match the models."""
+    build_database(database, BUILT_IN)
+    result = _flask(database, "zorg,jongerenwerk,bestuurlijk", "db", "check")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+
+
+def test_plugin_migrations_match_plugin_models(database) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from app.extensions import db
+    from app.plugins import plugins_of
+
+    app = build_database(database, BUILT_IN)
+    with app.app_context():
+        specs = plugins_of(app).migrations
+        assert set(specs) == set(BUILT_IN)
+        with db.engine.connect() as conn:
+            for plugin, spec in specs.items():
+                tables = set(spec.metadata.tables)
+
+                def own(obj, name, type_, reflected, compare_to, tables=tables):
+                    table = name if type_ == "table" else getattr(
+                        getattr(obj, "table", None), "name", None)
+                    return table in tables
+
+                ctx = MigrationContext.configure(conn, opts={
+                    "compare_type": True, "include_object": own,
+                    "version_table": spec.version_table})
+                diff = compare_metadata(ctx, spec.metadata)
+                assert diff == [], f"{plugin}: models and migrations disagree: {diff}"
+                assert ctx.get_current_revision() is not None
+        db.session.remove()
+        db.engine.dispose()
+    for plugin in BUILT_IN:
+        assert _count(database, f"SELECT count(*) FROM alembic_version_{plugin}") == 1
+
+
+# --- start-up checks ------------------------------------------------------------------
+
+def test_missing_plugin_stops_start_up_with_its_name(capsys) -> None:
+    with pytest.raises(SystemExit) as stop:
+        make_app("sqlite://", PLUGINS=["zorg", "bestaatniet"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("Casusregie: plugin 'bestaatniet' is enabled in PLUGINS but not "
+                          "installed")
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_broken_plugin_stops_start_up_with_its_name(capsys) -> None:
+    from tests.plugins.support import ensure_example_installed
+
+    ensure_example_installed()
+    with pytest.raises(SystemExit):
+        make_app("sqlite://", PLUGINS=["voorbeeld_kapot"])
+    err = capsys.readouterr().err.strip()
+    assert "plugin 'voorbeeld_kapot'" in err and "failed to load" in err
+    assert "needs a library that is not installed" in err
+    assert len(err.splitlines()) == 1
+
+
+def test_broken_plugin_through_the_command_line() -> None:
+    result = _flask("sqlite://", "zorg,bestaatniet", "casus", "plugins")
+    assert result.returncode != 0
+    assert "plugin 'bestaatniet'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_plugins_setting_from_the_environment(monkeypatch) -> None:
+    from config import build_config
+
+    monkeypatch.setenv("CASUS_PLUGINS", " zorg, bestuurlijk ,")
+    assert build_config()["PLUGINS"] == ["zorg", "bestuurlijk"]
+    monkeypatch.setenv("CASUS_PLUGINS", "")
+    assert build_config()["PLUGINS"] == []
+    monkeypatch.delenv("CASUS_PLUGINS")
+    monkeypatch.setenv("CASUS_ENV", "development")
+    assert build_config()["PLUGINS"] == BUILT_IN
+    monkeypatch.setenv("CASUS_ENV", "testing")
+    assert build_config()["PLUGINS"] == []
+
+
+def test_plugins_are_per_app() -> None:
+    from app.plugins import plugins_of
+
+    with_zorg = plugin_app("sqlite://", ["zorg"])
+    without = plugin_app("sqlite://", [])
+    assert plugins_of(with_zorg).names == ("zorg",)
+    assert plugins_of(without).names == ()
+    assert "CareTrajectoryModelView.list" in with_zorg.view_functions
+    assert "CareTrajectoryModelView.list" not in without.view_functions
+
+
+# --- the contract ---------------------------------------------------------------------
+
+def test_every_hook_is_documented() -> None:
+    from app.plugins import HOOK_NAMES, HookSpecs
+
+    guide = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+    assert len(HOOK_NAMES) >= 10
+    for name in HOOK_NAMES:
+        doc = inspect.getdoc(getattr(HookSpecs, name))
+        assert doc and len(doc) > 30, f"hook {name} has no docstring"
+        assert re.search(rf"^#+ `{name}", guide, re.M), f"hook {name} missing in plugins.md"
+
+
+def test_plugins_only_implement_known_hooks() -> None:
+    import importlib
+
+    from app.plugins import HOOK_NAMES
+
+    for plugin in BUILT_IN:
+        module = importlib.import_module(f"plugins.{plugin}")
+        implemented = {name for name, value in vars(module).items()
+                       if callable(value) and hasattr(value, "casusregie_impl")}
+        assert implemented, plugin
+        assert implemented <= set(HOOK_NAMES), implemented - set(HOOK_NAMES)
