@@ -237,3 +237,13 @@ def test_agenda_page_queries_do_not_grow_with_the_agenda(app, coordinator) -> No
     assert page.status_code == 200
     assert page.text.count('class="agenda-decision"') >= 12
     assert len(large) == len(small), "\n".join(large)
+
+
+def test_registering_a_past_conference_proposes_no_agenda(app, coordinator) -> None:
+    held_on = dt.datetime.combine(TODAY - dt.timedelta(days=10), dt.time(9, 0))
+    resp = coordinator.submit("/caseconferencemodelview/add", {
+        "held_on": held_on.strftime("%Y-%m-%d %H:%M:%S"), "location": "Stadhuis",
+        "status": "held", "notes": "Achteraf vastgelegd."})
+    assert resp.status_code == 302, resp.text
+    conf_id = read(app, lambda s: s.query(CaseConference).filter_by(held_on=held_on).one().id)
+    assert _agenda(app, conf_id) == []

@@ -22,7 +22,7 @@ from wtforms.validators import Length, Optional
 
 from app import conferences, workflow
 from app.extensions import db
-from app.models import AgendaItem, CaseConference, CasePhase, CasusUser
+from app.models import AgendaItem, CaseConference, CasePhase, CasusUser, ConferenceStatus
 from app.views.base import CasusModelView
 from app.views.casework import CATEGORY, LABELS
 from app.views.workflow import (
@@ -54,8 +54,9 @@ class CaseConferenceModelView(CasusModelView):
     def post_add(self, item: CaseConference) -> None:
         # A newly planned conference starts with the cases that are due: the
         # coordinator then only adds or reviews, instead of collecting them by hand.
-        conferences.propose_agenda(item)
-        db.session.commit()
+        if item.status == ConferenceStatus.planned:
+            conferences.propose_agenda(item)
+            db.session.commit()
 
 
 class AddCaseForm(DynamicForm):
