@@ -110,3 +110,26 @@ def test_search_filters_speak_dutch(page, live_server: str) -> None:
     assert not {"Equal to", "Starts with", "Contains", "Relation"} & set(options), options
     assert {"Is gelijk aan", "Begint met", "Bevat", "Is"} & set(options), options
     page.screenshot(path=str(SHOTS / "nl-search-filter.png"))
+
+
+def test_flask_appbuilder_dialogs_speak_dutch(page, live_server: str) -> None:
+    """The alert for an action without a selection, and the delete confirmation."""
+    login(page, live_server, "beheerder")
+    page.goto(f"{live_server}/roles/list/")
+    page.wait_for_load_state("networkidle")
+    page.get_by_text("Acties", exact=True).first.click()
+    page.locator(".dropdown-menu a[class$='_menu_item']").first.click()
+    alert = page.locator("#modal-alert .modal-text")
+    alert.wait_for(state="visible")
+    assert alert.inner_text().strip() == "Niets geselecteerd"
+    page.screenshot(path=str(SHOTS / "nl-alert.png"))
+    page.locator("#modal-alert button").click()
+    alert.wait_for(state="hidden")
+
+    page.locator("table a[id^='btn-delete-']").first.click()
+    confirm = page.locator("#modal-confirm")
+    confirm.wait_for(state="visible")
+    text = confirm.inner_text()
+    assert "Weet u zeker dat u dit wilt verwijderen?" in text and "Annuleren" in text
+    assert "Cancel" not in text
+    page.screenshot(path=str(SHOTS / "nl-confirm.png"))
