@@ -290,7 +290,7 @@ def test_a_stale_version_is_refused_with_409_and_keeps_the_first_save(
     message = stale.json["message"]
     assert "door iemand anders gewijzigd" in message
     assert f"versie {item['version']}" in message
-    assert "Status is nu completed (u stuurde stopped)" in message
+    assert "Status is nu Afgerond (completed) (u stuurde Gestopt (stopped))" in message
     assert stale.json["current"]["status"] == "completed"
     assert stale.json["current_version"] == item["version"] + 1
 

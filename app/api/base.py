@@ -31,6 +31,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from app.access import can_see_field
+from app.labels import enum_label
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +117,8 @@ def describe_value(value: Any) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, enum.Enum):
-        return str(value.value)
+        # The user's word and the value a client sends: "Afgerond (completed)".
+        return f"{enum_label(value)} ({value.value})"
     if isinstance(value, dt.datetime):
         return value.strftime("%d-%m-%Y %H:%M")
     if isinstance(value, dt.date):
@@ -318,6 +320,11 @@ class CasusModelRestApi(ModelRestApi):
     @staticmethod
     def _parse_for_compare(current: Any, sent: Any) -> Any:
         # Bring a JSON value to the type of the current one, so 2026-01-05 equals a date.
+        if isinstance(current, enum.Enum) and isinstance(sent, str):
+            try:
+                return type(current)(sent)
+            except ValueError:
+                return sent
         if isinstance(current, dt.date) and isinstance(sent, str):
             try:
                 return dt.date.fromisoformat(sent)
