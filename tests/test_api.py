@@ -349,6 +349,35 @@ def test_a_partner_cannot_change_another_organisations_intervention(
     assert own_intervention(app, case_of(app, "Karim")["id"], "GGD")["status"] == "active"
 
 
+def test_another_organisations_intervention_is_not_even_found_by_a_partner(
+        app: Flask, client: FlaskClient) -> None:
+    """GGD is admitted to the case, but sees only its own interventions in it."""
+    theirs = own_intervention(app, case_of(app, "Karim")["id"], "Jongerenwerk")
+    headers = token(client, "ggd")
+    assert client.get(f"{API}/intervention/{theirs['id']}", headers=headers).status_code == 404
+    resp = client.put(f"{API}/intervention/{theirs['id']}",
+                      json={"version": theirs["version"], "status": "stopped"}, headers=headers)
+    assert resp.status_code == 404
+    assert own_intervention(app, case_of(app, "Karim")["id"], "Jongerenwerk")["status"] == \
+        theirs["status"]
+
+
+def test_a_token_of_a_deactivated_account_stops_working(app: Flask, client) -> None:
+    from app.extensions import db
+    from app.models import CasusUser
+
+    headers = token(client, "ggd")
+    assert client.get(f"{API}/case/", headers=headers).status_code == 200
+    with app.app_context(), system_access("test set-up"):
+        db.session.execute(sa.update(CasusUser).where(CasusUser.username == "ggd")
+                           .values(active=False))
+        db.session.commit()
+        db.session.remove()
+    resp = client.get(f"{API}/case/", headers=headers)
+    assert resp.status_code == 401
+    assert resp.json["message"] == "Uw account is niet actief."
+
+
 def test_interventions_cannot_be_deleted_through_the_api(app: Flask, client) -> None:
     item = own_intervention(app, case_of(app, "Karim")["id"], "GGD")
     resp = client.delete(f"{API}/intervention/{item['id']}", headers=token(client, "coordinator"))
