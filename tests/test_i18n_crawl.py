@@ -118,8 +118,10 @@ def data_names(app) -> list[str]:
     from app.models.organisation import CasusUser
 
     with app.app_context(), system_access("i18n crawl"):
-        names = [f"{first} {last}" for first, last in
-                 db.session.query(CasusUser.first_name, CasusUser.last_name)]
+        people = db.session.query(CasusUser.first_name, CasusUser.last_name).all()
+        # Lists show first and last names in columns of their own.
+        names = [f"{first} {last}" for first, last in people] + [
+            part for person in people for part in person]
         names += [name for (name,) in db.session.query(Organisation.name)]
         db.session.remove()
     return sorted(set(names), key=len, reverse=True)
@@ -149,7 +151,7 @@ def crawl(browser: Browser, forbidden: tuple[str, ...],
         parser.feed(resp.text)
         text = "\n".join(parser.parts)
         for name in names:
-            text = text.replace(name, " ")
+            text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", text)
         found = _words_found(text, forbidden)
         if found:
             problems[url] = found
