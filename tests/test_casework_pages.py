@@ -111,3 +111,14 @@ def test_start_page_for_other_roles_is_simple(browser) -> None:
     text = browser.get("/").text
     assert "Goedendag" in text
     assert "Lopende casussen" not in text
+
+
+def test_case_page_offers_only_what_the_user_may_do(app, browser) -> None:
+    case = _case(app, phase=CasePhase.monitoring)
+    browser.login("politie")
+    page = browser.get(f"/casemodelview/show/{case.id}")
+    assert page.status_code == 200
+    assert f"/casemodelview/edit/{case.id}" not in page.text
+    assert "casus-note-form" not in page.text
+    assert "/assessmentmodelview/add" not in page.text
+    assert "/interventionmodelview/edit/" in page.text

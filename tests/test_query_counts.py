@@ -70,6 +70,11 @@ def _grow(app, case_id: int, rows: int) -> None:
         session.commit()
 
 
+def _first(app, model) -> int:
+    with app.app_context(), system_access("test"):
+        return db.session.query(model.id).order_by(model.id).first()[0]
+
+
 def _queries(app, browser, url: str) -> int:
     with count_queries(app) as statements:
         resp = browser.get(url)
@@ -85,7 +90,10 @@ def case_id(app) -> int:
 
 def test_pages_do_not_issue_a_query_per_row(app, browser, case_id: int) -> None:
     browser.login("coordinator")
-    pages = (*LIST_PAGES, f"/casemodelview/show/{case_id}", "/")
+    with app.app_context(), system_access("test"):
+        subject_id = db.session.query(CaseSubject.subject_id).filter_by(case_id=case_id).first()[0]
+    pages = (*LIST_PAGES, f"/casemodelview/show/{case_id}", f"/subjectmodelview/show/{subject_id}",
+             f"/decisionmodelview/show/{_first(app, Decision)}", "/")
     for url in pages:  # warm up caches (permissions, menu) before counting
         browser.get(url)
     few = {url: _queries(app, browser, url) for url in pages}

@@ -180,6 +180,15 @@ class CaseChildView(CasusModelView):
         return redirect(self.get_redirect())
 
 
+#: The links on the case page, each shown only to users with the permission behind it.
+CASE_PAGE_LINKS = (
+    ("edit", "CaseModelView"), ("add", "AssessmentModelView"), ("edit", "AssessmentModelView"),
+    ("add", "ActionPlanModelView"), ("add", "GoalModelView"), ("edit", "GoalModelView"),
+    ("add", "InterventionModelView"), ("edit", "InterventionModelView"),
+    ("add", "CaseNoteModelView"), ("show", "CaseConferenceModelView"),
+)
+
+
 # --- cases --------------------------------------------------------------------------
 
 class CaseModelView(CasusModelView):
@@ -246,8 +255,11 @@ class CaseModelView(CasusModelView):
             abort(404)
         self.update_redirect()
         page = load_case_page(case, g.user)
+        has_access = self.appbuilder.sm.has_access
+        can = {f"{perm}:{view}": has_access(f"can_{perm}", view) for perm, view in CASE_PAGE_LINKS}
         return self.render_template(self.show_template, pk=case.id, title=case.number,
-                                    page=page, case=case, visible=set(self.show_columns))
+                                    page=page, case=case, visible=set(self.show_columns),
+                                    can=can)
 
 
 # --- signals ------------------------------------------------------------------------
@@ -280,6 +292,8 @@ class DecisionModelView(CaseChildView):
     list_title = _l("Decisions")
     show_title = _l("Decision")
     list_columns = ["case", "decided_at", "kind", "body", "decided_by"]
+    formatters_columns = {"from_phase": lambda raw: enum_label_for(CasePhase, raw) or "—",
+                          "to_phase": lambda raw: enum_label_for(CasePhase, raw) or "—"}
     show_columns = ["case", "decided_at", "kind", "body", "decided_by", "participants",
                     "organisations", "reasons", "from_phase", "to_phase"]
     search_columns = ["kind", "body", "decided_at"]
