@@ -452,6 +452,14 @@ def test_malformed_bodies_get_a_plain_400(app: Flask, client: FlaskClient, body:
     assert resp.json["message"].startswith("Stuur de gegevens als JSON-object")
 
 
+def test_bad_list_arguments_get_a_dutch_400(client: FlaskClient) -> None:
+    headers = token(client, "ggd")
+    for query in ("(page_size:abc)", "(order_column:outcome,order_direction:asc)", "(a:b"):
+        resp = client.get(f"{API}/intervention/?q={query}", headers=headers)
+        assert resp.status_code == 400, query
+        assert resp.json["message"].startswith("Het verzoek is niet geldig: "), resp.json
+
+
 # ----------------------------------------------------------------------------- CSRF
 
 
