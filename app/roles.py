@@ -22,11 +22,11 @@ DELETE = ("can_delete",)
 
 #: Everybody who can log in may see their own profile and change their password.
 SELF_SERVICE: tuple[tuple[str, str], ...] = (
-    ("can_userinfo", "UserDBModelView"),
-    ("resetmypassword", "UserDBModelView"),
+    ("can_userinfo", "CasusUserDBModelView"),
+    ("resetmypassword", "CasusUserDBModelView"),
     ("can_this_form_get", "ResetMyPasswordView"),
     ("can_this_form_post", "ResetMyPasswordView"),
-    ("userinfoedit", "UserDBModelView"),
+    ("userinfoedit", "CasusUserDBModelView"),
     ("can_this_form_get", "UserInfoEditView"),
     ("can_this_form_post", "UserInfoEditView"),
 )
@@ -107,7 +107,7 @@ ROLES: tuple[RoleSpec, ...] = (
         "Beheert gebruikers, organisaties, rollen en de interventiecatalogus; "
         "ziet geen casusinhoud.",
         grants=(
-            *_views(("*",), "UserDBModelView", "RoleModelView", *CATALOGUE_VIEWS),
+            *_views(("*",), "CasusUserDBModelView", "RoleModelView", *CATALOGUE_VIEWS),
             *_views(READ, "PermissionModelView", "ViewMenuModelView",
                     "PermissionViewModelView"),
             *_menus("Security", "List Users", "List Roles", "Beheer", "Organisations",

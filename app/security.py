@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
+
 import sqlalchemy as sa
-from flask import g
+from flask import g, request
+from flask_appbuilder.api import expose, safe
+from flask_appbuilder.security.decorators import permission_name, protect
+from flask_appbuilder.security.sqla.apis import UserApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import UserDBModelView
 from flask_babel import lazy_gettext as _l
@@ -14,6 +19,10 @@ from app.permission_cache import PermissionCacheMixin
 
 _USER_FIELDS = ["first_name", "last_name", "username", "email", "organisation", "active",
                 "roles"]
+
+
+_SELF_ROLE_CHANGE = _l("You cannot change your own roles or organisation; ask another "
+                       "functional administrator.")
 
 
 class CasusUserDBModelView(LocalisedColumnsMixin, UserDBModelView):
@@ -49,11 +58,38 @@ class CasusUserDBModelView(LocalisedColumnsMixin, UserDBModelView):
                 state.attrs.roles.history.has_changes()
                 or state.attrs.organisation_id.history.has_changes()
                 or state.attrs.organisation.history.has_changes()):
-            raise ValueError(_l("You cannot change your own roles or organisation; ask "
-                                "another functional administrator."))
+            raise ValueError(_SELF_ROLE_CHANGE)
         super().pre_update(item)
+
+
+class CasusUserApi(UserApi):
+    """Flask-AppBuilder's user API, answering a refused role change with 403 and a reason.
+
+    The privilege check itself runs on flush (``app.access.changes``); without this the
+    refusal surfaces as a bare 500.
+    """
+
+    @expose("/<pk>", methods=("PUT",))
+    @protect()
+    @safe
+    @permission_name("put")
+    def put(self, pk):
+        from app.access.guard import AccessDenied
+        from app.extensions import db
+
+        me = self.appbuilder.sm.current_user
+        body = request.get_json(silent=True) or {}
+        if me is not None and str(me.id) == str(pk) and (
+                {"roles", "groups", "organisation_id"} & set(body)):
+            return self.response(403, message=str(_SELF_ROLE_CHANGE))
+        try:
+            return inspect.unwrap(UserApi.put)(self, pk)
+        except AccessDenied as exc:
+            db.session.rollback()
+            return self.response(403, message=str(exc.description))
 
 
 class CasusSecurityManager(PermissionCacheMixin, SecurityManager):
     user_model = CasusUser
     userdbmodelview = CasusUserDBModelView
+    user_api = CasusUserApi

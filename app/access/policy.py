@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from flask import abort, request
+from flask_appbuilder import expose
 
 from app.models import (
     ActionPlan,
@@ -482,6 +484,23 @@ def visible_fields(obj_or_model: Any, fields: Iterable[str],
     return [f for f in fields if can_see_field(obj_or_model, f, actor)]
 
 
+def _field_rule(obj_or_model: Any, field_name: str) -> bool:
+    """The policy's field rule combined with the enabled plugins' field rules."""
+    try:
+        from app.plugins import field_visible
+    except ImportError:  # pragma: no cover - the plugin module is part of the app
+        return can_see_field(obj_or_model, field_name)
+    return field_visible(obj_or_model, field_name)
+
+
+def column_visible(model: type, field_name: str) -> bool:
+    """Whether a screen may show the column at all: per-row fields (an intervention's
+    outcome) stay, and their values are masked row by row."""
+    if guarded_model(model) is Intervention and field_name in INTERVENTION_CONTENT_FIELDS:
+        return current_actor() is not None
+    return _field_rule(model, field_name)
+
+
 HIDDEN = "—"
 
 
@@ -490,13 +509,13 @@ class _MaskingInterface:
 
     def get_values_item(self, item, show_columns):
         values = super().get_values_item(item, show_columns)
-        return [v if can_see_field(item, c) else HIDDEN for c, v in zip(show_columns, values,
-                                                                         strict=True)]
+        return [v if _field_rule(item, c) else HIDDEN for c, v in zip(show_columns, values,
+                                                                       strict=True)]
 
     def get_values(self, lst, list_columns):
         for item, row in zip(lst, super().get_values(lst, list_columns), strict=False):
             for col in list_columns:
-                if not can_see_field(item, col):
+                if not _field_rule(item, col):
                     row[col] = HIDDEN
             yield row
 
@@ -504,7 +523,7 @@ class _MaskingInterface:
         rows = super().get_values_json(lst, list_columns)
         for item, row in zip(lst, rows, strict=False):
             for col in list_columns:
-                if not can_see_field(item, col):
+                if not _field_rule(item, col):
                     row[col] = HIDDEN
         return rows
 
@@ -544,11 +563,12 @@ class AccessPolicyViewMixin:
         for attr in self._policy_column_attrs:
             if attr not in originals:
                 originals[attr] = list(getattr(self, attr, None) or [])
-            setattr(self, attr, visible_fields(model, originals[attr]))
+            setattr(self, attr, [f for f in originals[attr] if column_visible(model, f)])
         if "show_fieldsets" not in originals:
             originals["show_fieldsets"] = list(getattr(self, "show_fieldsets", None) or [])
         self.show_fieldsets = [
-            (title, {**spec, "fields": visible_fields(model, spec.get("fields", []))})
+            (title, {**spec, "fields": [f for f in spec.get("fields", [])
+                                        if column_visible(model, f)]})
             for title, spec in originals["show_fieldsets"]
         ]
         # FAB accepts ``_flt_<n>_<column>`` for every column, searchable or not: filtering
@@ -558,10 +578,11 @@ class AccessPolicyViewMixin:
             if "_all_filters" not in originals:
                 originals["_all_filters"] = dict(filters._all_filters)
                 originals["_search_filters"] = dict(filters._search_filters)
+            # Filtering is per column: a per-row field is filterable only if every row is.
             filters._all_filters = {k: v for k, v in originals["_all_filters"].items()
-                                    if can_see_field(model, k)}
+                                    if _field_rule(model, k)}
             filters._search_filters = {k: v for k, v in originals["_search_filters"].items()
-                                       if can_see_field(model, k)}
+                                       if _field_rule(model, k)}
             filters.search_columns = list(self.search_columns)
 
     def _list(self, **kwargs):
@@ -580,11 +601,29 @@ class AccessPolicyViewMixin:
         self._apply_field_policy()
         return super()._edit(pk)
 
+    # Actions: Flask-AppBuilder hands ``None`` to the action for an id the guard hides;
+    # answer 404 before any action code runs, like show and edit do.
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name, pk):
+        if self.datamodel.get(self._deserialize_pk_if_composite(pk)) is None:
+            abort(404)
+        return super().action(name, pk)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        pks = request.form.getlist("rowid")
+        if not pks or any(self.datamodel.get(self._deserialize_pk_if_composite(pk)) is None
+                          for pk in pks):
+            abort(404)
+        return super().action_post()
+
     def process_form(self, form, is_created) -> None:
         # A hidden field is not in the page, so the posted form lacks it: without this its
         # stored value would be overwritten with an empty one.
+        pk = None if is_created else getattr(form, "_id", None)
+        item = self.datamodel.get(pk) if pk is not None else None
         for name in list(form._fields):
-            if not can_see_field(self.datamodel.obj, name):
+            if not _field_rule(item if item is not None else self.datamodel.obj, name):
                 del form[name]
         super().process_form(form, is_created)
 
@@ -594,7 +633,7 @@ class AccessPolicyViewMixin:
         if item is None:
             return
         for name in list(form._fields):
-            if not can_see_field(item, name):
+            if not _field_rule(item, name):
                 form[name].data = None
 
 
