@@ -30,6 +30,7 @@ from sqlalchemy.orm import Query, RelationshipProperty, joinedload, selectinload
 from wtforms import Form, HiddenField, ValidationError, validators
 
 from app.access import AccessPolicyViewMixin
+from app.i18n import LocalisedColumnsMixin
 from app.labels import ENUM_LABELS, enum_label, enum_label_for
 from app.views.validators import MaxLength
 
@@ -109,7 +110,7 @@ class CasusInterface(SQLAInterface):
         return super().apply_all(query, *args, **kwargs).options(*self._eager_options())
 
 
-class CasusModelView(AccessPolicyViewMixin, ModelView):
+class CasusModelView(LocalisedColumnsMixin, AccessPolicyViewMixin, ModelView):
     """A Flask-AppBuilder ``ModelView`` with Casusregie's defaults."""
 
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
