@@ -8,7 +8,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import CondPageBreak, HRFlowable, KeepTogether, Paragraph, Spacer
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -22,8 +22,9 @@ from reports.common import (
     person_name,
     text,
     visible,
+    wrapped,
 )
-from reports.document import Furniture, build_styles, render
+from reports.document import RULE, Furniture, build_styles, render
 from reports.dossier import (
     CONTENT_WIDTH,
     PrintedDocument,
@@ -87,6 +88,7 @@ def build_agenda(conference_id: int, request: PrintRequest) -> PrintedDocument |
         director = person_name(case.case_director) or "—"
         head = [
             CondPageBreak(50 * mm),
+            HRFlowable(width="100%", thickness=0.6, color=RULE, spaceBefore=2, spaceAfter=8),
             Paragraph(markup(f"{n}. {case.number} — {case.subject_names}"),
                       styles["Heading1"]),
             Paragraph(markup(" · ".join([
@@ -109,9 +111,9 @@ def build_agenda(conference_id: int, request: PrintRequest) -> PrintedDocument |
         story.append(Paragraph(markup(_("Open actions")), styles["Heading3"]))
         open_items = actions[case.id]
         if open_items:
-            rows = [[Paragraph(markup(i.type.name if i.type else ""), styles["Cell"]),
-                     Paragraph(markup(i.organisation.name if i.organisation else ""),
-                               styles["Cell"]),
+            cell = styles["Cell"]
+            rows = [[wrapped(i.type.name if i.type else "", widths[0], cell),
+                     wrapped(i.organisation.name if i.organisation else "", widths[1], cell),
                      fmt.label(i.status), fmt.date(i.start_date)] for i in open_items]
             story.append(data_table(header, rows, widths, styles))
         else:
@@ -123,7 +125,7 @@ def build_agenda(conference_id: int, request: PrintRequest) -> PrintedDocument |
 
     reference = _("Case conference %(when)s", when=when)
     furniture: Furniture = furniture_for(request, reference, reference)
-    pdf, pages = render(story, furniture, with_toc=False)
+    pdf, pages = render(story, furniture)
     stamp = request.printed_at.strftime("%Y-%m-%d")
     return PrintedDocument(pdf=pdf, pages=pages,
                            filename=f"agenda-{conference.held_on:%Y-%m-%d}-printed-{stamp}.pdf",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -12,14 +13,16 @@ from babel.dates import format_date, format_datetime
 from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 from app.access import Actor, can_see_field
-from reports.document import ACCENT, CELL_FONT, RULE
+from reports.document import ACCENT, ACCENT_LIGHT, CELL_FONT, RULE
 from reports.labels import label
 from reports.text import markup, visual
 
 ZEBRA = colors.HexColor("#f5f7fa")
+CELL_PADDING = 4
 
 #: Stored times are UTC; readers work in Dutch local time.
 LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
@@ -32,6 +35,13 @@ class Hidden:
 HIDDEN = Hidden()
 
 
+@functools.lru_cache(maxsize=4096)
+def _format_date(value: dt.date, pattern: str, locale: str) -> str:
+    # Babel parses the locale's pattern on every call; a dossier formats the same few
+    # hundred dates thousands of times.
+    return format_date(value, pattern, locale=locale)
+
+
 @dataclass(frozen=True)
 class Formatter:
     locale: str
@@ -41,10 +51,14 @@ class Formatter:
             return ""
         if isinstance(value, dt.datetime):
             value = self._local(value).date()
-        return format_date(value, "medium", locale=self.locale)
+        return _format_date(value, "medium", self.locale)
 
-    def long_date(self, value: dt.date | None) -> str:
-        return "" if value is None else format_date(value, "long", locale=self.locale)
+    def long_date(self, value: dt.date | dt.datetime | None) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, dt.datetime):
+            value = self._local(value).date()
+        return _format_date(value, "long", self.locale)
 
     def datetime(self, value: dt.datetime | None) -> str:
         if value is None:
@@ -55,17 +69,23 @@ class Formatter:
         if value is None:
             return ""
         local = self._local(value)
-        return (f"{format_date(local.date(), 'medium', locale=self.locale)} "
-                f"{local:%H:%M}")
+        return f"{_format_date(local.date(), 'medium', self.locale)} {local:%H:%M}"
 
     @staticmethod
     def _local(value: dt.datetime) -> dt.datetime:
         aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
         return aware.astimezone(LOCAL_ZONE)
 
-    @staticmethod
-    def label(value: object) -> str:
-        return label(value)
+    def label(self, value: object) -> str:
+        key = (value, self.locale)
+        found = _LABEL_CACHE.get(key)
+        if found is None:
+            found = _LABEL_CACHE[key] = label(value)
+        return found
+
+
+#: (enum member, locale) → word; translations do not change while the app runs.
+_LABEL_CACHE: dict[tuple[object, str], str] = {}
 
 
 def visible(obj: Any, field: str, actor: Actor | None) -> Any:
@@ -89,26 +109,52 @@ def text(value: Any) -> str:
     return "" if value is None else visual(str(value))
 
 
+def wrapped(value: Any, width: float, style: ParagraphStyle) -> str:
+    """Plain text broken into lines that fit ``width``, for a table cell.
+
+    Long tables would otherwise hold a Paragraph per cell, whose markup parsing and
+    repeated wrapping dominate the time to print a case with a thousand interventions.
+    """
+    plain = text(value)
+    if not plain:
+        return ""
+    room = width - 2 * CELL_PADDING
+    lines: list[str] = []
+    for line in plain.replace("\r\n", "\n").split("\n"):
+        lines.extend(simpleSplit(line, style.fontName, style.fontSize, room) or [""])
+    return "\n".join(lines)
+
+
 def data_table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float],
-               styles: dict[str, ParagraphStyle], *, zebra: bool = True) -> Table:
-    """A table whose header row repeats on every page it runs over."""
+               styles: dict[str, ParagraphStyle], *, caption: str | None = None,
+               zebra: bool = True) -> Table:
+    """A table whose caption and header row repeat on every page it runs over, so a
+    continued page still says what it lists."""
     head = [Paragraph(markup(h), styles["CellHead"]) for h in header]
-    table = Table([head, *rows], colWidths=list(widths), repeatRows=1, hAlign="LEFT")
+    top: list[list[Any]] = []
+    if caption:
+        top.append([Paragraph(markup(caption), styles["CellCaption"])]
+                   + [""] * (len(header) - 1))
+    top.append(head)
+    first = len(top)
+    table = Table([*top, *rows], colWidths=list(widths), repeatRows=first, hAlign="LEFT")
+    cell = styles["Cell"]
     commands: list[tuple] = [
         CELL_FONT,
-        ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
+        ("BACKGROUND", (0, first - 1), (-1, first - 1), ACCENT),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("FONT", (0, 1), (-1, -1), styles["Cell"].fontName, styles["Cell"].fontSize,
-         styles["Cell"].leading),
-        ("TEXTCOLOR", (0, 1), (-1, -1), styles["Cell"].textColor),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+        ("FONT", (0, first), (-1, -1), cell.fontName, cell.fontSize, cell.leading),
+        ("TEXTCOLOR", (0, first), (-1, -1), cell.textColor),
+        ("LINEBELOW", (0, first - 1), (-1, -1), 0.25, RULE),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
     ]
+    if caption:
+        commands += [("SPAN", (0, 0), (-1, 0)), ("BACKGROUND", (0, 0), (-1, 0), ACCENT_LIGHT)]
     if zebra and rows:
-        commands.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ZEBRA]))
+        commands.append(("ROWBACKGROUNDS", (0, first), (-1, -1), [colors.white, ZEBRA]))
     table.setStyle(TableStyle(commands))
     return table
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from reportlab.lib import colors
@@ -13,8 +13,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, TableStyle
-from reportlab.platypus.tableofcontents import TableOfContents
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
 from reports.fonts import BOLD, ITALIC, REGULAR, register_fonts
 from reports.text import visual
@@ -34,6 +33,7 @@ RISK = colors.HexColor("#fbeaea")
 #: Every table names the embedded font for all its cells: reportlab's default for a cell
 #: is Helvetica, which would otherwise be referenced (not embedded) on every page.
 CELL_FONT = ("FONTNAME", (0, 0), (-1, -1), REGULAR)
+CONTENTS_FORM = "casusContents"
 #: The watermark runs diagonally; this long it stays clear of the page edges.
 WATERMARK_LENGTH = 210 * mm
 PROTECTIVE = colors.HexColor("#e7f4ea")
@@ -49,6 +49,8 @@ def build_styles() -> dict[str, ParagraphStyle]:
         "Cell": ParagraphStyle("Cell", parent=base, fontSize=8.5, leading=11, spaceAfter=0),
         "CellHead": ParagraphStyle("CellHead", parent=base, fontName=BOLD, fontSize=8.5,
                                    leading=11, spaceAfter=0, textColor=colors.white),
+        "CellCaption": ParagraphStyle("CellCaption", parent=base, fontName=BOLD, fontSize=8.5,
+                                      leading=11, spaceAfter=0, textColor=ACCENT),
         "Muted": ParagraphStyle("Muted", parent=base, fontName=ITALIC, textColor=MUTED),
         "Title": ParagraphStyle("Title", parent=base, fontName=BOLD, fontSize=24, leading=30,
                                 textColor=ACCENT, spaceAfter=6),
@@ -88,7 +90,82 @@ class Furniture:
     author: str
 
 
-def _numbered_canvas(furniture: Furniture) -> type[Canvas]:
+@dataclass
+class Contents(Flowable):
+    """The table of contents, laid out in a single pass.
+
+    It reserves the rest of its page and draws a form that is only filled in when the
+    whole document has been laid out and every heading's page is known. This halves the
+    work of reportlab's usual two-pass ``multiBuild``.
+    """
+
+    styles: dict[str, ParagraphStyle]
+    entries: list[tuple[int, str, int, str]] = field(default_factory=list)
+    origin: tuple[float, float, float, float, int] | None = None  # x, y, width, height, page
+
+    def __post_init__(self) -> None:
+        Flowable.__init__(self)
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width, self.height = avail_width, avail_height
+        return avail_width, avail_height
+
+    def draw(self) -> None:
+        x, y = self.canv.absolutePosition(0, 0)
+        self.origin = (x, y, self.width, self.height, self.canv.getPageNumber())
+        self.canv.doForm(CONTENTS_FORM)
+
+    def lines(self) -> list[tuple[int, str, int, str, float]]:
+        """The entries that fit, each with its baseline measured from the top."""
+        rows, top = [], 0.0
+        for level, text, page, key in self.entries:
+            style = self.styles["TOC1" if level == 0 else "TOC2"]
+            top += style.leading
+            if top > self.height:
+                break
+            rows.append((level, text, page, key, top))
+        return rows
+
+    def fill_form(self, canvas: Canvas) -> None:
+        canvas.beginForm(CONTENTS_FORM)
+        for level, text, page, _key, top in self.lines():
+            style = self.styles["TOC1" if level == 0 else "TOC2"]
+            y = self.height - top + (style.leading - style.fontSize) / 2
+            indent = style.leftIndent
+            number = str(page)
+            canvas.setFont(style.fontName, style.fontSize)
+            canvas.setFillColor(style.textColor)
+            room = self.width - indent - canvas.stringWidth(number, style.fontName,
+                                                            style.fontSize) - 24
+            title = visual(text)
+            while title and canvas.stringWidth(title, style.fontName, style.fontSize) > room:
+                title = title[:-2] + "…"
+            # Title, leader dots, page number: drawn in reading order, so a text
+            # extractor reads "title . . . page".
+            canvas.drawString(indent, y, title)
+            start = indent + canvas.stringWidth(title + " ", style.fontName, style.fontSize)
+            end = self.width - canvas.stringWidth(" " + number, style.fontName,
+                                                  style.fontSize)
+            dot = canvas.stringWidth(". ", style.fontName, style.fontSize)
+            count = max(int((end - start) / dot), 0)
+            canvas.setFillColor(MUTED)
+            canvas.drawRightString(end, y, ". " * count)
+            canvas.setFillColor(style.textColor)
+            canvas.drawRightString(self.width, y, number)
+        canvas.endForm()
+
+    def link(self, canvas: Canvas) -> None:
+        """Make each entry on the contents page a link to its heading."""
+        if self.origin is None:
+            return
+        x, y, width, height, _page = self.origin
+        for level, _text, _page_no, key, top in self.lines():
+            style = self.styles["TOC1" if level == 0 else "TOC2"]
+            bottom = y + height - top
+            canvas.linkAbsolute("", key, Rect=(x, bottom, x + width, bottom + style.leading))
+
+
+def _numbered_canvas(furniture: Furniture, contents: Contents | None) -> type[Canvas]:
     class NumberedCanvas(Canvas):
         """Holds every page back until the total is known, then stamps "page X of Y"."""
 
@@ -104,9 +181,14 @@ def _numbered_canvas(furniture: Furniture) -> type[Canvas]:
 
         def save(self) -> None:
             total = len(self._pages)
+            if contents is not None:
+                contents.fill_form(self)
             for state in self._pages:
                 self.__dict__.update(state)
                 self._stamp_page_number(total)
+                if contents is not None and contents.origin is not None and \
+                        contents.origin[4] == self.getPageNumber():
+                    contents.link(self)
                 super().showPage()
             super().save()
 
@@ -180,6 +262,7 @@ class ConfidentialDocument(BaseDocTemplate):
         self.addPageTemplates([PageTemplate(id="page", frames=[frame],
                                             onPage=_draw_page(furniture))])
         self.furniture = furniture
+        self.contents: Contents | None = None
         self._heading_seq = 0
 
     def afterFlowable(self, flowable: Any) -> None:  # noqa: N802 - reportlab's name
@@ -193,29 +276,18 @@ class ConfidentialDocument(BaseDocTemplate):
         key = f"h{self._heading_seq}"
         self.canv.bookmarkPage(key)
         self.canv.addOutlineEntry(text, key, level=level, closed=level > 0)
-        self.notify("TOCEntry", (level, text, self.page, key))
-
-    def handle_documentBegin(self) -> None:  # noqa: N802 - reportlab's name
-        self._heading_seq = 0
-        super().handle_documentBegin()
+        if self.contents is not None:
+            self.contents.entries.append((level, text, self.page, key))
 
 
-def table_of_contents(styles: dict[str, ParagraphStyle]) -> TableOfContents:
-    toc = TableOfContents(dotsMinLevel=0, tableStyle=TableStyle([
-        CELL_FONT, ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
-    toc.levelStyles = [styles["TOC1"], styles["TOC2"]]
-    return toc
+def table_of_contents(styles: dict[str, ParagraphStyle]) -> Contents:
+    return Contents(styles)
 
 
-def render(flowables: Sequence[Any], furniture: Furniture, *, with_toc: bool) -> tuple[bytes,
-                                                                                     int]:
-    """Build the PDF; returns its bytes and the number of pages."""
+def render(flowables: Sequence[Any], furniture: Furniture) -> tuple[bytes, int]:
+    """Build the PDF in one pass; returns its bytes and the number of pages."""
     buffer = io.BytesIO()
     doc = ConfidentialDocument(buffer, furniture)
-    canvasmaker = _numbered_canvas(furniture)
-    if with_toc:
-        doc.multiBuild(list(flowables), canvasmaker=canvasmaker)
-    else:
-        doc.build(list(flowables), canvasmaker=canvasmaker)
+    doc.contents = next((f for f in flowables if isinstance(f, Contents)), None)
+    doc.build(list(flowables), canvasmaker=_numbered_canvas(furniture, doc.contents))
     return buffer.getvalue(), doc.page

@@ -55,6 +55,7 @@ from reports.common import (
     person_name,
     text,
     visible,
+    wrapped,
 )
 from reports.document import (
     ACCENT,
@@ -71,6 +72,8 @@ from reports.document import (
 from reports.text import markup
 
 CONTENT_WIDTH = 174 * mm
+#: Tables longer than this may run over a page; their caption row says what they list.
+LONG_TABLE = 20
 
 
 @dataclass(frozen=True)
@@ -245,17 +248,26 @@ def _assessment(ctx: DossierContext) -> list[Any]:
 
 
 def _intervention_rows(items: Sequence[Intervention], ctx: DossierContext,
-                       *, with_partner: bool) -> list[list[Any]]:
-    fmt, styles, actor = _fmt(ctx), ctx.styles, ctx.actor
+                       widths: Sequence[float]) -> list[list[Any]]:
+    """Rows for the interventions of one partner and domain, with their outcome."""
+    fmt, cell, actor = _fmt(ctx), ctx.styles["Cell"], ctx.actor
+    return [[wrapped(i.type.name if i.type else "", widths[0], cell), fmt.label(i.status),
+             fmt.date(i.start_date), fmt.date(i.end_date),
+             wrapped(visible(i, "outcome", actor), widths[-1], cell)] for i in items]
+
+
+def _goal_rows(items: Sequence[Intervention], ctx: DossierContext,
+               widths: Sequence[float]) -> list[list[Any]]:
+    """Compact rows under a goal; the outcome follows in the section per partner."""
+    fmt, cell = _fmt(ctx), ctx.styles["Cell"]
     rows = []
     for i in items:
-        first = [Paragraph(markup(i.type.name if i.type else ""), styles["Cell"])]
-        if with_partner:
-            first.append(Paragraph(markup(i.organisation.name if i.organisation else ""),
-                                   styles["Cell"]))
-        outcome = visible(i, "outcome", actor)
-        rows.append([*first, fmt.label(i.status), fmt.date(i.start_date), fmt.date(i.end_date),
-                     para(outcome, styles["Cell"]) if outcome else ""])
+        period = fmt.date(i.start_date)
+        if i.end_date:
+            period = f"{period} – {fmt.date(i.end_date)}"
+        rows.append([wrapped(i.type.name if i.type else "", widths[0], cell),
+                     wrapped(i.organisation.name if i.organisation else "", widths[1], cell),
+                     fmt.label(i.status), period])
     return rows
 
 
@@ -274,8 +286,8 @@ def _plan(ctx: DossierContext) -> list[Any]:
                                 styles["Muted"])]
     if current.description:
         out.append(para(current.description, styles["Body"]))
-    header = [_("Intervention"), _("Partner"), _("Status"), _("Start"), _("End"), _("Outcome")]
-    widths = [40 * mm, 36 * mm, 20 * mm, 22 * mm, 22 * mm, CONTENT_WIDTH - 140 * mm]
+    header = [_("Intervention"), _("Partner"), _("Status"), _("Period")]
+    widths = [58 * mm, 50 * mm, 22 * mm, CONTENT_WIDTH - 130 * mm]
     for n, goal in enumerate(current.goals, start=1):
         owner = f" — {goal.organisation.name}" if goal.organisation else ""
         out.append(Paragraph(
@@ -284,8 +296,10 @@ def _plan(ctx: DossierContext) -> list[Any]:
             f"</font>", styles["Heading3"]))
         items = by_goal.get(goal.id, [])
         if items:
-            out.append(data_table(header, _intervention_rows(items, ctx, with_partner=True),
-                                  widths, styles))
+            # A long list runs over pages: repeat which goal it belongs to.
+            caption = _("Goal %(n)s", n=n) if len(items) > LONG_TABLE else None
+            out.append(data_table(header, _goal_rows(items, ctx, widths), widths, styles,
+                                  caption=caption))
         else:
             out.append(Paragraph(markup(_("No interventions for this goal.")), styles["Muted"]))
     older = [p for p in plans if p is not current]
@@ -306,16 +320,17 @@ def _interventions(ctx: DossierContext) -> list[Any]:
         org = i.organisation.name if i.organisation else ""
         groups[(org, fmt.label(i.type.domain) if i.type else "")].append(i)
     header = [_("Intervention"), _("Status"), _("Start"), _("End"), _("Outcome")]
-    widths = [52 * mm, 22 * mm, 24 * mm, 24 * mm, CONTENT_WIDTH - 122 * mm]
+    widths = [46 * mm, 19 * mm, 22 * mm, 22 * mm, CONTENT_WIDTH - 109 * mm]
     out: list[Any] = []
     last_org = None
     for (org, domain), group in sorted(groups.items()):
         if org != last_org:
             out.append(Paragraph(markup(org), styles["Heading2"]))
             last_org = org
-        out.append(Paragraph(markup(f"{domain} ({len(group)})"), styles["Heading3"]))
-        out.append(data_table(header, _intervention_rows(group, ctx, with_partner=False),
-                              widths, styles))
+        caption = f"{org} · {domain} ({len(group)})"
+        out.append(data_table(header, _intervention_rows(group, ctx, widths), widths, styles,
+                              caption=caption))
+        out.append(Spacer(1, 4 * mm))
     return out
 
 
@@ -470,7 +485,7 @@ def build_dossier(case_id: int, request: PrintRequest) -> PrintedDocument | None
 
     story: list[Any] = [*_cover(case, request, ctx, chosen), PageBreak(),
                         Paragraph(markup(_("Contents")), styles["Title"]),
-                        table_of_contents(styles), PageBreak()]
+                        table_of_contents(styles)]
     for n, section in enumerate(chosen):
         if n:
             story += [Spacer(1, 6 * mm), CondPageBreak(70 * mm)]
@@ -478,7 +493,7 @@ def build_dossier(case_id: int, request: PrintRequest) -> PrintedDocument | None
         story.extend(section.render(ctx))
 
     title = _("Case dossier %(number)s", number=case.number)
-    pdf, pages = render(story, furniture_for(request, case.number, title), with_toc=True)
+    pdf, pages = render(story, furniture_for(request, case.number, title))
     stamp = request.printed_at.strftime("%Y-%m-%d")
     return PrintedDocument(pdf=pdf, pages=pages,
                            filename=f"dossier-{case.number}-{stamp}.pdf",

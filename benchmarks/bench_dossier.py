@@ -1,0 +1,165 @@
+"""How long the case dossier takes, and how much memory, as a case grows.
+
+    .venv/bin/python -m benchmarks.bench_dossier [--keep DIR]
+
+Builds a scratch SQLite database (migrated, initialised, demo data), adds cases with
+10, 100 and 1,000 interventions (each with an outcome text, goals and decisions), and
+prints per case the render time, peak Python memory (tracemalloc), pages and pages per
+second of a full Dutch dossier printed as the demo coordinator. The 1,000-intervention
+dossier should take under 2 seconds. ``--keep DIR`` also writes the PDFs there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+SIZES = (10, 100, 1000)
+TARGET_SECONDS = 2.0
+ALL_SECTIONS = ("decisions", "assessment", "plan", "interventions", "conferences", "notes")
+
+
+def _build_app(db_path: Path):
+    os.environ.setdefault("CASUS_ENV", "testing")
+    os.environ.setdefault("CASUS_PLUGINS", "")
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.access import system_access
+    from app.demo import seed_demo
+    from app.setup import init_all
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}", "TESTING": True,
+                      "CASUS_DEMO_PASSWORD": "Casusregie-demo-2026",
+                      "RATELIMIT_ENABLED": False})
+    with app.app_context(), system_access("benchmark set-up"):
+        upgrade()
+        init_all()
+        seed_demo()
+    return app
+
+
+def _add_case(size: int) -> int:
+    """A case like the demo returnee's, with ``size`` interventions over five goals."""
+    from app.extensions import db
+    from app.models import (
+        ActionPlan,
+        Assessment,
+        Case,
+        CaseNote,
+        CaseSubject,
+        Decision,
+        DecisionBody,
+        DecisionKind,
+        Goal,
+        Intervention,
+        InterventionStatus,
+        InterventionType,
+        Organisation,
+        RiskGroup,
+        Subject,
+    )
+    from app.numbering import draw_case_number
+
+    coordinator = db.session.query(Organisation).first()
+    user = __import__("flask").current_app.appbuilder.sm.find_user(username="coordinator")
+    types = db.session.query(InterventionType).all()
+    orgs = {o.id: o for o in db.session.query(Organisation)}
+    opened = dt.datetime(2025, 1, 6, 10, 0)
+    year, seq, number = draw_case_number(db.session, 2025)
+    subject = Subject(first_name="Şükrü", last_name=f"Ağca-{size}",
+                      date_of_birth=dt.date(2004, 2, 17), bsn="123456782")
+    case = Case(number=number, year=year, sequence=seq, phase="monitoring",
+                risk_group=db.session.query(RiskGroup).filter_by(number=4).one(),
+                lead_organisation=coordinator, case_director=user, opened_at=opened,
+                summary="Benchmarkcasus. " * 20, review_date=dt.date(2026, 12, 1))
+    case.case_subjects = [CaseSubject(subject=subject, primary=True)]
+    db.session.add(case)
+    plan = ActionPlan(case=case, version_number=1, current=True, description="Plan. " * 30)
+    goals = [Goal(action_plan=plan, position=n, description=f"Doel {n + 1}: " + "groei " * 12,
+                  organisation=coordinator) for n in range(5)]
+    db.session.add_all([plan, *goals])
+    db.session.add(Assessment(case=case, assessed_on=opened.date(), author=user,
+                              risk_factors="Risico. " * 60, protective_factors="Steun. " * 60,
+                              life_domains="Wonen, school, werk. " * 20))
+    statuses = list(InterventionStatus)
+    for n in range(size):
+        kind = types[n % len(types)]
+        db.session.add(Intervention(
+            case=case, type=kind, organisation=orgs[kind.organisation_id], goal=goals[n % 5],
+            status=statuses[n % 4], start_date=opened.date() + dt.timedelta(days=n % 400),
+            end_date=opened.date() + dt.timedelta(days=n % 400 + 90) if n % 4 > 1 else None,
+            outcome=f"Verslag {n}: " + "voortgang besproken met de betrokkene. " * (n % 4)))
+    for n in range(min(size, 50)):
+        db.session.add(Decision(case=case, kind=DecisionKind.escalation,
+                                body=DecisionBody.case_conference, decided_by=user,
+                                decided_at=opened + dt.timedelta(days=n * 7),
+                                reasons="Besluit met toelichting. " * 8))
+        db.session.add(CaseNote(case=case, author=user, created_at=opened + dt.timedelta(n),
+                                text="Aantekening. " * 40))
+    db.session.commit()
+    return case.id
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep", type=Path, help="write the PDFs into this folder")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="casus-bench-dossier-") as tmp:
+        app = _build_app(Path(tmp) / "bench.db")
+        from flask_babel import force_locale
+
+        from app.access import system_access
+        from app.access.policy import actor_for_user
+        from reports.dossier import PrintRequest, build_dossier
+
+        with app.app_context(), system_access("benchmark set-up"):
+            case_ids = {size: _add_case(size) for size in SIZES}
+
+        print(f"{'interventions':>13} {'seconds':>8} {'cpu s':>6} {'peak MiB':>9} "
+              f"{'pages':>6} {'pages/s':>8}")
+        worst = 0.0
+        # Rows are read as a system job (the benchmark has no request user); the field rules
+        # are those of the demo coordinator, who prints.
+        with app.test_request_context(), system_access("benchmark"), force_locale("nl"):
+            user = app.appbuilder.sm.find_user(username="coordinator")
+            actor = actor_for_user(user)
+            build_dossier(case_ids[SIZES[0]], PrintRequest(  # warm-up: fonts, imports
+                user=user, actor=actor, purpose="Opwarmen", locale="nl",
+                sections=ALL_SECTIONS))
+            for size in SIZES:
+                request = PrintRequest(user=user, actor=actor, purpose="Benchmark",
+                                       locale="nl", sections=ALL_SECTIONS)
+                tracemalloc.start()
+                printed = build_dossier(case_ids[size], request)
+                _current, peak = tracemalloc.get_traced_memory()
+                tracemalloc.stop()
+                assert printed is not None
+                # Timed without tracemalloc, which slows allocation-heavy code; best of
+                # three, since other work on the machine only ever adds time.
+                runs = []
+                for _ in range(3):
+                    wall, cpu = time.perf_counter(), time.process_time()
+                    build_dossier(case_ids[size], request)
+                    runs.append((time.perf_counter() - wall, time.process_time() - cpu))
+                seconds, cpu_seconds = min(runs)
+                if size == SIZES[-1]:
+                    worst = seconds
+                print(f"{size:>13} {seconds:>8.2f} {cpu_seconds:>6.2f} {peak / 2**20:>9.1f} "
+                      f"{printed.pages:>6} {printed.pages / seconds:>8.1f}")
+                if args.keep:
+                    args.keep.mkdir(parents=True, exist_ok=True)
+                    (args.keep / printed.filename).write_bytes(printed.pdf)
+    verdict = "OK" if worst < TARGET_SECONDS else "TOO SLOW"
+    print(f"{SIZES[-1]} interventions: {worst:.2f} s (target < {TARGET_SECONDS:.0f} s) {verdict}")
+    return 0 if worst < TARGET_SECONDS else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
