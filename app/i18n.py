@@ -109,6 +109,9 @@ def display_value(value: Any) -> Any:
         return format_time(value, "short")
     if isinstance(value, float | decimal.Decimal):
         return format_decimal(value)
+    if isinstance(value, list | tuple | set):
+        # A to-many relation: "Coördinator, Kernpartner", not Python's "[Coördinator]".
+        return ", ".join(str(item) for item in value) or "—"
     return value
 
 

@@ -187,6 +187,9 @@ def test_lists_show_booleans_in_words(browser: Browser) -> None:
     cells = re.findall(r"<td>\s*([^<]*?)\s*</td>", page)
     assert "Ja" in cells
     assert "True" not in cells and "None" not in cells
+    users = browser.get("/users/list/").text
+    assert "<td>Functioneel beheerder</td>" in re.sub(r"\s*(<[^>]+>)\s*", r"\1", users)
+    assert "[Functioneel beheerder]" not in users
 
 
 # --- the language switch ---------------------------------------------------------------
@@ -267,6 +270,8 @@ def test_dates_numbers_and_values_follow_the_locale(app) -> None:
         assert format_decimal(Decimal("0.25")) == "0,25"
         assert display_value(True) == "Ja" and display_value(None) == "—"
         assert display_value(2026) == 2026  # years and identifiers get no separator
+        assert display_value(["Coördinator", "Kernpartner"]) == "Coördinator, Kernpartner"
+        assert display_value([]) == "—"
     finally:
         ctx.pop()
     ctx = _in_locale(app, "en")
