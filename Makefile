@@ -65,5 +65,19 @@ test-postgres: install compile-translations
 translations: install
 	$(PY) scripts/catalogue.py all
 
+# Benchmarks at BENCH_CASES cases (default small; BENCH_CASES=100000 for the city-scale
+# figures) on SQLite and PostgreSQL, printed as one table. Installs wrk for the load test
+# when it can (falls back to Python threads). BENCH_ARGS passes more options, e.g. --fresh.
+BENCH_CASES ?= 2000
+BENCH_LOAD_SECONDS ?= 30
+BENCH_ARGS ?=
+
+bench: install compile-translations
+	@command -v wrk >/dev/null 2>&1 || (apt-get install -y -qq wrk >/dev/null 2>&1 || \
+		sudo -n apt-get install -y -qq wrk >/dev/null 2>&1) || \
+		echo "wrk not installed: the load test uses Python threads"
+	CASUS_RATELIMIT_ENABLED=false $(PY) -m benchmarks.run --cases $(BENCH_CASES) \
+		--load-seconds $(BENCH_LOAD_SECONDS) $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) instance/*.db .pytest_cache

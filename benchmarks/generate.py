@@ -192,18 +192,12 @@ class Writer:
                         f'(SELECT COALESCE(MAX(id), 1) FROM "{name}"))')
             cur.close()
         self.raw.commit()
-        if self.dialect == "postgresql":
-            old = self.raw.autocommit
-            self.raw.autocommit = True
-            cur = self.raw.cursor()
-            cur.execute("ANALYZE")
-            cur.close()
-            self.raw.autocommit = old
-        else:
-            cur = self.raw.cursor()
-            cur.execute("ANALYZE")
-            cur.close()
-            self.raw.commit()
+        # Fresh statistics, or the planner guesses (and on PostgreSQL JIT-compiles)
+        # every query of the first pages. ANALYZE runs inside a transaction: commit it.
+        cur = self.raw.cursor()
+        cur.execute("ANALYZE")
+        cur.close()
+        self.raw.commit()
         self.raw.close()
 
 

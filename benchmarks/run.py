@@ -53,22 +53,27 @@ def _flask(url: str, *args: str) -> None:
                    cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
+def _refresh(url: str) -> str:
+    """A reused database gets the latest migrations and role grants."""
+    _flask(url, "db", "upgrade")
+    _flask(url, "casus", "init")
+    return url
+
+
 def prepare(backend: str, cases: int, fresh: bool) -> str | None:
     """The URL of a database holding ``cases`` generated cases (built when needed)."""
     if backend == "sqlite":
         path = ROOT / "instance" / f"bench-{cases}.db"
         url = f"sqlite:///{path}"
         if not fresh and _case_count(url) == cases:
-            _flask(url, "db", "upgrade")
-            return url
+            return _refresh(url)
         path.unlink(missing_ok=True)
     else:
         server = sa.engine.make_url(os.environ.get("CASUS_BENCH_POSTGRES_URL") or DEFAULT_PG)
         name = f"casus_bench_{cases}"
         url = server.set(database=name).render_as_string(hide_password=False)
         if not fresh and _case_count(url) == cases:
-            _flask(url, "db", "upgrade")
-            return url
+            return _refresh(url)
         admin = sa.create_engine(server, isolation_level="AUTOCOMMIT",
                                  poolclass=sa.pool.NullPool)
         try:

@@ -1,5 +1,6 @@
 """All models, imported so that Alembic and Flask-AppBuilder see one metadata."""
 
+from app.models import indexes  # noqa: F401  (indexes for the screens' filters and sorts)
 from app.models.base import *  # noqa: F403
 from app.models.case import Case, CaseNumberCounter, CaseSubject, RiskGroup
 from app.models.conference import AgendaItem, CaseConference
