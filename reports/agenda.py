@@ -126,7 +126,7 @@ def build_agenda(conference_id: int, request: PrintRequest) -> PrintedDocument |
     reference = _("Case conference %(when)s", when=when)
     furniture: Furniture = furniture_for(request, reference, reference)
     pdf, pages = render(story, furniture)
-    stamp = request.printed_at.strftime("%Y-%m-%d")
+    stamp = fmt.local_day(request.printed_at).isoformat()
     return PrintedDocument(pdf=pdf, pages=pages,
                            filename=f"agenda-{conference.held_on:%Y-%m-%d}-printed-{stamp}.pdf",
                            reference=reference,

@@ -71,6 +71,9 @@ class Formatter:
         local = self._local(value)
         return f"{_format_date(local.date(), 'medium', self.locale)} {local:%H:%M}"
 
+    def local_day(self, value: dt.datetime) -> dt.date:
+        return self._local(value).date()
+
     @staticmethod
     def _local(value: dt.datetime) -> dt.datetime:
         aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)

@@ -28,7 +28,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.access import Actor
 from app.extensions import db
@@ -213,6 +213,7 @@ def _decisions(ctx: DossierContext) -> list[Any]:
 def _assessment(ctx: DossierContext) -> list[Any]:
     assessments = list(db.session.scalars(
         select(Assessment).where(Assessment.case_id == ctx.case.id)
+        .options(joinedload(Assessment.author))
         .order_by(Assessment.assessed_on.desc())))
     if not assessments:
         return _empty(ctx, _("No assessment recorded."))
@@ -371,6 +372,7 @@ def _conferences(ctx: DossierContext) -> list[Any]:
 def _notes(ctx: DossierContext) -> list[Any]:
     notes = list(db.session.scalars(
         select(CaseNote).where(CaseNote.case_id == ctx.case.id)
+        .options(joinedload(CaseNote.organisation))
         .order_by(CaseNote.created_at)))
     if not notes:
         return _empty(ctx, _("No notes."))
@@ -494,7 +496,7 @@ def build_dossier(case_id: int, request: PrintRequest) -> PrintedDocument | None
 
     title = _("Case dossier %(number)s", number=case.number)
     pdf, pages = render(story, furniture_for(request, case.number, title))
-    stamp = request.printed_at.strftime("%Y-%m-%d")
+    stamp = fmt.local_day(request.printed_at).isoformat()
     return PrintedDocument(pdf=pdf, pages=pages,
                            filename=f"dossier-{case.number}-{stamp}.pdf",
                            reference=case.number,

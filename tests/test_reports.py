@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
+from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
@@ -80,7 +81,7 @@ def test_coordinator_prints_a_complete_dossier(app, browser):
     resp = print_dossier(browser, case_id, recipient="Casusoverleg 6 december")
     assert resp.status_code == 200
     assert resp.mimetype == "application/pdf"
-    today = dt.date.today().isoformat()
+    today = dt.datetime.now(ZoneInfo("Europe/Amsterdam")).date().isoformat()
     disposition = resp.headers["Content-Disposition"]
     assert "attachment" in disposition
     with app.app_context(), system_access("test"):
@@ -392,3 +393,37 @@ def test_plugin_sections_are_offered_and_printed_in_their_order(app, browser, mo
     [ctx] = seen
     assert ctx.locale == "nl" and ctx.actor.username == "coordinator"
     assert print_log(app)[0].sections == "interventions,demo.extra,notes"
+
+
+def test_markup_in_typed_text_is_printed_literally(app, browser):
+    purpose = '<font name="Helvetica">x</font> & <b>vet</b> <para> </i>'
+    browser.login("coordinator")
+    resp = print_dossier(browser, case_id_of(app, "Benali"), purpose=purpose,
+                         recipient="Overleg " + "ð" * 150)
+    assert resp.status_code == 200
+    assert purpose in flat(pages_of(resp.data))
+    assert print_log(app)[0].purpose == purpose
+
+
+def test_printing_does_not_query_per_row(app, browser):
+    from tests.support import count_queries
+
+    case_id = case_id_of(app, "Benali")
+    browser.login("coordinator")
+    with count_queries(app) as before:
+        assert print_dossier(browser, case_id).status_code == 200
+    with app.app_context(), system_access("test set-up"):
+        kind = db.session.query(InterventionType).filter_by(name="GGZ-behandeling").one()
+        author = app.appbuilder.sm.find_user(username="regisseur")
+        org = db.session.query(Organisation).filter(Organisation.name.like("GGD%")).one()
+        for n in range(40):
+            db.session.add(Intervention(case_id=case_id, type=kind, organisation=org,
+                                        status=InterventionStatus.active,
+                                        start_date=dt.date(2026, 1, 1) + dt.timedelta(n)))
+            db.session.add(CaseNote(case_id=case_id, author=author, organisation=org,
+                                    text=f"Aantekening {n}"))
+        db.session.commit()
+    with count_queries(app) as after:
+        resp = print_dossier(browser, case_id)
+    assert "Aantekening 39" in flat(pages_of(resp.data))
+    assert len(after) == len(before), (len(before), len(after))
