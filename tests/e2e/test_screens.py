@@ -55,3 +55,22 @@ def test_coordinator_screens(app, page, live_server: str) -> None:
     assert f"/casemodelview/show/{case_id}" in page.url
     page.click("a[href='#notes']")
     assert "Afspraak met de wijkagent gepland." in page.inner_text("#notes")
+
+
+def test_duplicate_check_screen(app, page, live_server: str) -> None:
+    login(page, live_server, "coordinator")
+    page.goto(f"{live_server}/subjectmodelview/add")
+    page.fill("#first_name", "KARIM")
+    page.fill("#last_name", "benali")
+    # Typed key by key: the date picker ignores values set without key events.
+    page.click("#date_of_birth")
+    page.keyboard.type("1989-03-14")
+    page.click("#model_form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    panel = page.inner_text("#possible-duplicates")
+    assert "Karim Benali" in panel
+    assert page.input_value("#date_of_birth") == "1989-03-14"
+    _shot(page, "subject-duplicates")
+    page.click("#possible-duplicates button[name=confirm_duplicate]")
+    page.wait_for_load_state("networkidle")
+    assert "/subjectmodelview/add" not in page.url
