@@ -40,6 +40,11 @@ def _actor() -> Actor | None:
         _resolving.reset(token)
 
 
+def guard_actor() -> Actor | None:
+    """The actor the guard applies (``policy.SYSTEM`` inside ``system_access``)."""
+    return _actor()
+
+
 def _filter_statement(state) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return

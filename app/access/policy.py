@@ -540,6 +540,41 @@ def _masking(datamodel: Any) -> None:
     datamodel.__class__ = _masking_classes[cls]
 
 
+_POLICY_COLUMN_ATTRS = ("list_columns", "show_columns", "add_columns", "edit_columns",
+                        "search_columns", "order_columns", "show_fieldsets")
+
+
+def _filtered(model: type | None, attr: str, value: Any) -> Any:
+    from flask import has_request_context
+
+    if model is None or not value or not has_request_context():
+        return value
+    if attr == "show_fieldsets":
+        return [(title, {**spec, "fields": [f for f in spec.get("fields", [])
+                                            if column_visible(model, f)]})
+                for title, spec in value]
+    return [f for f in value if column_visible(model, f)]
+
+
+def _policy_property(attr: str) -> property:
+    """A view's column list, seen through the access policy of the current request.
+
+    Views are shared by every request (and thread): the stored list stays whole and each
+    request reads its own filtered copy, so one user's request never changes another's.
+    """
+    slot = f"_policy_{attr}"
+
+    def getter(self):
+        value = self.__dict__.get(slot, getattr(type(self), slot, None))
+        model = getattr(getattr(self, "datamodel", None), "obj", None)
+        return _filtered(model, attr, value)
+
+    def setter(self, value) -> None:
+        self.__dict__[slot] = value
+
+    return property(getter, setter)
+
+
 class AccessPolicyViewMixin:
     """Hooks the access policy into a Flask-AppBuilder view.
 
@@ -548,8 +583,16 @@ class AccessPolicyViewMixin:
     columns, search and filters, and masks per-row sensitive values.
     """
 
-    _policy_column_attrs = ("list_columns", "show_columns", "add_columns", "edit_columns",
-                            "search_columns", "order_columns")
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # A view class declaring ``list_columns = [...]`` would hide the policy's property:
+        # keep its value aside and put the property back.
+        for attr in _POLICY_COLUMN_ATTRS:
+            value = cls.__dict__.get(attr)
+            if not isinstance(value, property):
+                if attr in cls.__dict__:
+                    setattr(cls, f"_policy_{attr}", value)
+                setattr(cls, attr, _policy_property(attr))
 
     def _apply_field_policy(self) -> None:
         from flask import has_request_context
@@ -559,22 +602,12 @@ class AccessPolicyViewMixin:
         if model is None or not has_request_context():
             return
         _masking(datamodel)
-        originals = self.__dict__.setdefault("_policy_originals", {})
-        for attr in self._policy_column_attrs:
-            if attr not in originals:
-                originals[attr] = list(getattr(self, attr, None) or [])
-            setattr(self, attr, [f for f in originals[attr] if column_visible(model, f)])
-        if "show_fieldsets" not in originals:
-            originals["show_fieldsets"] = list(getattr(self, "show_fieldsets", None) or [])
-        self.show_fieldsets = [
-            (title, {**spec, "fields": [f for f in spec.get("fields", [])
-                                        if column_visible(model, f)]})
-            for title, spec in originals["show_fieldsets"]
-        ]
         # FAB accepts ``_flt_<n>_<column>`` for every column, searchable or not: filtering
-        # on a hidden column would reveal its value by elimination.
+        # on a hidden column would reveal its value by elimination. (FAB keeps its filter
+        # state on the shared view and resets it per request; so does this.)
         filters = getattr(self, "_filters", None)
         if filters is not None:
+            originals = self.__dict__.setdefault("_policy_filters", {})
             if "_all_filters" not in originals:
                 originals["_all_filters"] = dict(filters._all_filters)
                 originals["_search_filters"] = dict(filters._search_filters)
@@ -583,7 +616,7 @@ class AccessPolicyViewMixin:
                                     if _field_rule(model, k)}
             filters._search_filters = {k: v for k, v in originals["_search_filters"].items()
                                        if _field_rule(model, k)}
-            filters.search_columns = list(self.search_columns)
+            filters.search_columns = list(self.search_columns or [])
 
     def _list(self, **kwargs):
         self._apply_field_policy()
@@ -597,9 +630,27 @@ class AccessPolicyViewMixin:
         self._apply_field_policy()
         return super()._add()
 
+    def _refuse_unless_changeable(self, pk, operation: str) -> None:
+        """Open an edit form or delete only for a row the user may change: a form for a
+        row the write check would refuse shows content for nothing (404 if hidden)."""
+        from app.access.guard import AccessDenied, check_write, guard_actor
+
+        item = self.datamodel.get(pk)
+        if item is None:
+            abort(404)
+        try:
+            check_write(guard_actor(), item, operation, self.datamodel.session)
+        except AccessDenied:
+            abort(403)
+
     def _edit(self, pk):
         self._apply_field_policy()
+        self._refuse_unless_changeable(pk, "update")
         return super()._edit(pk)
+
+    def _delete(self, pk):
+        self._refuse_unless_changeable(pk, "delete")
+        return super()._delete(pk)
 
     # Actions: Flask-AppBuilder hands ``None`` to the action for an id the guard hides;
     # answer 404 before any action code runs, like show and edit do.
