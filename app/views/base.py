@@ -30,6 +30,7 @@ from sqlalchemy.orm import Query, RelationshipProperty, joinedload, selectinload
 from wtforms import Form, HiddenField, ValidationError, validators
 
 from app.access import AccessPolicyViewMixin
+from app.datamodel import CasusSQLAInterface
 from app.i18n import LocalisedColumnsMixin
 from app.labels import ENUM_LABELS, enum_label, enum_label_for
 from app.views.validators import MaxLength
@@ -87,8 +88,10 @@ def _formatter_for(column_type: sa.types.TypeEngine) -> Callable[[Any], str] | N
     return None
 
 
-class CasusInterface(SQLAInterface):
+class CasusInterface(CasusSQLAInterface):
     """FAB's SQLAlchemy interface, loading the relations a list shows with the rows.
+
+    The row count of a list stops at ``app.datamodel.COUNT_LIMIT`` (shown as "10000+").
 
     Without this every related column of a list page (``case``, ``organisation``, …) is
     lazy-loaded once per row.

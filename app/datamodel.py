@@ -1,0 +1,51 @@
+"""Flask-AppBuilder's SQLAlchemy interface with a bounded, join-free list count.
+
+Every list page and REST list asks for the number of matching rows. Flask-AppBuilder
+counts them all, through the joins of the related columns shown (on SQLite the REST
+list count then takes ~160 ms instead of ~1 ms at 100,000 rows), and at city scale a
+full count of a large table costs more than the page it serves. Here the count:
+
+- leaves out the joins that only serve displayed columns (filters on related columns
+  keep theirs), and
+- stops at ``COUNT_LIMIT``: beyond it the page shows "10000+" and pagination still
+  works over the first ``COUNT_LIMIT`` rows; sorting and filtering reach the rest.
+"""
+
+from __future__ import annotations
+
+from flask_appbuilder.models.filters import Filters
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.utils.base import is_column_dotted
+from sqlalchemy.orm import Query
+
+COUNT_LIMIT = 10_000
+
+
+class BoundedCount(int):
+    """A row count that stopped at its bound: arithmetic as a number, shown as "N+"."""
+
+    def __new__(cls, bound: int) -> BoundedCount:
+        return super().__new__(cls, bound)
+
+    def __str__(self) -> str:
+        return f"{int(self)}+"
+
+    __html__ = __str__
+
+
+class CasusSQLAInterface(SQLAInterface):
+    count_limit: int = COUNT_LIMIT
+
+    def query_count(self, query: Query, filters: Filters | None = None,
+                    select_columns: list[str] | None = None) -> int:
+        dotted_filters = filters is not None and any(
+            is_column_dotted(flt.column_name) for flt in filters.filters)
+        if not dotted_filters:
+            select_columns = None
+        inner = self._apply_inner_all(query, filters, select_columns=select_columns,
+                                      aliases_mapping={})
+        count = inner.limit(self.count_limit + 1).count()
+        if count > self.count_limit:
+            return BoundedCount(self.count_limit)
+        return count
+
