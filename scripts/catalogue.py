@@ -21,6 +21,7 @@ read in name order and a later file wins, so ``zz_i18n.tsv`` settles differences
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -114,6 +115,21 @@ def update_all() -> None:
                          "-l", locale)
         _pybabel("update", "-N", "--no-fuzzy-matching", "--ignore-obsolete", "-w", "100",
                  "-i", str(domain.pot), "-d", str(domain.directory))
+
+
+_VOLATILE_HEADER = re.compile(rb'^"(POT-Creation-Date|PO-Revision-Date): [^"]*"\n', re.MULTILINE)
+
+
+def drop_dates() -> None:
+    """Remove the time stamps Babel writes into every header: without them a run that
+    changes no message changes no file, and parallel work merges cleanly."""
+    for domain in domains():
+        for path in [domain.pot, *(domain.po(loc) for loc in LOCALES)]:
+            if path.exists():
+                text = path.read_bytes()
+                cleaned = _VOLATILE_HEADER.sub(b"", text)
+                if cleaned != text:
+                    path.write_bytes(cleaned)
 
 
 def compile_all() -> None:
@@ -222,7 +238,7 @@ def main(argv: list[str]) -> int:
         "import": [import_incoming],
         "fill-en": [fill_en],
         "compile": [compile_all],
-        "all": [extract_all, update_all, import_incoming, fill_en, compile_all],
+        "all": [extract_all, update_all, import_incoming, fill_en, drop_dates, compile_all],
         "report": [],
     }
     if command not in steps:
