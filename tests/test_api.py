@@ -128,6 +128,14 @@ def test_a_case_the_partner_is_not_admitted_to_is_not_found(app: Flask, client) 
     assert "SELECT" not in resp.text
 
 
+def test_a_wrong_password_is_refused_in_dutch(client: FlaskClient) -> None:
+    resp = client.post(f"{API}/security/login", json={
+        "username": "ggd", "password": "wrong", "provider": "db"})
+    assert resp.status_code == 401
+    assert resp.json == {"message": "De gebruikersnaam of het wachtwoord klopt niet."}
+    assert "access_token" not in resp.text
+
+
 def test_the_catalogue_is_readable_by_every_case_role(client: FlaskClient) -> None:
     for username in ("coordinator", "regisseur", "politie", "ggd"):
         resp = client.get(f"{API}/intervention_type/?q=(page_size:100)",
@@ -454,7 +462,8 @@ def test_malformed_bodies_get_a_plain_400(app: Flask, client: FlaskClient, body:
 
 def test_bad_list_arguments_get_a_dutch_400(client: FlaskClient) -> None:
     headers = token(client, "ggd")
-    for query in ("(page_size:abc)", "(order_column:outcome,order_direction:asc)", "(a:b"):
+    for query in ("(page_size:abc)", "(order_column:outcome,order_direction:asc)", "(a:b",
+                  "(" * 5000):
         resp = client.get(f"{API}/intervention/?q={query}", headers=headers)
         assert resp.status_code == 400, query
         assert resp.json["message"].startswith("Het verzoek is niet geldig: "), resp.json

@@ -1,7 +1,7 @@
 """REST APIs (Flask-AppBuilder ModelRestApi), under the same access policy as the screens.
 
-Besides the APIs, ``register`` installs three things Flask-AppBuilder leaves open for
-every ``/api/`` route, its own security APIs included:
+Besides the APIs, ``register`` closes what Flask-AppBuilder leaves open for every
+``/api/`` route, its own security APIs included:
 
 - the request's language (``_l_`` argument, else ``Accept-Language``, else Dutch) for
   labels and messages, without Flask-AppBuilder writing a session cookie for it;
@@ -9,7 +9,9 @@ every ``/api/`` route, its own security APIs included:
   Flask-AppBuilder exempts its APIs from CSRF protection and some of them accept the
   session cookie, so a page on another site could otherwise act for a logged-in user;
 - ``/api/v1/security/login`` is rate limited like the HTML login (``AUTH_RATE_LIMIT``);
-  Flask-AppBuilder's ``AUTH_RATE_LIMITED`` only covers the HTML form.
+  Flask-AppBuilder's ``AUTH_RATE_LIMITED`` only covers the HTML form;
+- its English token and login refusals, and its 500 on a deeply nested ``q`` argument,
+  become plain JSON messages in the caller's language.
 """
 
 from __future__ import annotations
@@ -42,9 +44,11 @@ def register(appbuilder: AppBuilder) -> None:
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     _install_request_language(app)
+    _install_query_checks(app)
     _install_write_protection(app)
     _install_token_messages(appbuilder)
     _limit_api_login(app, appbuilder)
+    _install_login_messages(app)
 
 
 def _json(status: int, message: Any) -> Response:
@@ -76,6 +80,43 @@ def _install_request_language(app: Flask) -> None:
         stack = g.pop("_casus_api_locale", None)
         if stack is not None:
             stack.close()
+
+
+#: Rison arguments nested deeper than this make the parser recurse until it fails.
+MAX_QUERY_NESTING = 20
+
+
+def nesting_depth(text: str) -> int:
+    depth = deepest = 0
+    for char in text:
+        if char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth -= 1
+    return deepest
+
+
+def _install_query_checks(app: Flask) -> None:
+    @app.before_request
+    def _api_query_depth() -> Response | None:
+        # Flask-AppBuilder's Rison parser answers a deeply nested ``q`` with a 500.
+        query = request.args.get("q", "") if request.path.startswith(API_PREFIX) else ""
+        if nesting_depth(query) > MAX_QUERY_NESTING:
+            return _json(400, _("The request is not valid: %(detail)s",
+                                detail="q is nested too deeply"))
+        return None
+
+
+def _install_login_messages(app: Flask) -> None:
+    @app.after_request
+    def _login_refused(response: Response) -> Response:
+        # Flask-AppBuilder's login API answers a wrong password with an English
+        # "Not authorized"; say what happened in the caller's language.
+        if request.endpoint == LOGIN_ENDPOINT and response.status_code == 401:
+            response.set_data(jsonify(message=_(
+                "The username or password is not correct.")).get_data())
+        return response
 
 
 def _install_write_protection(app: Flask) -> None:
