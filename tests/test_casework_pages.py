@@ -122,3 +122,53 @@ def test_case_page_offers_only_what_the_user_may_do(app, browser) -> None:
     assert "casus-note-form" not in page.text
     assert "/assessmentmodelview/add" not in page.text
     assert "/interventionmodelview/edit/" in page.text
+
+
+def test_new_action_plan_version_carries_the_goals_over(app, browser) -> None:
+    from app.models import ActionPlan
+
+    with app.app_context(), system_access("test"):
+        plan = db.session.query(ActionPlan).filter_by(current=True).first()
+        case_id, old_id = plan.case_id, plan.id
+        goals = sorted(g.description for g in plan.goals)
+        version = plan.version_number
+    browser.login("coordinator")
+    resp = browser.submit(f"/actionplanmodelview/add?_flt_0_case={case_id}",
+                          {"description": "Bijgesteld na het casusoverleg."},
+                          follow_redirects=False)
+    assert resp.status_code == 302
+    assert resp.headers["Location"].endswith(f"/casemodelview/show/{case_id}")
+    with app.app_context(), system_access("test"):
+        current = db.session.query(ActionPlan).filter_by(case_id=case_id, current=True).one()
+        assert current.id != old_id
+        assert current.version_number == version + 1
+        assert sorted(g.description for g in current.goals) == goals
+        assert db.session.get(ActionPlan, old_id).current is False
+
+
+def test_intervention_registered_from_the_case_page(app, browser) -> None:
+    from app.models import ActionPlan, Goal, Intervention, InterventionType, Organisation
+
+    with app.app_context(), system_access("test"):
+        plan = db.session.query(ActionPlan).filter_by(current=True).first()
+        case_id = plan.case_id
+        goal_ids = {g.id for g in plan.goals}
+        other_goals = {g.id for g in db.session.query(Goal).filter(Goal.id.notin_(goal_ids))}
+        type_id = db.session.query(InterventionType.id).first()[0]
+        org_id = db.session.query(Organisation.id).first()[0]
+        before = db.session.query(Intervention).filter_by(case_id=case_id).count()
+    browser.login("coordinator")
+    url = f"/interventionmodelview/add?_flt_0_case={case_id}"
+    form = browser.get(url).text
+    goal_select = re.search(r'<select[^>]*name="goal".*?</select>', form, re.S).group(0)
+    offered = {int(v) for v in re.findall(r'value="(\d+)"', goal_select)}
+    assert offered == goal_ids
+    assert not offered & other_goals
+    resp = browser.submit(url, {"type": str(type_id), "organisation": str(org_id),
+                                "goal": str(min(goal_ids)), "status": "planned",
+                                "start_date": "2026-12-01", "end_date": "", "outcome": ""},
+                          follow_redirects=False)
+    assert resp.status_code == 302
+    assert resp.headers["Location"].endswith(f"/casemodelview/show/{case_id}")
+    with app.app_context(), system_access("test"):
+        assert db.session.query(Intervention).filter_by(case_id=case_id).count() == before + 1
