@@ -51,7 +51,7 @@ def _require_planned(conference: CaseConference) -> None:
 def plan_conference(user: CasusUser, *, held_on: dt.datetime | None, location: str | None,
                     chair: CasusUser | None = None) -> CaseConference:
     """Plan a conference and propose its agenda at once."""
-    workflow._require_permission(user, workflow.CONFERENCE)
+    workflow.require_permission(user, workflow.CONFERENCE)
     if held_on is None:
         raise ConferenceError(_l("Give the date and time of the conference."), "held_on")
     if held_on.date() < dt.date.today():

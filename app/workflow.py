@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import Session
 
 from app.extensions import db
@@ -99,7 +100,7 @@ BODY_LABELS = {
 class WorkflowError(Exception):
     """A transition the process refuses; ``field`` names the form field at fault."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: str | LazyString, field: str | None = None) -> None:
         super().__init__(str(message))
         self.message = message
         self.field = field
@@ -170,7 +171,7 @@ def may(user: CasusUser | None, action: Action) -> bool:
     return (action.permission, action.view) in _granted(user)
 
 
-def _require_permission(user: CasusUser, action: Action) -> None:
+def require_permission(user: CasusUser, action: Action) -> None:
     if not may(user, action):
         raise WorkflowPermissionError(_l("You are not allowed to do this."))
 
@@ -212,7 +213,7 @@ def available_signal_actions(signal: Signal, user: CasusUser | None) -> list[Act
 
 
 def _check(case: Case, action: Action, user: CasusUser) -> None:
-    _require_permission(user, action)
+    require_permission(user, action)
     reason = refusal(case, action)
     if reason is not None:
         raise WorkflowError(reason)
@@ -315,7 +316,7 @@ def weigh_signal(user: CasusUser, signal: Signal, *, outcome: WeighingOutcome | 
     *More information needed* leaves the signal open for a later weighing; every other
     outcome ends it, with the shorter retention period of signals that are no case.
     """
-    _require_permission(user, WEIGH)
+    require_permission(user, WEIGH)
     if signal.status == SignalStatus.weighed:
         raise WorkflowError(_l("This signal has already been weighed."))
     if outcome is None:

@@ -195,8 +195,7 @@ def _show_error(form: DynamicForm, error: workflow.WorkflowError) -> str | None:
     field = getattr(form, error.field, None) if error.field else None
     if field is None:
         return str(error.message)
-    field.errors = [*field.errors, str(error.message)] if field.errors else [
-        str(error.message)]
+    field.errors = [*(field.errors or []), str(error.message)]
     return None
 
 
