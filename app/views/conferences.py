@@ -44,7 +44,7 @@ class CaseConferenceModelView(CasusModelView):
     show_title = _l("Case conference")
     add_title = _l("Plan case conference")
     edit_title = _l("Edit case conference")
-    label_columns = LABELS
+    label_columns = {**LABELS, "notes": _l("Notes")}
     list_columns = ["held_on", "location", "status"]
     add_columns = edit_columns = show_columns = ["held_on", "location", "status", "notes"]
     search_columns = ["held_on", "status"]
