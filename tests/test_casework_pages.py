@@ -22,6 +22,9 @@ def test_case_list_shows_dutch_words_for_phases(browser) -> None:
     assert page.status_code == 200
     assert "Uitvoering en monitoring" in page.text
     assert ">monitoring<" not in page.text
+    interventions = browser.get("/interventionmodelview/list/").text
+    assert "Actief" in interventions
+    assert not re.search(r"<td>\s*active\s*</td>", interventions)
 
 
 def test_case_page_has_header_and_sections(app, browser) -> None:

@@ -83,8 +83,6 @@ def _formatter_for(column_type: sa.types.TypeEngine) -> Callable[[Any], str] | N
         # Flask-AppBuilder hands list and show widgets the member's raw value.
         enum_cls = column_type.enum_class
         return lambda raw: enum_label_for(enum_cls, raw) or "—"
-    if isinstance(column_type, sa.Boolean | sa.Date | sa.DateTime):
-        return display_value
     return None
 
 
@@ -155,18 +153,17 @@ class CasusModelView(LocalisedColumnsMixin, AccessPolicyViewMixin, ModelView):
                     setattr(form_cls, name, LabelledEnumField(*unbound.args, **unbound.kwargs))
 
     def _install_formatters(self) -> None:
+        """Enum columns get their words; other columns keep the locale's formatting."""
         mapper = sa.inspect(self.datamodel.obj)
         auto: dict[str, Callable[[Any], str]] = {}
         for name in {*self.list_columns, *self.show_columns}:
             column = mapper.columns.get(name)
-            if column is not None:
-                formatter = _formatter_for(column.type)
-                if formatter is not None:
-                    auto[name] = formatter
-            elif name in mapper.relationships:
-                # An empty relation reads "—", not Python's "None".
-                auto[name] = display_value
-        self.formatters_columns = {**auto, **(self.formatters_columns or {})}
+            formatter = _formatter_for(column.type) if column is not None else None
+            if formatter is not None:
+                auto[name] = formatter
+        declared = getattr(type(self), "formatters_columns", None) or {}
+        # Generic defaults set by mixins give way to the enum words; a view's own win.
+        self.formatters_columns = {**(self.formatters_columns or {}), **auto, **declared}
 
     # --- optimistic locking ---------------------------------------------------------
     def _version_column(self) -> sa.Column | None:
