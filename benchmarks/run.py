@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import io
+import logging
 import os
 import platform
 import subprocess
@@ -97,20 +97,71 @@ def prepare(backend: str, cases: int, fresh: bool) -> str | None:
     return url
 
 
-def dossier_results(app, backend: str, password: str) -> list[Result]:
-    """Figures of ``benchmarks/bench_dossier.py`` (the dossier's own benchmark)."""
+def dossier_results(app, backend: str) -> list[Result]:
+    """The dossier of the generated 10/100/1,000-intervention cases, as their director.
+
+    Uses the sections and the procedure of ``benchmarks/bench_dossier.py`` (which measures
+    the same on a scratch demo database); here the case sits among the generated data.
+    """
+    import statistics
+    import tracemalloc
+
     try:
-        module = importlib.import_module("benchmarks.bench_dossier")
+        from benchmarks.bench_dossier import ALL_SECTIONS, SIZES
+        from reports.dossier import PrintRequest, build_dossier
     except ImportError as exc:
-        return [Result(backend, "dossier PDF", note=f"bench_dossier not available ({exc})")]
-    runner = getattr(module, "run_for_suite", None)
-    if runner is None:
-        return [Result(backend, "dossier PDF",
-                       note="bench_dossier.py has no run_for_suite(app, backend, password)")]
-    try:
-        return list(runner(app, backend, password))
-    except Exception as exc:  # noqa: BLE001 - one broken scenario must not hide the rest
-        return [Result(backend, "dossier PDF", note=f"failed: {type(exc).__name__}: {exc}")]
+        return [Result(backend, "dossier PDF", note=f"dossier not available ({exc})")]
+    from flask_babel import force_locale
+
+    from app.access import system_access
+    from app.access.policy import actor_for_user
+    from app.extensions import db
+    from benchmarks.suite import QueryCounter, facts
+
+    with app.app_context():
+        engine = db.engine
+        case_ids = facts(engine).case_counts
+    counter = QueryCounter(engine)
+    results = []
+    # As bench_dossier does: rows read as a system job, field rules of the printing user.
+    with app.test_request_context(), system_access("benchmark"), force_locale("nl"):
+        user = app.appbuilder.sm.find_user(username="bench-director")
+        actor = actor_for_user(user)
+        for size in SIZES:
+            result = Result(backend, f"dossier PDF, {size:,} interventions")
+            results.append(result)
+            result.extra["compare"] = False
+            case_id = case_ids.get(size)
+            if case_id is None:
+                result.note = "no generated case of this size"
+                continue
+            request = PrintRequest(user=user, actor=actor, purpose="Benchmark", locale="nl",
+                                   sections=ALL_SECTIONS)
+            try:
+                build_dossier(case_id, request)  # warm-up: fonts, imports
+                tracemalloc.start()
+                printed = build_dossier(case_id, request)
+                _current, peak = tracemalloc.get_traced_memory()
+                tracemalloc.stop()
+                runs = []
+                for _ in range(3 if size >= 1000 else 7):
+                    before = counter.count
+                    started, cpu = time.perf_counter(), time.thread_time()
+                    build_dossier(case_id, request)
+                    runs.append((time.perf_counter() - started) * 1000)
+                    result.cpu_ms.append((time.thread_time() - cpu) * 1000)
+                    result.queries = counter.count - before
+            except Exception as exc:  # noqa: BLE001 - one broken scenario must not hide the rest
+                if tracemalloc.is_tracing():
+                    tracemalloc.stop()
+                result.note = f"failed: {type(exc).__name__}: {exc}"
+                continue
+            result.samples_ms = runs
+            result.size_kb = len(printed.pdf) / 1024
+            seconds = statistics.median(runs) / 1000
+            result.note = (f"{printed.pages} pages, {printed.pages / seconds:.0f} pages/s, "
+                           f"peak {peak / 2**20:.1f} MiB")
+    return results
 
 
 def run_backend(backend: str, url: str, password: str, budget: float) -> list[Result]:
@@ -118,8 +169,10 @@ def run_backend(backend: str, url: str, password: str, budget: float) -> list[Re
     from benchmarks.suite import run_latency
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
+    # Refusals and screen errors show up as notes in the table, not as log noise.
+    logging.disable(logging.ERROR)
     results = run_latency(app, url, backend, password, budget)
-    results += dossier_results(app, backend, password)
+    results += dossier_results(app, backend)
     with app.app_context():
         from app.extensions import db
 
@@ -135,11 +188,12 @@ def _fmt(value: float | None, digits: int = 1) -> str:
 def table(results: list[Result], load: list[LoadResult], cases: int) -> str:
     out = io.StringIO()
     out.write(f"Casusregie benchmarks at {cases:,} cases\n\n")
-    out.write("| database | scenario | median ms | p95 ms | queries | KB | largest select "
-              "| floor ms | × floor | note |\n")
-    out.write("|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n")
+    out.write("| database | scenario | median ms | p95 ms | app CPU ms | queries | KB "
+              "| largest select | floor ms | × floor | note |\n")
+    out.write("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
     for r in results:
         out.write(f"| {r.backend} | {r.scenario} | {_fmt(r.median)} | {_fmt(r.p95)} | "
+                  f"{_fmt(r.cpu_median)} | "
                   f"{'—' if r.queries is None else r.queries} | {_fmt(r.size_kb, 0)} | "
                   f"{'—' if r.largest_select is None else r.largest_select} | "
                   f"{_fmt(r.floor_ms)} | {_fmt(r.ratio)} | {r.note} |\n")
@@ -189,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     password = build_config()["CASUS_DEMO_PASSWORD"]
     results: list[Result] = []
     load: list[LoadResult] = []
+    load_start = os.getloadavg()[0]
     for backend in [b.strip() for b in args.databases.split(",") if b.strip()]:
         url = prepare(backend, args.cases, args.fresh)
         if url is None:
@@ -206,7 +261,8 @@ def main(argv: list[str] | None = None) -> int:
                                 seconds=args.load_seconds)
             except (RuntimeError, subprocess.CalledProcessError) as exc:
                 load = [LoadResult(f"load test failed: {exc}", 0, 0, 0, "")]
-    text = table(results, load, args.cases) + f"\nMachine: {machine()}\n"
+    text = (table(results, load, args.cases) + f"\nMachine: {machine()}\n"
+            f"Load average (1 min) at start / end: {load_start:.1f} / {os.getloadavg()[0]:.1f}\n")
     print(text)
     if args.markdown:
         Path(args.markdown).write_text(text)

@@ -37,6 +37,11 @@ class Result:
     floor_ms: float | None = None
     note: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    cpu_ms: list[float] = field(default_factory=list)
+
+    @property
+    def cpu_median(self) -> float | None:
+        return statistics.median(self.cpu_ms) if self.cpu_ms else None
 
     @property
     def median(self) -> float | None:
@@ -295,10 +300,12 @@ def run_latency(app: Flask, url: str, backend: str, password: str,
                 login(clients[key], scenario.user, password)
         client = clients[key]
         counts: list[int] = []
+        cpu: list[float] = []
 
-        def call(client=client, scenario=scenario, counts=counts):
-            before = counter.count
+        def call(client=client, scenario=scenario, counts=counts, cpu=cpu):
+            before, cpu_before = counter.count, time.thread_time()
             resp = client.get(scenario.url)
+            cpu.append((time.thread_time() - cpu_before) * 1000)
             counts.append(counter.count - before)
             return resp
 
@@ -307,6 +314,7 @@ def run_latency(app: Flask, url: str, backend: str, password: str,
             result.note = f"HTTP {last.status_code} at {scenario.url}"
             continue
         result.samples_ms = samples
+        result.cpu_ms = cpu[-len(samples):]
         result.queries = max(counts[2:] or counts)
         result.size_kb = len(last.data) / 1024
         if last.mimetype == "text/html":
