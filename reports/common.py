@@ -136,8 +136,9 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Seq
     head = [Paragraph(markup(h), styles["CellHead"]) for h in header]
     top: list[list[Any]] = []
     if caption:
-        top.append([Paragraph(markup(caption), styles["CellCaption"])]
-                   + [""] * (len(header) - 1))
+        # Plain text runs on over the empty cells to its right: it looks like a spanned
+        # row without the cost of recomputing spans each time a long table splits.
+        top.append([visual(caption)] + [""] * (len(header) - 1))
     top.append(head)
     first = len(top)
     table = Table([*top, *rows], colWidths=list(widths), repeatRows=first, hAlign="LEFT")
@@ -155,7 +156,11 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Seq
         ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
     ]
     if caption:
-        commands += [("SPAN", (0, 0), (-1, 0)), ("BACKGROUND", (0, 0), (-1, 0), ACCENT_LIGHT)]
+        caption_style = styles["CellCaption"]
+        commands += [("BACKGROUND", (0, 0), (-1, 0), ACCENT_LIGHT),
+                     ("FONT", (0, 0), (-1, 0), caption_style.fontName, caption_style.fontSize,
+                      caption_style.leading),
+                     ("TEXTCOLOR", (0, 0), (-1, 0), caption_style.textColor)]
     if zebra and rows:
         commands.append(("ROWBACKGROUNDS", (0, first), (-1, -1), [colors.white, ZEBRA]))
     table.setStyle(TableStyle(commands))
