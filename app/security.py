@@ -10,7 +10,7 @@ from flask_appbuilder.api import expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_appbuilder.security.sqla.apis import UserApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.views import UserDBModelView
+from flask_appbuilder.security.views import RoleModelView, UserDBModelView
 from flask_babel import lazy_gettext as _l
 
 from app.i18n import LocalisedColumnsMixin
@@ -89,7 +89,18 @@ class CasusUserApi(UserApi):
             return self.response(403, message=str(exc.description))
 
 
+class CasusRoleModelView(RoleModelView):
+    """Roles by name. What a role may do is shown and edited in plain words in the
+    permission matrix (``/access/matrix/``), not as Flask-AppBuilder's internal
+    permission names ("can list on CaseModelView") that this view would list."""
+
+    class_permission_name = "RoleModelView"  # the grants of app/roles.py
+    list_columns = search_columns = ["name"]
+    show_columns = add_columns = edit_columns = ["name"]
+
+
 class CasusSecurityManager(PermissionCacheMixin, SecurityManager):
     user_model = CasusUser
     userdbmodelview = CasusUserDBModelView
+    rolemodelview = CasusRoleModelView
     user_api = CasusUserApi

@@ -335,3 +335,28 @@ def test_pdfs_follow_the_language_stored_for_the_user(app, browser: Browser) -> 
     browser.get("/lang/nl")
     dossier = "\n".join(pages_of(print_dossier(browser, case_id_of(app, "Benali")).data))
     assert "VERTROUWELIJK" in dossier and "CONFIDENTIAL" not in dossier
+
+
+def test_role_screens_show_no_internal_permission_names(app, browser: Browser) -> None:
+    """Roles are listed by name; their rights are in words in the permission matrix."""
+    from flask_appbuilder.security.sqla.models import Role
+
+    from app.extensions import db
+
+    def permissions() -> tuple[int, int]:
+        with app.app_context():
+            role = db.session.query(Role).filter_by(name="Functioneel beheerder").one()
+            result = role.id, len(role.permissions)
+            db.session.remove()
+            return result
+
+    role_id, before = permissions()
+    browser.login("beheerder")
+    for url in ("/roles/list/", f"/roles/show/{role_id}", f"/roles/edit/{role_id}",
+                "/roles/add"):
+        page = browser.get(url)
+        assert page.status_code == 200, url
+        assert "can list on" not in page.text and "menu access on" not in page.text, url
+    saved = browser.submit(f"/roles/edit/{role_id}", {"name": "Functioneel beheerder"})
+    assert saved.status_code == 302
+    assert permissions() == (role_id, before) and before > 0
