@@ -64,7 +64,12 @@ SKIP_PATH = re.compile(
 
 
 class _VisibleText(HTMLParser):
-    """The text a user sees or hears: text nodes plus title/placeholder/labels."""
+    """The text a user sees or hears: text nodes plus title/placeholder/labels.
+
+    ``cells`` holds what stands alone in a table cell: there a permission or screen
+    identifier ("menu access", "Security") is data (the permission log, the matrix's
+    technical names), while the same word in a menu or heading is interface.
+    """
 
     HIDDEN = {"script", "style", "template", "noscript"}
     ATTRS = ("title", "placeholder", "aria-label", "alt")
@@ -72,27 +77,41 @@ class _VisibleText(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+        self.cells: list[str] = []
         self.links: list[str] = []
         self._hidden = 0
+        self._cell = 0
+
+    def _add(self, text: str) -> None:
+        (self.cells if self._cell else self.parts).append(text)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
         if tag in self.HIDDEN:
             self._hidden += 1
             return
+        if tag == "td":
+            self._cell += 1
         if tag == "a" and values.get("href"):
             self.links.append(values["href"] or "")
-        self.parts += [values[a] or "" for a in self.ATTRS if values.get(a)]
+        for attr in self.ATTRS:
+            if values.get(attr):
+                self._add(values[attr] or "")
         if tag == "input" and values.get("type") in ("submit", "button") and values.get("value"):
-            self.parts.append(values["value"] or "")
+            self._add(values["value"] or "")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self.HIDDEN and self._hidden:
             self._hidden -= 1
+        if tag == "td" and self._cell:
+            self._cell -= 1
 
     def handle_data(self, data: str) -> None:
         if not self._hidden and data.strip():
-            self.parts.append(data.strip())
+            self._add(data.strip())
+
+    def text(self, identifiers: frozenset[str] = frozenset()) -> str:
+        return "\n".join([*self.parts, *(c for c in self.cells if c not in identifiers)])
 
 
 def _shape(url: str) -> str:
@@ -127,8 +146,21 @@ def data_names(app) -> list[str]:
     return sorted(set(names), key=len, reverse=True)
 
 
-def crawl(browser: Browser, forbidden: tuple[str, ...],
-          names: Sequence[str] = ()) -> tuple[int, dict[str, list[str]]]:
+def permission_identifiers(app) -> frozenset[str]:
+    """Flask-AppBuilder's names of permissions and screens ("menu access", "Security")."""
+    from flask_appbuilder.security.sqla.models import Permission, ViewMenu
+
+    from app.extensions import db
+
+    with app.app_context():
+        names = {name for (name,) in db.session.query(Permission.name)}
+        names |= {name for (name,) in db.session.query(ViewMenu.name)}
+        db.session.remove()
+    return frozenset(names)
+
+
+def crawl(browser: Browser, forbidden: tuple[str, ...], names: Sequence[str] = (),
+          identifiers: frozenset[str] = frozenset()) -> tuple[int, dict[str, list[str]]]:
     """Visit the user's pages; return how many, and the forbidden words per URL."""
     queue: deque[str] = deque(["/"])
     seen_shapes: set[str] = set()
@@ -149,7 +181,7 @@ def crawl(browser: Browser, forbidden: tuple[str, ...],
         pages += 1
         parser = _VisibleText()
         parser.feed(resp.text)
-        text = "\n".join(parser.parts)
+        text = parser.text(identifiers)
         for name in names:
             text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", text)
         found = _words_found(text, forbidden)
@@ -175,7 +207,7 @@ def _report(problems: dict[str, list[str]]) -> str:
 @pytest.mark.parametrize("username", DEMO_USERNAMES)
 def test_dutch_pages_show_no_english(app, username: str) -> None:
     browser = Browser(app).login(username)
-    pages, problems = crawl(browser, ENGLISH_UI, data_names(app))
+    pages, problems = crawl(browser, ENGLISH_UI, data_names(app), permission_identifiers(app))
     assert pages >= 3, f"{username} reached only {pages} pages"
     assert not problems, f"English on Dutch pages of {username}:\n{_report(problems)}"
 
@@ -184,7 +216,7 @@ def test_dutch_pages_show_no_english(app, username: str) -> None:
 def test_english_pages_show_no_dutch(app, username: str) -> None:
     browser = Browser(app).login(username)
     assert browser.get("/lang/en").status_code == 302
-    pages, problems = crawl(browser, DUTCH_UI, data_names(app))
+    pages, problems = crawl(browser, DUTCH_UI, data_names(app), permission_identifiers(app))
     assert pages >= 3, f"{username} reached only {pages} pages"
     assert not problems, f"Dutch on English pages of {username}:\n{_report(problems)}"
 
@@ -195,8 +227,14 @@ def test_crawler_notices_a_leftover_word() -> None:
     parser.feed('<html><head><title>Casussen</title><script>var Add = 1;</script></head>'
                 '<body><a href="/x/show/7?_flt_0_name=a" title="Show record">i</a>'
                 '<input type="submit" value="Search"><p>Bewerken-knop</p></body></html>')
-    text = "\n".join(parser.parts)
+    text = parser.text()
     assert _words_found(text, ENGLISH_UI) == ["Show", "Search"]  # not the script's "Add"
     assert _words_found(text, DUTCH_UI) == ["Casussen"]  # "Bewerken-knop" is one word
     assert parser.links == ["/x/show/7?_flt_0_name=a"]
+    table = _VisibleText()
+    table.feed('<nav>Security</nav><table><tr><td title="Security">Beveiliging</td>'
+               '<td>menu access</td><td>menu access on Cases</td></tr></table>')
+    found = _words_found(table.text(frozenset({"Security", "menu access"})), ENGLISH_UI)
+    assert found == ["Security", "Cases", "menu access"]  # the menu's, and the sentence's
+    assert table.text(frozenset({"Security", "menu access"})).count("Security") == 1
     assert _shape("/x/show/7?_flt_0_name=a") == _shape("/x/show/12?_flt_0_name=b")
