@@ -153,7 +153,8 @@ def permission_identifiers(app) -> frozenset[str]:
     from app.extensions import db
 
     with app.app_context():
-        names = {name for (name,) in db.session.query(Permission.name)}
+        # Shown as Flask-AppBuilder writes them: "menu_access" reads "menu access".
+        names = {name.replace("_", " ") for (name,) in db.session.query(Permission.name)}
         names |= {name for (name,) in db.session.query(ViewMenu.name)}
         db.session.remove()
     return frozenset(names)
