@@ -117,8 +117,13 @@ class Contents(Flowable):
 
     def lines(self) -> list[tuple[int, str, int, str, float]]:
         """The entries that fit, each with its baseline measured from the top."""
+        entries = self.entries
+        needed = sum(self.styles["TOC1" if e[0] == 0 else "TOC2"].leading for e in entries)
+        if needed > self.height:
+            # Too many partners to list: keep the sections, which always fit.
+            entries = [e for e in entries if e[0] == 0]
         rows, top = [], 0.0
-        for level, text, page, key in self.entries:
+        for level, text, page, key in entries:
             style = self.styles["TOC1" if level == 0 else "TOC2"]
             top += style.leading
             if top > self.height:
