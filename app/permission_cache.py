@@ -54,13 +54,18 @@ class PermissionCacheMixin:
     user_model: Any
 
     def get_user_by_id(self, pk: int) -> Any:
+        from app.access import system_access
+
         # Roles and groups arrive with the user: every page needs them for its checks.
-        return self.session.get(
-            self.user_model,
-            pk,
-            options=[joinedload(self.user_model.roles),
-                     joinedload(self.user_model.groups).joinedload(Group.roles)],
-        )
+        # Loading the signed-in user is authentication, not a read on their behalf: the
+        # row guard would otherwise ask who is signed in, and load the user a second time.
+        with system_access("loading the signed-in user"):
+            return self.session.get(
+                self.user_model,
+                pk,
+                options=[joinedload(self.user_model.roles),
+                         joinedload(self.user_model.groups).joinedload(Group.roles)],
+            )
 
     def role_permission_pairs(self, role_ids: list[int] | tuple[int, ...]) -> Pairs | None:
         """Every (permission, view) pair granted to these roles; None outside a request."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from app import permission_cache
@@ -95,3 +97,13 @@ def test_a_partner_does_not_gain_the_menu_of_another_role(app, browser: Browser)
     assert "/subjectmodelview/list/" not in home.text
     coordinator = Browser(app).login("coordinator").get("/")
     assert "/signalmodelview/list/" in coordinator.text
+
+
+def test_the_signed_in_user_is_loaded_once_with_their_roles(app, browser: Browser):
+    browser.login("coordinator")
+    with count_queries(app) as statements:
+        assert browser.get(CASE_LIST).status_code == 200
+    user_loads = [s for s in statements if re.search(r"WHERE ab_user\.id = (\?|%\(pk_1\)s)", s)]
+    role_loads = [s for s in statements if s.lstrip().startswith("SELECT ab_role")]
+    assert len(user_loads) == 1, user_loads
+    assert role_loads == [], "roles must arrive with the user"
