@@ -85,6 +85,7 @@ OTHER_LABELS: dict[str, Any] = {
     "can_list_role_permissions": _l("list a role's permissions"),
     "can_update_role_users": _l("change a role's users"),
     "can_update_role_groups": _l("change a role's groups"),
+    "menu_access": _l("show in the menu"),
 }
 
 #: Screens without a menu entry of their own, in plain words (by permission name).
@@ -214,6 +215,30 @@ def build_areas(appbuilder: AppBuilder) -> list[Area]:
     order = {str(c.label or c.name): i for i, c in enumerate(appbuilder.menu.get_list())}
     areas.sort(key=lambda a: (order.get(a.group, 99), a.group, a.label.lower()))
     return areas
+
+
+def area_label(name: str) -> str:
+    """A permission's screen, API or menu entry in the words of the matrix."""
+    from flask import current_app
+
+    appbuilder = current_app.appbuilder
+    if name in AREA_LABELS:
+        return str(AREA_LABELS[name])
+    menu_by_view, menu_by_name = _menu_index(appbuilder)
+    item, _category = menu_by_view.get(name) or menu_by_name.get(name) or (None, None)
+    if item is not None:
+        return str(item.label or item.name)
+    for view in appbuilder.baseviews:
+        if getattr(view, "class_permission_name", None) == name:
+            return _view_label(view)
+    return name
+
+
+def _permission_word(permission: str) -> str:
+    for _key, label, perms in ACTIONS:
+        if permission in perms:
+            return str(label)
+    return other_label(permission)
 
 
 def role_pairs(role: Role) -> set[int]:
@@ -422,7 +447,8 @@ class PermissionChangeModelView(CasusModelView):
             "role_deleted": _l("role deleted"),
             "user_organisation_changed": _l("user moved to another organisation"),
         }.get(v, v)),
-        "permission": lambda v: other_label(v) if v else "",
+        "permission": lambda v: _permission_word(v) if v else "",
+        "view_menu": lambda v: area_label(v) if v else "",
     }
 
 
