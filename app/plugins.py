@@ -118,13 +118,23 @@ class MigrationSpec:
     version_table: str = ""
 
 
+def _nobody(_actor: Actor | None) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class FieldRule:
-    """Fields of ``model`` that only actors for whom ``allows(obj, actor)`` holds may see."""
+    """Fields of ``model`` that only actors for whom ``allows(obj, actor)`` holds may see.
+
+    ``may_see_some(actor)`` answers for the model as a whole (form fields of a new row,
+    list and show columns, filters): whether the actor can be allowed on some row. Values
+    are still hidden row by row with ``allows``.
+    """
 
     model: type
     fields: frozenset[str]
     allows: Callable[[Any, Actor | None], bool]
+    may_see_some: Callable[[Actor | None], bool] = _nobody
 
 
 @dataclass(frozen=True)
@@ -439,7 +449,9 @@ def field_visible(obj: Any, field_name: str, actor: Actor | None = None) -> bool
     model = obj if isinstance(obj, type) else type(obj)
     for rule in plugins_of().field_rules:
         if field_name in rule.fields and issubclass(model, rule.model):
-            if isinstance(obj, type) or not rule.allows(obj, actor):
+            allowed = rule.may_see_some(actor) if isinstance(obj, type) \
+                else rule.allows(obj, actor)
+            if not allowed:
                 return False
     return True
 

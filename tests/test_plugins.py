@@ -199,8 +199,8 @@ def test_case_director_registers_measure_and_is_warned_before_expiry(plugin_app)
     assert start.count("verloopt op") == 1  # the measure valid for 90 more days is quiet
     # Only the case director is warned.
     assert "verloopt op" not in _browser(plugin_app, "coordinator").get("/").text
-    show = director.get("/administrativemeasuremodelview/list/").text
-    assert "BM-EXPIRING" in show and "Gebiedsverbod" in show
+    listing = director.get("/administrativemeasuremodelview/list/").text
+    assert "BM-EXPIRING" in listing and "Geldig tot" in listing
 
 
 def test_measure_validation_and_who_may_register(plugin_app) -> None:

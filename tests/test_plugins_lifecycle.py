@@ -44,7 +44,7 @@ browser = Browser(app).login("regisseur")
 for url in sys.argv[1:] or ["/", "/interventionmodelview/list/"]:
     page = browser.get(url)
     print(url, page.status_code, "Bestuurlijke maatregelen" in page.text,
-          "BM-KEEP" in page.text, "Gebiedsverbod" in page.text)
+          "BM-KEEP" in page.text, "Kenmerk besluit" in page.text)
 """
 
 

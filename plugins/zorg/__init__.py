@@ -53,6 +53,12 @@ def may_see_health(item: CareTrajectory, actor: Actor | None) -> bool:
         case.case_director_id == actor.user_id
 
 
+def may_see_some_health(actor: Actor | None) -> bool:
+    # Care partners see their own trajectories' health fields, case directors those of
+    # the cases they direct; nobody else sees them on any row.
+    return actor is not None and bool({ROLE_PARTNER, ROLE_CASE_DIRECTOR} & actor.role_names)
+
+
 @hookimpl
 def intervention_kinds() -> list[InterventionKind]:
     return [InterventionKind(
@@ -70,7 +76,8 @@ def intervention_kinds() -> list[InterventionKind]:
 
 @hookimpl
 def field_rules() -> list[FieldRule]:
-    return [FieldRule(CareTrajectory, CareTrajectory.HEALTH_FIELDS, may_see_health)]
+    return [FieldRule(CareTrajectory, CareTrajectory.HEALTH_FIELDS, may_see_health,
+                      may_see_some_health)]
 
 
 @hookimpl
