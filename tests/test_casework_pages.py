@@ -45,6 +45,9 @@ def test_start_page_for_coordinator(browser) -> None:
     assert page.status_code == 200
     assert "Lopende casussen" in page.text
     assert "CR-" in page.text
+    assert "Volgende casusoverleggen" in page.text
+    assert "/casemodelview/show/" in page.text
+    assert "/caseconferencemodelview/show/" in page.text
 
 
 def test_enum_words_in_search_filters_and_form_selects(app, browser) -> None:

@@ -18,6 +18,9 @@ class HomeView(IndexView):
         user = getattr(g, "user", None)
         page = (load_start_page(user) if user is not None and user.is_authenticated
                 else None)
+        if page is not None:
+            page.can_open_conferences = self.appbuilder.sm.has_access(
+                "can_show", "CaseConferenceModelView")
         return self.render_template(self.index_template, appbuilder=self.appbuilder,
                                     start=page)
 

@@ -26,6 +26,7 @@ class StartPage:
     my_case_count: int = 0
     reviews: list[Case] = field(default_factory=list)
     conferences: list[tuple[CaseConference, int]] = field(default_factory=list)
+    can_open_conferences: bool = False
 
 
 def _role_names(user: Any) -> set[str]:
