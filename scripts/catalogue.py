@@ -14,6 +14,9 @@ Commands::
     python scripts/catalogue.py compile   write the .mo files (``make compile-translations``)
     python scripts/catalogue.py           list what lacks a translation; exit 1 if anything
 
+``translations/incoming/en/*.tsv`` rewords English texts we do not write ourselves
+(Flask-AppBuilder's), in the same format.
+
 ``translations/incoming/<area>.tsv`` holds ``English<TAB>Dutch`` lines (``\\n`` for a line
 break; for a plural message ``singular<TAB>Dutch singular<TAB>Dutch plural``). Files are
 read in name order and a later file wins, so ``zz_i18n.tsv`` settles differences.
@@ -188,6 +191,11 @@ def import_incoming() -> None:
 
 
 def fill_en() -> None:
+    """English is the source: msgstr = msgid, except where ``incoming/en/*.tsv`` rewords
+    a text we do not write ourselves (Flask-AppBuilder's "List Users" reads "Users")."""
+    overrides, warnings = read_incoming(sorted((INCOMING / SOURCE_LOCALE).glob("*.tsv")))
+    for warning in warnings:
+        print(f"warning: en/{warning}", file=sys.stderr)
     for domain in domains():
         path = domain.po(SOURCE_LOCALE)
         if not path.exists():
@@ -196,7 +204,9 @@ def fill_en() -> None:
         for message in catalog:
             if not message.id:
                 continue
-            if isinstance(message.id, tuple):
+            if isinstance(message.id, str) and message.id in overrides:
+                message.string = overrides[message.id][0]
+            elif isinstance(message.id, tuple):
                 if not all(message.string):
                     message.string = message.id
             elif not message.string:
