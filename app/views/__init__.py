@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from flask import g
+from flask import g, url_for
 from flask_appbuilder import AppBuilder, IndexView, expose
+from flask_babel import lazy_gettext as _l
+
+#: What the start page offers users who have no case list of their own to work from.
+SHORTCUTS = (
+    ("CaseModelView", _l("Cases")),
+    ("SignalModelView", _l("Signals")),
+    ("InterventionModelView", _l("Interventions")),
+    ("SubjectModelView", _l("Subjects")),
+    ("CaseConferenceModelView", _l("Case conferences")),
+)
 
 
 class HomeView(IndexView):
@@ -18,11 +28,14 @@ class HomeView(IndexView):
         user = getattr(g, "user", None)
         page = (load_start_page(user) if user is not None and user.is_authenticated
                 else None)
+        shortcuts: list[tuple[object, str]] = []
         if page is not None:
-            page.can_open_conferences = self.appbuilder.sm.has_access(
-                "can_show", "CaseConferenceModelView")
+            has_access = self.appbuilder.sm.has_access
+            page.can_open_conferences = has_access("can_show", "CaseConferenceModelView")
+            shortcuts = [(label, url_for(f"{view}.list")) for view, label in SHORTCUTS
+                         if has_access("can_list", view)]
         return self.render_template(self.index_template, appbuilder=self.appbuilder,
-                                    start=page)
+                                    start=page, shortcuts=shortcuts)
 
 
 def register_views(appbuilder: AppBuilder) -> None:
