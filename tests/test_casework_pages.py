@@ -117,6 +117,10 @@ def test_start_page_for_other_roles_is_simple(browser) -> None:
     text = browser.get("/").text
     assert "Goedendag" in text
     assert "Lopende casussen" not in text
+    shortcuts = re.search(r'class="casus-shortcuts".*?</div>', text, re.S).group(0)
+    assert "/interventionmodelview/list/" in shortcuts
+    # An external partner has no access to signals, so is not offered them.
+    assert "/signalmodelview/list/" not in shortcuts
 
 
 def test_case_page_offers_only_what_the_user_may_do(app, browser) -> None:
