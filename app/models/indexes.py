@@ -27,6 +27,10 @@ INDEXES: tuple[sa.Index, ...] = (
     sa.Index("ix_case_phase_number", Case.phase, Case.number),
     sa.Index("ix_case_director_number", Case.case_director_id, Case.number),
     sa.Index("ix_case_phase_review_date", Case.phase, Case.review_date),
+    # Start page: open cases by review date (NULLS LAST is the index's own order).
+    sa.Index("ix_case_open_review", Case.review_date, Case.number,
+             postgresql_where=Case.phase.in_(("conference", "monitoring")),
+             sqlite_where=Case.phase.in_(("conference", "monitoring"))),
     # Case page and a partner's list: interventions by case or organisation, by date.
     sa.Index("ix_intervention_case_start", Intervention.case_id, Intervention.start_date),
     sa.Index("ix_intervention_org_start", Intervention.organisation_id,
@@ -36,7 +40,10 @@ INDEXES: tuple[sa.Index, ...] = (
     sa.Index("ix_case_admission_org_case", CaseAdmission.organisation_id,
              CaseAdmission.case_id, CaseAdmission.ends_on),
     sa.Index("ix_case_admission_starts_on", CaseAdmission.starts_on),
-    # Subject list and name search.
+    # Subject list and name search. Flask-AppBuilder searches with ILIKE, which no B-tree
+    # serves on PostgreSQL: a trigram index does (pg_trgm, created by the migration).
+    sa.Index("ix_subject_last_name_trgm", Subject.last_name, postgresql_using="gin",
+             postgresql_ops={"last_name": "gin_trgm_ops"}),
     sa.Index("ix_subject_last_first", Subject.last_name, Subject.first_name),
     sa.Index("ix_subject_first_name", Subject.first_name),
     sa.Index("ix_subject_municipality", Subject.municipality),

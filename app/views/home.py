@@ -49,17 +49,19 @@ def load_start_page(user: Any, today: dt.date | None = None) -> StartPage:
     session = db.session
     page = StartPage(kind=kind, today=today)
     page.my_case_count = session.query(sa.func.count(Case.id)).filter(mine).scalar() or 0
+    # NULLS LAST rather than "review_date IS NULL" first: an index can serve the order.
     page.my_cases = (session.query(Case).filter(mine)
-                     .order_by(Case.review_date.is_(None), Case.review_date, Case.number)
+                     .order_by(Case.review_date.asc().nulls_last(), Case.number)
                      .limit(CASES_SHOWN).all())
     horizon = today + dt.timedelta(days=REVIEW_HORIZON_DAYS)
     page.reviews = (session.query(Case)
                     .filter(mine, Case.review_date.is_not(None), Case.review_date <= horizon)
                     .order_by(Case.review_date, Case.number).limit(CASES_SHOWN).all())
-    counts = (sa.select(AgendaItem.conference_id, sa.func.count(AgendaItem.id).label("n"))
-              .group_by(AgendaItem.conference_id).subquery())
-    rows = (session.query(CaseConference, sa.func.coalesce(counts.c.n, 0))
-            .outerjoin(counts, counts.c.conference_id == CaseConference.id)
+    # Counted per conference shown, not grouped over every agenda item ever held.
+    counts = (sa.select(sa.func.count(AgendaItem.id))
+              .where(AgendaItem.conference_id == CaseConference.id)
+              .correlate(CaseConference).scalar_subquery())
+    rows = (session.query(CaseConference, counts)
             .filter(CaseConference.status == ConferenceStatus.planned,
                     CaseConference.held_on >= dt.datetime.combine(today, dt.time.min))
             .order_by(CaseConference.held_on).limit(CONFERENCES_SHOWN).all())
