@@ -58,24 +58,28 @@ def format_locale() -> Locale:
 def format_date(value: dt.date | None, format: str = "medium") -> str:
     if value is None:
         return ""
-    if isinstance(value, dt.datetime):
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
         value = flask_babel.to_user_timezone(value)
     return dates.format_date(value, format, locale=format_locale())
 
 
+def _zone(value: dt.datetime | dt.time) -> Any:
+    # A moment (aware) is shown in Dutch time; a naive value is a wall-clock time as it
+    # was entered (a conference at 13:30) and is shown as it is.
+    return flask_babel.get_timezone() if getattr(value, "tzinfo", None) is not None else None
+
+
 def format_datetime(value: dt.datetime | None, format: str = "medium") -> str:
-    """Date and time in the user's time zone (naive values are taken to be UTC)."""
+    """Date and time; aware values in Dutch time, naive values as they are."""
     if value is None:
         return ""
-    return dates.format_datetime(value, format, tzinfo=flask_babel.get_timezone(),
-                                 locale=format_locale())
+    return dates.format_datetime(value, format, tzinfo=_zone(value), locale=format_locale())
 
 
 def format_time(value: dt.time | dt.datetime | None, format: str = "short") -> str:
     if value is None:
         return ""
-    tzinfo = flask_babel.get_timezone() if isinstance(value, dt.datetime) else None
-    return dates.format_time(value, format, tzinfo=tzinfo, locale=format_locale())
+    return dates.format_time(value, format, tzinfo=_zone(value), locale=format_locale())
 
 
 def format_number(value: int | float | decimal.Decimal | None) -> str:
