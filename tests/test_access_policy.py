@@ -131,11 +131,15 @@ def test_partner_case_page_and_api_hide_bsn_sensitive_and_other_partners_work(ap
                for i, marker in others.items())
 
 
+def _directed_subject_with_bsn() -> Subject:
+    director = _user("regisseur")
+    cases = db.session.query(Case).filter_by(case_director_id=director.id).order_by(Case.id)
+    return next(s for case in cases for s in case.subjects if s.bsn)
+
+
 def test_bsn_is_hidden_from_roles_without_clearance_also_in_filters(app, browser):
     with app.app_context(), system_access("test"):
-        director = _user("regisseur")
-        case = db.session.query(Case).filter_by(case_director_id=director.id).first()
-        subject = next(s for s in case.subjects if s.bsn)
+        subject = _directed_subject_with_bsn()
         subject_id, bsn = subject.id, subject.bsn
     # A core partner (cleared for BSN) sees it.
     politie = type(browser)(app).login("politie")
@@ -155,9 +159,7 @@ def test_bsn_is_hidden_from_roles_without_clearance_also_in_filters(app, browser
 
 def test_saving_a_form_without_a_hidden_field_keeps_its_value(app, browser):
     with app.app_context(), system_access("test"):
-        director = _user("regisseur")
-        case = db.session.query(Case).filter_by(case_director_id=director.id).first()
-        subject = next(s for s in case.subjects if s.bsn)
+        subject = _directed_subject_with_bsn()
         subject_id, bsn = subject.id, subject.bsn
     browser.login("regisseur")
     page = browser.get(f"/subjectmodelview/edit/{subject_id}")
