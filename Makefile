@@ -23,6 +23,9 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 compile-translations:
 	@$(PY) scripts/catalogue.py compile
 
+# The demo shows the built-in plugins; other targets and the tests enable none by default.
+migrate run: export CASUS_PLUGINS ?= zorg,jongerenwerk,bestuurlijk
+
 migrate: install compile-translations
 	$(FLASK) db upgrade
 	$(FLASK) casus plugins-upgrade

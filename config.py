@@ -49,15 +49,13 @@ def secret_key_problem(key: str | None) -> str | None:
     return None
 
 
-#: The built-in plugins, enabled by default in development (the demo shows them).
-BUILT_IN_PLUGINS = ("zorg", "jongerenwerk", "bestuurlijk")
+def plugins_setting() -> list[str]:
+    """Enabled plugins: CASUS_PLUGINS, comma-separated; unset or empty means none.
 
-
-def plugins_setting(env: str) -> list[str]:
-    """Enabled plugins: CASUS_PLUGINS (comma-separated, empty = none) or the default."""
-    value = os.environ.get("CASUS_PLUGINS")
-    if value is None:
-        return list(BUILT_IN_PLUGINS) if env == "development" else []
+    Nothing is enabled implicitly: an enabled plugin needs its tables
+    (`flask casus plugins-upgrade`). `make run` enables the built-in ones for the demo.
+    """
+    value = os.environ.get("CASUS_PLUGINS") or ""
     return [name.strip() for name in value.split(",") if name.strip()]
 
 
@@ -131,7 +129,7 @@ def build_config(overrides: dict | None = None) -> dict:
         "AUTH_RATE_LIMIT": "10 per 5 minute",
         "RATELIMIT_STORAGE_URI": os.environ.get("CASUS_RATELIMIT_STORAGE_URI", "memory://"),
         # Plugins enabled by name; CASUS_PLUGINS overrides (comma-separated, empty = none).
-        "PLUGINS": plugins_setting(env),
+        "PLUGINS": plugins_setting(),
     }
     if overrides:
         cfg.update(overrides)

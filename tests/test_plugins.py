@@ -263,3 +263,33 @@ def test_plugin_sections_in_the_dossier(plugin_app) -> None:
     assert "Dossier Zorgteam" not in hidden and "afgeschermd" in hidden
     # A partner that may not see the case gets no rows at all.
     assert "Dossier Zorgteam" not in _section_text(plugin_app, "zorg.care", "jongerenwerk")
+
+
+def _printed_text(browser: Browser, case_id: int) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    resp = browser.submit(f"/print/dossier/{case_id}", {
+        "purpose": "Voorbereiding casusoverleg",
+        "sections": ["zorg.care", "jongerenwerk.mentoring", "bestuurlijk.measures"]})
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf", resp.status_code
+    pages = PdfReader(io.BytesIO(resp.data)).pages
+    return " ".join(" ".join(page.extract_text() for page in pages).split())
+
+
+def test_printed_dossier_has_the_plugin_sections(plugin_app) -> None:
+    _browser(plugin_app, "ggd").submit("/caretrajectorymodelview/add", _care_form(
+        plugin_app, care_provider="Geprint Zorgteam"))
+    _browser(plugin_app, "regisseur").submit("/administrativemeasuremodelview/add",
+                                             _measure_form(plugin_app,
+                                                           decree_reference="BM-PRINT"))
+    case_id = _returnee_case(plugin_app)
+    text = _printed_text(_browser(plugin_app, "regisseur"), case_id)
+    for title in ("Zorgtrajecten", "Mentortrajecten", "Bestuurlijke maatregelen"):
+        assert title in text
+    assert "Geprint Zorgteam" in text and "BM-PRINT" in text
+    # The coordinator prints the same case without the health information.
+    text = _printed_text(_browser(plugin_app, "coordinator"), case_id)
+    assert "BM-PRINT" in text
+    assert "Geprint Zorgteam" not in text and "afgeschermd" in text

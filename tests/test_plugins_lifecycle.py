@@ -192,10 +192,9 @@ def test_plugins_setting_from_the_environment(monkeypatch) -> None:
     monkeypatch.setenv("CASUS_PLUGINS", "")
     assert build_config()["PLUGINS"] == []
     monkeypatch.delenv("CASUS_PLUGINS")
-    monkeypatch.setenv("CASUS_ENV", "development")
-    assert build_config()["PLUGINS"] == BUILT_IN
-    monkeypatch.setenv("CASUS_ENV", "testing")
-    assert build_config()["PLUGINS"] == []
+    for env in ("development", "testing"):
+        monkeypatch.setenv("CASUS_ENV", env)
+        assert build_config()["PLUGINS"] == []
 
 
 def test_plugins_are_per_app() -> None:
