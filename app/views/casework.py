@@ -338,19 +338,22 @@ class ActionPlanModelView(CaseChildView):
     add_form_extra_fields = {"case": case_number_field()}
 
     def pre_add(self, item: ActionPlan) -> None:
-        # A new version supersedes the previous one; its goals are carried over.
-        previous = (db.session.query(ActionPlan)
-                    .filter(ActionPlan.case_id == item.case.id, ActionPlan.current.is_(True))
-                    .order_by(ActionPlan.version_number.desc()).first())
-        last = (db.session.query(sa.func.max(ActionPlan.version_number))
-                .filter(ActionPlan.case_id == item.case.id).scalar()) or 0
-        item.version_number = last + 1
-        item.current = True
-        if previous is not None:
-            previous.current = False
-            item.goals = [Goal(description=goal.description, position=goal.position,
-                               organisation_id=goal.organisation_id, status=goal.status)
-                          for goal in previous.goals]
+        # A new version supersedes the previous one; its goals are carried over. The new
+        # plan must not be flushed half-made while the previous one is looked up.
+        with db.session.no_autoflush:
+            previous = (db.session.query(ActionPlan)
+                        .filter(ActionPlan.case_id == item.case.id,
+                                ActionPlan.current.is_(True))
+                        .order_by(ActionPlan.version_number.desc()).first())
+            last = (db.session.query(sa.func.max(ActionPlan.version_number))
+                    .filter(ActionPlan.case_id == item.case.id).scalar()) or 0
+            item.version_number = last + 1
+            item.current = True
+            if previous is not None:
+                previous.current = False
+                item.goals = [Goal(description=goal.description, position=goal.position,
+                                   organisation_id=goal.organisation_id, status=goal.status)
+                              for goal in previous.goals]
 
 
 class GoalModelView(CasusModelView):
