@@ -47,7 +47,7 @@ ENGLISH_UI = (
 # ("Signaal gewogen: ...") and the role names, which are data ("Casusregisseur"),
 # do not trip them; names of people and organisations are taken out of the text first.
 DUTCH_UI = (
-    "Toevoegen", "Bewerken", "Verwijderen", "Bekijken", "Zoeken", "Opslaan", "Terug",
+    "Toevoegen", "Wijzigen", "Bewerken", "Verwijderen", "Bekijken", "Zoeken", "Opslaan", "Terug",
     "Annuleren", "Uitloggen", "Inloggen", "Mijn gegevens", "Acties", "Aantal",
     "Niets gevonden", "Filter toevoegen", "Per pagina", "Sorteren op", "Welkom",
     "Gebruikers", "Rollen", "Rechten", "Beheer", "Beveiliging", "Casuswerk", "Casussen",
