@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import enum
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -105,6 +106,10 @@ def display_value(value: Any) -> Any:
         return "—"  # as app.views.base shows an empty value
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
+    if isinstance(value, enum.Enum):
+        from app.labels import enum_label  # the user's words for stored values
+
+        return enum_label(value)
     if isinstance(value, dt.datetime):
         return format_datetime(value, "short")
     if isinstance(value, dt.date):
@@ -123,7 +128,7 @@ class LocalisedColumnsMixin:
     """Give every list and show column without a formatter of its own :func:`display_value`.
 
     Without it Flask-AppBuilder prints ``None``, ``True``/``False`` and ISO dates in both
-    languages.
+    languages. Enumerations read as ``app.labels`` words them.
     """
 
     formatters_columns: dict[str, Callable[[Any], Any]]

@@ -274,6 +274,9 @@ def test_dates_numbers_and_values_follow_the_locale(app) -> None:
         assert display_value(True) == "Ja" and display_value(None) == "—"
         assert display_value(2026) == 2026  # years and identifiers get no separator
         assert display_value(["Coördinator", "Kernpartner"]) == "Coördinator, Kernpartner"
+        from app.models.base import CasePhase
+
+        assert display_value(CasePhase.closed) == "Afgesloten"
         assert display_value([]) == "—"
     finally:
         ctx.pop()
