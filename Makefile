@@ -75,6 +75,7 @@ BENCH_CASES ?= 2000
 BENCH_LOAD_SECONDS ?= 30
 BENCH_ARGS ?=
 
+bench: export CASUS_PLUGINS ?= zorg,jongerenwerk,bestuurlijk
 bench: install compile-translations
 	@command -v wrk >/dev/null 2>&1 || (apt-get install -y -qq wrk >/dev/null 2>&1 || \
 		sudo -n apt-get install -y -qq wrk >/dev/null 2>&1) || \

@@ -106,11 +106,15 @@ class Writer:
                 self.raw.rollback()
             cur.close()
         self.counts: dict[str, int] = {}
+        # Plugin tables may live on their plugin's own metadata.
+        self.extra_tables: dict[str, sa.Table] = {}
         inspector = sa.inspect(engine)
         self.present = set(inspector.get_table_names())
 
     def table(self, name: str) -> sa.Table:
-        return self.metadata.tables[name]
+        if name in self.metadata.tables:
+            return self.metadata.tables[name]
+        return self.extra_tables[name]
 
     def max_id(self, name: str) -> int:
         cur = self.raw.cursor()
@@ -721,6 +725,7 @@ def _plugin_kinds(writer: Writer) -> list[tuple[str, str]]:
         if not identity or table is Intervention.__table__:
             continue
         if table.name in writer.present:
+            writer.extra_tables[table.name] = table
             found.append((identity, table.name))
     return sorted(found)
 

@@ -56,6 +56,7 @@ def _flask(url: str, *args: str) -> None:
 def _refresh(url: str) -> str:
     """A reused database gets the latest migrations and role grants."""
     _flask(url, "db", "upgrade")
+    _flask(url, "casus", "plugins-upgrade")
     _flask(url, "casus", "init")
     return url
 
@@ -87,6 +88,8 @@ def prepare(backend: str, cases: int, fresh: bool) -> str | None:
             admin.dispose()
     log(f"[{backend}] migrating and generating {cases:,} cases …")
     _flask(url, "db", "upgrade")
+    # Enabled plugins' tables, so the generator writes their interventions too.
+    _flask(url, "casus", "plugins-upgrade")
     _flask(url, "casus", "init")
     started = time.perf_counter()
     env = {**os.environ, "CASUS_DATABASE_URL": url}
