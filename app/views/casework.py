@@ -186,6 +186,7 @@ CASE_PAGE_LINKS = (
     ("add", "ActionPlanModelView"), ("add", "GoalModelView"), ("edit", "GoalModelView"),
     ("add", "InterventionModelView"), ("edit", "InterventionModelView"),
     ("add", "CaseNoteModelView"), ("show", "CaseConferenceModelView"),
+    ("dossier", "DossierPrintView"),
 )
 
 
