@@ -146,11 +146,18 @@ class _Data:
 
     @property
     def decisions(self) -> list[Decision]:
-        signal_ids = select(Signal.id).where(Signal.case_id == self.case.id)
-        return self._memo("decisions", lambda: list(db.session.scalars(
-            select(Decision).where(or_(Decision.case_id == self.case.id,
-                                       Decision.signal_id.in_(signal_ids)))
-            .order_by(Decision.decided_at, Decision.id))))
+        return self._memo("decisions", self._load_decisions)
+
+    def _load_decisions(self) -> list[Decision]:
+        # The signal ids are fetched first: with an IN-subquery inside the OR, PostgreSQL
+        # scans every decision (about a second at city scale) instead of using both indexes.
+        signal_ids = list(db.session.scalars(
+            select(Signal.id).where(Signal.case_id == self.case.id)))
+        belongs = Decision.case_id == self.case.id
+        if signal_ids:
+            belongs = or_(belongs, Decision.signal_id.in_(signal_ids))
+        return list(db.session.scalars(
+            select(Decision).where(belongs).order_by(Decision.decided_at, Decision.id)))
 
     @property
     def agenda_items(self) -> list[AgendaItem]:
