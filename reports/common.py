@@ -46,30 +46,37 @@ def _format_date(value: dt.date, pattern: str, locale: str) -> str:
 class Formatter:
     locale: str
 
+    @property
+    def _dates(self) -> str:
+        # The same conventions as the screens: English written day-month, 24-hour clock.
+        from app.i18n import FORMAT_LOCALES
+
+        return FORMAT_LOCALES.get(self.locale, self.locale)
+
     def date(self, value: dt.date | dt.datetime | None) -> str:
         if value is None:
             return ""
         if isinstance(value, dt.datetime):
             value = self._local(value).date()
-        return _format_date(value, "medium", self.locale)
+        return _format_date(value, "medium", self._dates)
 
     def long_date(self, value: dt.date | dt.datetime | None) -> str:
         if value is None:
             return ""
         if isinstance(value, dt.datetime):
             value = self._local(value).date()
-        return _format_date(value, "long", self.locale)
+        return _format_date(value, "long", self._dates)
 
     def datetime(self, value: dt.datetime | None) -> str:
         if value is None:
             return ""
-        return format_datetime(self._local(value), "medium", locale=self.locale)
+        return format_datetime(self._local(value), "medium", locale=self._dates)
 
     def datetime_short(self, value: dt.datetime | None) -> str:
         if value is None:
             return ""
         local = self._local(value)
-        return f"{_format_date(local.date(), 'medium', self.locale)} {local:%H:%M}"
+        return f"{_format_date(local.date(), 'medium', self._dates)} {local:%H:%M}"
 
     def local_day(self, value: dt.datetime) -> dt.date:
         return self._local(value).date()

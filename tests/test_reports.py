@@ -254,7 +254,7 @@ def test_english_dossier_for_an_english_reader(app, browser):
     text = flat(pages)
     assert_page_numbers(pages, "Page", "of")
     for expected in ("CONFIDENTIAL", "Case dossier", "Contents", "Decisions", "Risk factors",
-                     "Interventions by partner and domain", "born Mar 14, 1989",
+                     "Interventions by partner and domain", "born 14 Mar 1989",
                      "Printed by Coen de Coördinator"):
         assert expected in text, expected
     assert "VERTROUWELIJK" not in text
