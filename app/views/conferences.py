@@ -16,7 +16,6 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_appbuilder.widgets import FormWidget
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField, StringField
 from wtforms.validators import Length, Optional
 
@@ -27,12 +26,12 @@ from app.views.base import CasusModelView
 from app.views.casework import CATEGORY, LABELS
 from app.views.workflow import (
     DECISION_COLUMNS,
-    STALE_MESSAGE,
     ConferenceForm,
     _decision_input,
     _prepare_decision_form,
     _show_error,
     _text_field,
+    commit_decision,
     conference_choices,
     prepare_conference_form,
 )
@@ -158,27 +157,15 @@ class ConferenceAgendaView(BaseView):
 
         general_error = None
         if request.method == "POST" and form.validate_on_submit():
-            try:
-                if form.version.data != str(case.version):
-                    raise workflow.WorkflowError(STALE_MESSAGE)
-                conferences.record_item(
-                    user, item, decision=_decision_input(form), notes=form.notes.data,
-                    next_review_date=form.review_date.data,
-                    to_monitoring=bool(form.to_monitoring.data),
-                    action_plan=form.action_plan.data, **conference_choices(form))
-                db.session.commit()
-            except workflow.WorkflowPermissionError:
-                db.session.rollback()
-                abort(403)
-            except workflow.WorkflowError as error:
-                db.session.rollback()
-                general_error = _show_error(form, error)
-            except StaleDataError:
-                db.session.rollback()
-                general_error = str(STALE_MESSAGE)
-            else:
+            outcome = commit_decision(form, case, lambda: conferences.record_item(
+                user, item, decision=_decision_input(form), notes=form.notes.data,
+                next_review_date=form.review_date.data,
+                to_monitoring=bool(form.to_monitoring.data),
+                action_plan=form.action_plan.data, **conference_choices(form)))
+            if outcome is None:
                 flash(_("Decision recorded for %(number)s.", number=case.number), "success")
                 return redirect(url_for(".agenda", conference_id=conference_id))
+            general_error = outcome or None
         item = db.session.get(AgendaItem, item_id)
         columns = [c for c in RECORD_COLUMNS
                    if c != "to_monitoring" or item.case.phase == CasePhase.conference]

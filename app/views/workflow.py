@@ -8,6 +8,7 @@ turn forms into calls and refusals into messages next to the fields.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, g, redirect, request, url_for
@@ -199,6 +200,31 @@ def _show_error(form: DynamicForm, error: workflow.WorkflowError) -> str | None:
     return None
 
 
+def commit_decision(form: DynamicForm, case: Case, apply: Callable[[], Any]) -> str | None:
+    """Apply a decision taken on a form about ``case`` and commit it.
+
+    Refuses a form made from an older version of the case, rolls back on any refusal,
+    answers 403 when the user's roles do not grant it, and puts the refusal next to its
+    field. Returns ``None`` after a commit, else the message that belongs to no field
+    (``""`` when every message went next to a field).
+    """
+    try:
+        if form.version.data != str(case.version):
+            raise workflow.WorkflowError(STALE_MESSAGE)
+        apply()
+        db.session.commit()
+    except workflow.WorkflowPermissionError:
+        db.session.rollback()
+        abort(403)
+    except workflow.WorkflowError as error:
+        db.session.rollback()
+        return _show_error(form, error) or ""
+    except StaleDataError:
+        db.session.rollback()
+        return str(STALE_MESSAGE)
+    return None
+
+
 def _case_url(case: Case) -> str:
     return url_for("CaseModelView.show", pk=case.id)
 
@@ -258,23 +284,12 @@ class CaseWorkflowView(BaseView):
         refused = workflow.refusal(case, action)
         general_error = None
         if refused is None and request.method == "POST" and form.validate_on_submit():
-            try:
-                if form.version.data != str(case.version):
-                    raise workflow.WorkflowError(STALE_MESSAGE)
-                self._apply(action, user, case, form)
-                db.session.commit()
-            except workflow.WorkflowPermissionError:
-                db.session.rollback()
-                abort(403)
-            except workflow.WorkflowError as error:
-                db.session.rollback()
-                general_error = _show_error(form, error)
-            except StaleDataError:
-                db.session.rollback()
-                general_error = str(STALE_MESSAGE)
-            else:
+            outcome = commit_decision(form, case,
+                                      lambda: self._apply(action, user, case, form))
+            if outcome is None:
                 flash(_("Decision recorded: %(action)s.", action=action.label), "success")
                 return redirect(_case_url(case))
+            general_error = outcome or None
         case = db.session.get(Case, case_id)
         return self.render_template(
             self.transition_template, title=f"{action.label} – {case.number}", case=case,
