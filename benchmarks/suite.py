@@ -79,9 +79,13 @@ def timed(call: Callable[[], Any], *, warmup: int = 2, min_samples: int = 12,
 
 
 _OPTION = re.compile(r"<select\b.*?</select>", re.S | re.I)
+_JSON_ANGLE = re.compile(r"\\u003([ce])", re.I)
 
 
 def largest_select(html: str) -> int:
+    """Options of the largest select, also inside JSON-escaped HTML (``\\u003coption``),
+    as in Flask-AppBuilder's search form, which ships its fields' HTML as JSON."""
+    html = _JSON_ANGLE.sub(lambda m: "<" if m.group(1).lower() == "c" else ">", html)
     return max((block.lower().count("<option") for block in _OPTION.findall(html)),
                default=0)
 
