@@ -206,22 +206,35 @@ _signal = Signal.__table__
 _agenda = AgendaItem.__table__
 
 
-def admitted_case_ids(organisation_id: int, on: dt.date | None = None) -> sa.Select:
-    on = on or today()
-    # Core tables, not ORM entities: the guard's criteria must not apply to themselves.
-    return sa.select(_admission.c.case_id).where(
-        _admission.c.organisation_id == organisation_id,
-        _admission.c.starts_on <= on,
-        _admission.c.ends_on >= on,
-    )
-
-
-def directed_case_ids(user_id: int) -> sa.Select:
-    return sa.select(_case.c.id).where(_case.c.case_director_id == user_id)
-
-
 def _any(parts: list[Any]) -> Any:
     return sa.or_(*parts) if parts else sa.false()
+
+
+# The row rules test "this row's case is directed by / admitted to the actor" as a
+# correlated EXISTS on an alias of its own. ``case_id IN (SELECT … WHERE director = me)``
+# inside an OR makes PostgreSQL read every case the user directs for every query (a
+# hashed sub-plan: 20–35 ms for a director of 5,000 cases at city scale); the EXISTS is
+# one index probe per candidate row. The alias keeps the sub-select from correlating with
+# a ``case`` or ``case_admission`` table the outer query happens to join.
+
+
+def directed_by(column: Any, user_id: int) -> Any:
+    """``column`` (a case id) belongs to a case ``user_id`` directs."""
+    case = _case.alias("guard_directed_case")
+    return sa.exists(sa.select(1).where(case.c.id == column,
+                                        case.c.case_director_id == user_id)
+                     .correlate_except(case))
+
+
+def admitted_to(column: Any, organisation_id: int, on: dt.date | None = None) -> Any:
+    """``column`` (a case id) belongs to a case ``organisation_id`` is admitted to today."""
+    on = on or today()
+    admission = _admission.alias("guard_admission")
+    return sa.exists(sa.select(1).where(admission.c.case_id == column,
+                                        admission.c.organisation_id == organisation_id,
+                                        admission.c.starts_on <= on,
+                                        admission.c.ends_on >= on)
+                     .correlate_except(admission))
 
 
 def content_case_ids_criteria(column: Any, actor: Actor) -> Any:
@@ -229,7 +242,7 @@ def content_case_ids_criteria(column: Any, actor: Actor) -> Any:
     if actor.is_system or actor.is_core:
         return sa.true()
     if actor.directs:
-        return column.in_(directed_case_ids(actor.user_id))
+        return directed_by(column, actor.user_id)
     return sa.false()
 
 
@@ -239,14 +252,22 @@ def visible_case_ids_criteria(column: Any, actor: Actor) -> Any:
         return sa.true()
     parts = []
     if actor.directs:
-        parts.append(column.in_(directed_case_ids(actor.user_id)))
+        parts.append(directed_by(column, actor.user_id))
     if actor.admitted_scope:
-        parts.append(column.in_(admitted_case_ids(actor.organisation_id)))
+        parts.append(admitted_to(column, actor.organisation_id))
     return _any(parts)
 
 
 def _case_rule(actor: Actor) -> Any:
-    return visible_case_ids_criteria(Case.id, actor)
+    if actor.is_system or actor.is_core:
+        return sa.true()
+    parts = []
+    if actor.directs:
+        # The case row itself: no sub-select, the director index serves it.
+        parts.append(Case.case_director_id == actor.user_id)
+    if actor.admitted_scope:
+        parts.append(admitted_to(Case.id, actor.organisation_id))
+    return _any(parts)
 
 
 def _case_subject_rule(actor: Actor) -> Any:
@@ -265,7 +286,7 @@ def _subject_relation_rule(actor: Actor) -> Any:
         return sa.true()
     if actor.directs:
         subjects = sa.select(_case_subject.c.subject_id).where(
-            _case_subject.c.case_id.in_(directed_case_ids(actor.user_id)))
+            directed_by(_case_subject.c.case_id, actor.user_id))
         return SubjectRelation.subject_id.in_(subjects)
     return sa.false()
 
@@ -275,7 +296,7 @@ def _signal_rule(actor: Actor) -> Any:
         return sa.true()
     if actor.directs:
         return sa.and_(Signal.status == SignalStatus.weighed,
-                       Signal.case_id.in_(directed_case_ids(actor.user_id)))
+                       directed_by(Signal.case_id, actor.user_id))
     return sa.false()
 
 
@@ -285,7 +306,7 @@ def _weighing_rule(actor: Actor) -> Any:
     if actor.directs:
         signals = sa.select(_signal.c.id).where(
             _signal.c.status == SignalStatus.weighed.value,
-            _signal.c.case_id.in_(directed_case_ids(actor.user_id)))
+            directed_by(_signal.c.case_id, actor.user_id))
         return Weighing.signal_id.in_(signals)
     return sa.false()
 
@@ -299,7 +320,7 @@ def _conference_rule(actor: Actor) -> Any:
         return sa.true()
     if actor.directs:
         return CaseConference.id.in_(sa.select(_agenda.c.conference_id).where(
-            _agenda.c.case_id.in_(directed_case_ids(actor.user_id))))
+            directed_by(_agenda.c.case_id, actor.user_id)))
     return sa.false()
 
 
@@ -309,12 +330,12 @@ def _goal_rule(actor: Actor) -> Any:
     parts = []
     if actor.directs:
         parts.append(Goal.action_plan_id.in_(sa.select(_plan.c.id).where(
-            _plan.c.case_id.in_(directed_case_ids(actor.user_id)))))
+            directed_by(_plan.c.case_id, actor.user_id))))
     if actor.admitted_scope:
         parts.append(sa.and_(
             Goal.organisation_id == actor.organisation_id,
             Goal.action_plan_id.in_(sa.select(_plan.c.id).where(
-                _plan.c.case_id.in_(admitted_case_ids(actor.organisation_id))))))
+                admitted_to(_plan.c.case_id, actor.organisation_id)))))
     return _any(parts)
 
 
@@ -323,11 +344,11 @@ def _intervention_rule(actor: Actor) -> Any:
         return sa.true()
     parts = []
     if actor.directs:
-        parts.append(Intervention.case_id.in_(directed_case_ids(actor.user_id)))
+        parts.append(directed_by(Intervention.case_id, actor.user_id))
     if actor.admitted_scope:
         parts.append(sa.and_(
             Intervention.organisation_id == actor.organisation_id,
-            Intervention.case_id.in_(admitted_case_ids(actor.organisation_id))))
+            admitted_to(Intervention.case_id, actor.organisation_id)))
     return _any(parts)
 
 
@@ -336,7 +357,7 @@ def _admission_rule(actor: Actor) -> Any:
         return sa.true()
     parts = []
     if actor.directs:
-        parts.append(CaseAdmission.case_id.in_(directed_case_ids(actor.user_id)))
+        parts.append(directed_by(CaseAdmission.case_id, actor.user_id))
     if actor.admitted_scope:
         parts.append(CaseAdmission.organisation_id == actor.organisation_id)
     return _any(parts)
