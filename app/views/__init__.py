@@ -40,7 +40,7 @@ class HomeView(IndexView):
 
 def register_views(appbuilder: AppBuilder) -> None:
     from app import api
-    from app.views import access_admin, admin, casework, conferences, reports, workflow
+    from app.views import access_admin, admin, casework, conferences, lookup, reports, workflow
 
     casework.register(appbuilder)
     workflow.register(appbuilder)
@@ -48,4 +48,5 @@ def register_views(appbuilder: AppBuilder) -> None:
     reports.register(appbuilder)
     admin.register(appbuilder)
     access_admin.register(appbuilder)
+    lookup.register(appbuilder)
     api.register(appbuilder)

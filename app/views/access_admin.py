@@ -40,7 +40,7 @@ from app.models import (
     Subject,
 )
 from app.roles import ROLE_SPECS
-from app.views.base import CasusModelView
+from app.views.base import CasusModelView, remote_select
 
 CATEGORY = "Toegang"
 
@@ -485,6 +485,14 @@ class CaseAdmissionModelView(CasusModelView):
         "legal_basis": _l("The article of the covenant or law that allows it."),
     }
     validators_columns = {"ends_on": [_not_before_start]}
+    add_form_extra_fields = edit_form_extra_fields = {
+        "case": remote_select(_l("Case"), "case", required=True),
+        "organisation": remote_select(_l("Organisation"), "organisation", required=True),
+    }
+    search_form_extra_fields = {
+        "case": remote_select(_l("Case"), "case"),
+        "organisation": remote_select(_l("Organisation"), "organisation"),
+    }
     formatters_columns = {
         "ends_on": lambda d: (f"{d:%d-%m-%Y}" + (f" ({_('expired')})"
                                                  if d < policy.today() else "")) if d else "—",

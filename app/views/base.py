@@ -20,14 +20,16 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import flash, g
+from flask import flash, g, url_for
 from flask_appbuilder import ModelView
 from flask_appbuilder.fields import EnumField, QuerySelectField
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy.orm import Query, RelationshipProperty, joinedload, selectinload
 from wtforms import Form, HiddenField, ValidationError, validators
+from wtforms.widgets import html_params
 
 from app.access import AccessPolicyViewMixin
 from app.datamodel import CasusSQLAInterface
@@ -58,6 +60,91 @@ def query_select(label: object, query_func: Callable[[], Any], *, required: bool
         get_pk_func=lambda obj: obj.id,
         allow_blank=not required,
         widget=Select2Widget(),
+        description=description,
+        validators=[validators.DataRequired()] if required else [validators.Optional()],
+    )
+
+
+class RemoteSelectWidget:
+    """A select holding only its chosen option; the browser searches the rest.
+
+    ``app/static/casus_lookup.js`` turns every ``select.casus-remote-select`` into a
+    Select2 box that asks ``data-lookup`` (``app.views.lookup``) for the rows matching
+    what the user types, so a page never ships the whole list.
+    """
+
+    def __call__(self, field: RemoteSelectField, **kwargs: Any) -> Markup:
+        if "name_" in kwargs:  # as Flask-AppBuilder's Select2Widget
+            field.name = kwargs.pop("name_")
+        kwargs.pop("class", None)
+        kwargs.pop("class_", None)
+        attrs = {
+            "id": kwargs.pop("id", field.id),
+            "name": field.name,
+            "class": "casus-remote-select form-control",
+            "data-lookup": url_for("LookupView.lookup", name=field.lookup_name),
+            "data-placeholder": _("Search…"),
+            "data-allow-clear": "false" if field.flags.required else "true",
+            "data-no-results": _("No results"),
+            "data-searching": _("Searching…"),
+            "data-loading-more": _("Loading more results…"),
+            "data-error-loading": _("The results could not be loaded."),
+            **kwargs,
+        }
+        options = [Markup('<option value=""></option>')]
+        selected = field.data
+        if selected is not None:
+            options.append(Markup('<option value="{}" selected>{}</option>').format(
+                field.get_pk_func(selected), field.get_label(selected)))
+        return Markup("<select {}>{}</select>").format(
+            Markup(html_params(**attrs)), Markup("").join(options))
+
+
+class RemoteSelectField(QuerySelectField):
+    """A related-field select searched through ``/lookup/<name>`` (``app.views.lookup``).
+
+    A posted id is accepted only if the lookup's bounded query returns it, as with
+    ``QuerySelectField``; but only that one row is read, never the whole list.
+    """
+
+    widget = RemoteSelectWidget()
+
+    def __init__(self, label: object = None, validators: Any = None, *,
+                 lookup_name: str, **kwargs: Any) -> None:
+        super().__init__(label, validators, query_func=self._no_list,
+                         get_pk_func=lambda obj: obj.id,
+                         get_label=lambda obj: self._lookup().label(obj), **kwargs)
+        self.lookup_name = lookup_name
+
+    def _lookup(self) -> Any:
+        from app.views.lookup import LOOKUPS
+
+        return LOOKUPS[self.lookup_name]
+
+    @staticmethod
+    def _no_list() -> list[Any]:  # pragma: no cover - never asked for the whole list
+        raise RuntimeError("a remote select does not list its rows")
+
+    def _get_object_list(self) -> list[tuple[str, Any]]:
+        if self._object_list is None:
+            if self._formdata is not None:
+                pk = self._formdata
+            elif self._data is not None:
+                pk = self.get_pk_func(self._data)
+            else:
+                pk = None
+            row = self._lookup().row(pk) if pk not in (None, "") else None
+            self._object_list = [] if row is None else [(str(self.get_pk_func(row)), row)]
+        return self._object_list
+
+
+def remote_select(label: object, lookup_name: str, *, required: bool = False,
+                  description: object = "") -> RemoteSelectField:
+    """A searchable select over a lookup of ``app.views.lookup`` (for growing tables)."""
+    return RemoteSelectField(
+        label,
+        lookup_name=lookup_name,
+        allow_blank=not required,
         description=description,
         validators=[validators.DataRequired()] if required else [validators.Optional()],
     )

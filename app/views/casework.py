@@ -15,6 +15,7 @@ from flask_appbuilder import AppBuilder, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from sqlalchemy.orm import Query
 
 from app.extensions import db
 from app.labels import enum_label, enum_label_for
@@ -34,7 +35,7 @@ from app.models import (
     Signal,
 )
 from app.roles import ROLE_CASE_DIRECTOR, ROLE_COORDINATOR
-from app.views.base import CasusModelView, query_select
+from app.views.base import CasusModelView, query_select, remote_select
 from app.views.case_page import load_case_page
 from app.views.fields import CaseNumberField, context_id, edited_pk
 from app.views.subjects import SubjectModelView, SubjectRelationModelView
@@ -107,19 +108,27 @@ LABELS = {
 
 # --- bounded queries for the selects ------------------------------------------------
 
-def directing_users() -> list[CasusUser]:
+def directing_users_query() -> Query:
     """Users who can direct a case: active coordinators and case directors."""
     from flask_appbuilder.security.sqla.models import Role
 
     return (db.session.query(CasusUser)
             .filter(CasusUser.active.is_(True),
                     CasusUser.roles.any(Role.name.in_([ROLE_CASE_DIRECTOR, ROLE_COORDINATOR])))
-            .order_by(CasusUser.first_name, CasusUser.last_name).all())
+            .order_by(CasusUser.first_name, CasusUser.last_name, CasusUser.id))
+
+
+def directing_users() -> list[CasusUser]:
+    return directing_users_query().all()
+
+
+def active_organisations_query() -> Query:
+    return (db.session.query(Organisation).filter(Organisation.active.is_(True))
+            .order_by(Organisation.name, Organisation.id))
 
 
 def active_organisations() -> list[Organisation]:
-    return (db.session.query(Organisation).filter(Organisation.active.is_(True))
-            .order_by(Organisation.name).all())
+    return active_organisations_query().all()
 
 
 def risk_groups() -> list[RiskGroup]:
@@ -225,14 +234,14 @@ class CaseModelView(CasusModelView):
 
     edit_form_extra_fields = {
         "risk_group": query_select(_l("Risk group"), risk_groups, required=True),
-        "lead_organisation": query_select(_l("Lead organisation"), active_organisations,
-                                          required=True),
-        "case_director": query_select(_l("Case director"), directing_users),
+        "lead_organisation": remote_select(_l("Lead organisation"), "organisation",
+                                           required=True),
+        "case_director": remote_select(_l("Case director"), "case_director"),
     }
     search_form_extra_fields = {
         "risk_group": query_select(_l("Risk group"), risk_groups),
-        "lead_organisation": query_select(_l("Lead organisation"), active_organisations),
-        "case_director": query_select(_l("Case director"), directing_users),
+        "lead_organisation": remote_select(_l("Lead organisation"), "organisation"),
+        "case_director": remote_select(_l("Case director"), "case_director"),
     }
 
     @expose("/number/<number>", methods=["GET"])
@@ -372,7 +381,7 @@ class GoalModelView(CasusModelView):
     add_form_extra_fields = edit_form_extra_fields = {
         "action_plan": query_select(_l("Action plan"), action_plans_for_context,
                                     required=True),
-        "organisation": query_select(_l("Organisation"), active_organisations),
+        "organisation": remote_select(_l("Organisation"), "organisation"),
     }
 
     def _case_page(self, plan_id: int | None):
@@ -417,13 +426,13 @@ class InterventionModelView(CaseChildView):
         "case": case_number_field(),
         "type": query_select(_l("Intervention type"), active_intervention_types,
                              required=True),
-        "organisation": query_select(_l("Organisation"), active_organisations, required=True),
+        "organisation": remote_select(_l("Organisation"), "organisation", required=True),
         "goal": query_select(_l("Goal"), goals_for_context),
     }
     edit_form_extra_fields = {"goal": query_select(_l("Goal"), goals_for_context)}
     search_form_extra_fields = {
         "type": query_select(_l("Intervention type"), active_intervention_types),
-        "organisation": query_select(_l("Organisation"), active_organisations),
+        "organisation": remote_select(_l("Organisation"), "organisation"),
     }
 
 

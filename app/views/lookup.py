@@ -1,0 +1,150 @@
+"""Search-as-you-type for related-field selects: ``GET /lookup/<name>``.
+
+A select over a table that grows (case directors, organisations, cases) is rendered
+with only its chosen option (``app.views.base.remote_select``); the browser
+(``app/static/casus_lookup.js``, Select2) asks this endpoint for the rows matching what
+the user types:
+
+- ``?q=<term>&page=N`` → ``{"results": [{"id": .., "text": ..}], "pagination":
+  {"more": bool}}``, at most ``PAGE_SIZE`` rows per page;
+- ``?id=<pk>`` → the one row, to show the label of a value set beforehand (an active
+  search filter), or 404 when the form would not have offered it.
+
+Each lookup runs the same bounded query as the form's field (which also validates a
+posted value against it), narrowed by the search term, so the endpoint returns exactly
+what the form offers. Rows pass the ORM guard like any other read. Only signed-in users
+with a permission on a view that uses the lookup may ask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort, jsonify, redirect, request
+from flask_appbuilder import AppBuilder, BaseView, expose
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import Query
+
+from app.extensions import db
+from app.models import Case, CasusUser, Organisation
+from app.views.casework import active_organisations_query, directing_users_query
+
+PAGE_SIZE = 20
+MAX_PAGE = 500
+MAX_TERM = 100
+MAX_WORDS = 5
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """One searchable relation: its bounded query, what a term searches, who may ask."""
+
+    model: type
+    query: Callable[[], Query]
+    columns: Callable[[], Sequence[Any]]
+    #: (permission, view) pairs; any one of them admits the user.
+    views: tuple[tuple[str, str], ...]
+    label: Callable[[Any], str] = str
+
+    def pk_column(self) -> Any:
+        return sa.inspect(self.model).primary_key[0]
+
+    def row(self, pk: str) -> Any | None:
+        """The row with primary key ``pk`` if the bounded query offers it."""
+        try:
+            value = int(pk)
+        except (TypeError, ValueError):
+            return None
+        return self.query().filter(self.pk_column() == value).one_or_none()
+
+    def search(self, term: str) -> Query:
+        query = self.query()
+        for word in term.split()[:MAX_WORDS]:
+            pattern = "%" + _escape_like(word) + "%"
+            query = query.filter(sa.or_(*(col.ilike(pattern, escape="\\")
+                                          for col in self.columns())))
+        return query
+
+    def option(self, row: Any) -> dict[str, Any]:
+        return {"id": str(getattr(row, self.pk_column().key)), "text": self.label(row)}
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _cases() -> Query:
+    """Cases, newest number first; the ORM guard leaves those the user may see."""
+    return db.session.query(Case).order_by(Case.number.desc())
+
+
+_CASE_VIEW = "CaseModelView"
+_ADMISSIONS = "CaseAdmissionModelView"
+
+LOOKUPS: dict[str, Lookup] = {
+    "case_director": Lookup(
+        CasusUser, directing_users_query,
+        lambda: (CasusUser.first_name, CasusUser.last_name, CasusUser.username),
+        views=(("can_list", _CASE_VIEW), ("can_edit", _CASE_VIEW)),
+    ),
+    "organisation": Lookup(
+        Organisation, active_organisations_query, lambda: (Organisation.name,),
+        views=(("can_list", _CASE_VIEW), ("can_edit", _CASE_VIEW),
+               ("can_list", "InterventionModelView"), ("can_add", "InterventionModelView"),
+               ("can_add", "GoalModelView"), ("can_edit", "GoalModelView"),
+               ("can_list", _ADMISSIONS), ("can_add", _ADMISSIONS), ("can_edit", _ADMISSIONS)),
+    ),
+    "case": Lookup(
+        Case, _cases, lambda: (Case.number,),
+        views=(("can_list", _ADMISSIONS), ("can_add", _ADMISSIONS), ("can_edit", _ADMISSIONS)),
+    ),
+}
+
+
+def lookup_url(name: str) -> str:
+    return f"/lookup/{name}"
+
+
+class LookupView(BaseView):
+    """Answers the searchable selects (Select2's ajax protocol)."""
+
+    route_base = "/lookup"
+    default_view = "lookup"
+
+    @expose("/<name>", methods=["GET"])
+    def lookup(self, name: str):
+        if not current_user.is_authenticated:
+            if request.accept_mimetypes.best == "application/json" or request.headers.get(
+                    "X-Requested-With") == "XMLHttpRequest":
+                return jsonify(error=_("Please sign in.")), 401
+            return redirect(self.appbuilder.get_url_for_login)
+        spec = LOOKUPS.get(name)
+        if spec is None:
+            abort(404)
+        has_access = self.appbuilder.sm.has_access
+        if not any(has_access(perm, view) for perm, view in spec.views):
+            return jsonify(error=_("You have no access to this list.")), 403
+        if "id" in request.args:
+            row = spec.row(request.args["id"])
+            if row is None:
+                abort(404)
+            return jsonify(results=[spec.option(row)], pagination={"more": False})
+        try:
+            page = int(request.args.get("page") or 1)
+        except ValueError:
+            page = 0
+        if not 1 <= page <= MAX_PAGE:
+            return jsonify(error=_("The page must be a number from 1 to %(last)d.",
+                                   last=MAX_PAGE)), 400
+        term = (request.args.get("q") or "").strip()[:MAX_TERM]
+        rows = (spec.search(term).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1).all())
+        return jsonify(results=[spec.option(row) for row in rows[:PAGE_SIZE]],
+                       pagination={"more": len(rows) > PAGE_SIZE})
+
+
+def register(appbuilder: AppBuilder) -> None:
+    appbuilder.add_view_no_menu(LookupView)
