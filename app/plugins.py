@@ -456,6 +456,14 @@ def field_visible(obj: Any, field_name: str, actor: Actor | None = None) -> bool
     return True
 
 
+def field_rule_per_row(model: type, field_name: str) -> bool:
+    """Whether an enabled plugin judges ``field_name`` row by row for ``model`` or one of
+    its subclasses (so the answer for the model as a whole does not hold for every row)."""
+    return any(field_name in rule.fields
+               and (issubclass(model, rule.model) or issubclass(rule.model, model))
+               for rule in plugins_of().field_rules)
+
+
 # --------------------------------------------------------------------------------------
 # Interventions of disabled plugins
 # --------------------------------------------------------------------------------------

@@ -178,21 +178,24 @@ def current_actor() -> Actor | None:
         return SYSTEM
     if not has_request_context():
         return None
-    # Resolving the user loads their roles; do it once per request and user.
+    from flask import request
+
+    # Resolving the user loads their roles; do it once per request and user. ``g`` may
+    # outlive a request (a test or job keeping the app context open): the cache is tied
+    # to the request object, so a role change shows on the next request, and to the
+    # logged-in user object, so a login or logout within the request is seen at once.
+    current = request._get_current_object()
+    login_user = g.get("_login_user")
+    cached = g.get("_casus_actor")
+    if cached is not None and cached[0] is current and cached[2] is login_user \
+            and cached[3] is g.get("user"):
+        return cached[1]
     user = _request_user()
     if user is None:
         return None
-    from flask import request
-
-    # ``g`` may outlive a request (a test or job keeping the app context open): the cache
-    # is tied to the request object, so a role change shows on the next request.
-    current = request._get_current_object()
-    cached = g.get("_casus_actor")
-    if cached is not None and cached[0] is current and cached[1].user_id == user.id:
-        return cached[1]
     with system_access("resolving the actor"):
         actor = actor_for_user(user)
-    g._casus_actor = (current, actor)
+    g._casus_actor = (current, actor, g.get("_login_user"), g.get("user"))
     return actor
 
 
@@ -506,12 +509,51 @@ def visible_fields(obj_or_model: Any, fields: Iterable[str],
 
 
 def _field_rule(obj_or_model: Any, field_name: str) -> bool:
-    """The policy's field rule combined with the enabled plugins' field rules."""
-    try:
-        from app.plugins import field_visible
-    except ImportError:  # pragma: no cover - the plugin module is part of the app
-        return can_see_field(obj_or_model, field_name)
-    return field_visible(obj_or_model, field_name)
+    """The policy's field rule combined with the enabled plugins' field rules.
+
+    The answer for a model as a whole is asked many times per page (every column list a
+    view reads, every cell it masks): it is remembered for the rest of the request, per
+    actor.
+    """
+    from app.plugins import field_visible
+
+    if not isinstance(obj_or_model, type):
+        return field_visible(obj_or_model, field_name)
+    memo = _request_memo("_casus_field_rules")
+    if memo is None:
+        return field_visible(obj_or_model, field_name)
+    key = (current_actor(), obj_or_model, field_name)
+    answer = memo.get(key)
+    if answer is None:
+        answer = memo[key] = field_visible(obj_or_model, field_name)
+    return answer
+
+
+def _request_memo(name: str) -> dict[Any, Any] | None:
+    """A dict living as long as the current request (``None`` outside one)."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return None
+    current = request._get_current_object()
+    slot = g.get(name)
+    if slot is None or slot[0] is not current:
+        slot = (current, {})
+        setattr(g, name, slot)
+    return slot[1]
+
+
+def field_per_row(model: type, field_name: str) -> bool:
+    """Whether ``field_name`` of ``model`` may be visible in some rows and not in others
+    (an intervention's outcome; a plugin's per-row field rule)."""
+    if guarded_model(model) is Intervention and field_name in INTERVENTION_CONTENT_FIELDS:
+        return True
+    if any(name == field_name and issubclass(sub, model) and sub is not model
+           for sub, name in SENSITIVE_FIELDS):
+        return True
+    from app.plugins import field_rule_per_row
+
+    return field_rule_per_row(model, field_name)
 
 
 def column_visible(model: type, field_name: str) -> bool:
@@ -533,19 +575,34 @@ class _MaskingInterface:
         return [v if _field_rule(item, c) else HIDDEN for c, v in zip(show_columns, values,
                                                                        strict=True)]
 
+    def _masked_columns(self, list_columns) -> tuple[list[str], list[str]]:
+        """Columns hidden in every row, and columns to judge row by row."""
+        hidden, per_row = [], []
+        for col in list_columns:
+            if field_per_row(self.obj, col):
+                per_row.append(col)
+            elif not _field_rule(self.obj, col):
+                hidden.append(col)
+        return hidden, per_row
+
+    def _mask(self, item, row, hidden, per_row) -> None:
+        for col in hidden:
+            row[col] = HIDDEN
+        for col in per_row:
+            if not _field_rule(item, col):
+                row[col] = HIDDEN
+
     def get_values(self, lst, list_columns):
+        hidden, per_row = self._masked_columns(list_columns)
         for item, row in zip(lst, super().get_values(lst, list_columns), strict=False):
-            for col in list_columns:
-                if not _field_rule(item, col):
-                    row[col] = HIDDEN
+            self._mask(item, row, hidden, per_row)
             yield row
 
     def get_values_json(self, lst, list_columns):
         rows = super().get_values_json(lst, list_columns)
+        hidden, per_row = self._masked_columns(list_columns)
         for item, row in zip(lst, rows, strict=False):
-            for col in list_columns:
-                if not _field_rule(item, col):
-                    row[col] = HIDDEN
+            self._mask(item, row, hidden, per_row)
         return rows
 
 
