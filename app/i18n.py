@@ -29,6 +29,8 @@ from flask_login import current_user, user_logged_in
 from werkzeug.exceptions import HTTPException
 from wtforms.i18n import messages_path
 
+from app.permission_cache import cached_menu
+
 #: Endpoint of Flask-AppBuilder's language switch (``/lang/<locale>``).
 LOCALE_ENDPOINT = "LocaleView.index"
 
@@ -239,6 +241,7 @@ def init_i18n(app: Flask) -> None:
         app.jinja_env.filters[name] = function
     app.jinja_env.globals["active_locale"] = active_locale
     app.jinja_env.globals["casus_now"] = lambda: dt.datetime.now(dt.UTC)
+    app.jinja_env.globals["casus_menu"] = cached_menu
     user_logged_in.connect(_apply_user_locale, app)
     app.after_request(_remember_choice)
     app.before_request(_install_wtforms_translations)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from flask_appbuilder.security.sqla.models import (
     Group,
     Permission,
@@ -21,6 +21,7 @@ from flask_appbuilder.security.sqla.models import (
     ViewMenu,
     assoc_permissionview_role,
 )
+from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
 _CACHE_ATTR = "_casus_permission_cache"
@@ -95,6 +96,32 @@ class PermissionCacheMixin:
 
     # -- Flask-AppBuilder hooks -------------------------------------------------------
 
+    def has_access(self, permission_name: str, view_name: str) -> bool:
+        # Asked for the view, every menu entry and every button: the answer cannot change
+        # within a request unless somebody logs in or out in it.
+        cache = _request_cache()
+        if cache is None:
+            return super().has_access(permission_name, view_name)  # type: ignore[misc]
+        key = ("has_access", permission_name, view_name, id(g.get("_login_user")),
+               id(g.get("user")))
+        answer = cache.get(key)
+        if answer is None:
+            answer = cache[key] = super().has_access(  # type: ignore[misc]
+                permission_name, view_name)
+        return answer
+
+    def menu_key(self) -> Any:
+        """What the main menu of this request depends on: the pairs the user holds."""
+        from flask_login import current_user
+
+        if not current_user.is_authenticated:
+            role = self.get_public_role()
+            return ("public", self.role_permission_pairs([role.id]) if role else None)
+        roles = self.get_user_roles(g.user)  # type: ignore[attr-defined]
+        return (frozenset(r.name for r in roles if r.name in self.builtin_roles),
+                self.role_permission_pairs(
+                    [r.id for r in roles if r.name not in self.builtin_roles]))
+
     def exist_permission_on_roles(self, view_name: str, permission_name: str,
                                   role_ids: list[int]) -> bool:
         pairs = self.role_permission_pairs(role_ids)
@@ -138,3 +165,29 @@ class PermissionCacheMixin:
         if pairs is None:
             return super().is_item_public(permission_name, view_name)  # type: ignore[misc]
         return (permission_name, view_name) in pairs
+
+
+_MENU_CACHE_SIZE = 256
+
+
+def cached_menu() -> Markup:
+    """The main menu's HTML, rendered once per set of permissions and language.
+
+    Rendering Flask-AppBuilder's menu asks a permission per entry and translates every
+    label: several milliseconds per page for a result that only changes with the user's
+    permissions or language, both part of the key (a changed role gives a new key).
+    """
+    from flask_babel import get_locale
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    appbuilder = app.appbuilder  # type: ignore[attr-defined]
+    key = (str(get_locale()), appbuilder.sm.menu_key())
+    cache: dict[Any, Markup] = app.extensions.setdefault("casus_menu_cache", {})
+    html = cache.get(key)
+    if html is None:
+        template = app.jinja_env.get_template("appbuilder/navbar_menu.html")
+        html = Markup(template.render(menu=appbuilder.menu, appbuilder=appbuilder))
+        if len(cache) >= _MENU_CACHE_SIZE:
+            cache.clear()
+        cache[key] = html
+    return html

@@ -107,3 +107,47 @@ def test_the_signed_in_user_is_loaded_once_with_their_roles(app, browser: Browse
     role_loads = [s for s in statements if s.lstrip().startswith("SELECT ab_role")]
     assert len(user_loads) == 1, user_loads
     assert role_loads == [], "roles must arrive with the user"
+
+
+def test_the_menu_follows_a_permission_change_on_the_next_request(app, browser: Browser):
+    # The menu's HTML is kept per set of permissions and language: a granted or revoked
+    # menu entry shows on the very next page, and other users keep their own menu.
+    entry = '<a tabindex="-1" href="/subjectmodelview/list/">'
+    browser.login("ggd")
+    assert entry not in browser.get("/").text
+    _grant(app, "Ketenpartner", "menu_access", "Subjects", granted=True)
+    _grant(app, "Ketenpartner", "can_list", "SubjectModelView", granted=True)
+    assert entry in browser.get("/").text
+    _grant(app, "Ketenpartner", "menu_access", "Subjects", granted=False)
+    assert entry not in browser.get("/").text
+    assert entry in Browser(app).login("coordinator").get("/").text
+
+
+def test_the_menu_is_rendered_in_the_users_language(app, browser: Browser):
+    browser.login("coordinator")
+    signals = '<a tabindex="-1" href="/signalmodelview/list/">'
+    dutch = browser.get("/").text
+    assert re.search(re.escape(signals) + r"\s*Signalen</a>", dutch)
+    browser.get("/lang/en")
+    english = browser.get("/").text
+    assert re.search(re.escape(signals) + r"\s*Signals</a>", english)
+    assert re.search(re.escape(signals) + r"\s*Signalen</a>", browser.get("/").text) is None
+
+
+def test_the_menu_asks_no_permission_per_entry(app, browser: Browser):
+    browser.login("coordinator")
+    browser.get("/")
+    sm = app.appbuilder.sm
+    calls: list[str] = []
+    original = type(sm).has_access
+
+    def counting(self, permission_name, view_name):
+        calls.append(f"{permission_name}:{view_name}")
+        return original(self, permission_name, view_name)
+
+    type(sm).has_access = counting
+    try:
+        assert browser.get("/").status_code == 200
+    finally:
+        type(sm).has_access = original
+    assert not [c for c in calls if c.startswith("menu_access:")], calls
