@@ -18,6 +18,7 @@ from reportlab.platypus import Paragraph, Table, TableStyle
 
 from app.access import Actor, can_see_field
 from reports.document import ACCENT, ACCENT_LIGHT, CELL_FONT, RULE
+from reports.flow import paragraph
 from reports.labels import label
 from reports.text import markup, visual
 
@@ -108,8 +109,8 @@ def visible(obj: Any, field: str, actor: Actor | None) -> Any:
 def para(value: Any, style: ParagraphStyle) -> Paragraph:
     """A paragraph of stored text; a withheld field prints as such, never its value."""
     if isinstance(value, Hidden):
-        return Paragraph(f"<i>{markup(_('(not shown: no need to know)'))}</i>", style)
-    return Paragraph(markup(value), style)
+        return paragraph(f"<i>{markup(_('(not shown: no need to know)'))}</i>", style)
+    return paragraph(markup(value), style)
 
 
 def text(value: Any) -> str:
@@ -140,7 +141,7 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Seq
                zebra: bool = True) -> Table:
     """A table whose caption and header row repeat on every page it runs over, so a
     continued page still says what it lists."""
-    head = [Paragraph(markup(h), styles["CellHead"]) for h in header]
+    head = [paragraph(markup(h), styles["CellHead"]) for h in header]
     top: list[list[Any]] = []
     if caption:
         # Plain text runs on over the empty cells to its right: it looks like a spanned
@@ -177,7 +178,7 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Seq
 def key_value_table(rows: Sequence[tuple[str, Any]], widths: Sequence[float],
                     styles: dict[str, ParagraphStyle]) -> Table:
     """Label/value pairs, as on a cover or a case summary."""
-    data = [[Paragraph(markup(k), styles["Label"]),
+    data = [[paragraph(markup(k), styles["Label"]),
              v if not isinstance(v, str | Hidden) else para(v, styles["Cell"])]
             for k, v in rows]
     table = Table(data, colWidths=list(widths), hAlign="LEFT")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,13 @@ PROTECTIVE = colors.HexColor("#e7f4ea")
 
 
 def build_styles() -> dict[str, ParagraphStyle]:
+    """The reports' paragraph styles (one set per process: parsed markup is cached per
+    style, see ``reports.flow``)."""
+    return dict(_styles())
+
+
+@functools.cache
+def _styles() -> dict[str, ParagraphStyle]:
     register_fonts()
     base = ParagraphStyle("Body", fontName=REGULAR, fontSize=9.5, leading=13, textColor=INK,
                           spaceAfter=4)

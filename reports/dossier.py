@@ -22,13 +22,12 @@ from reportlab.platypus import (
     CondPageBreak,
     KeepTogether,
     PageBreak,
-    Paragraph,
     Spacer,
     Table,
     TableStyle,
 )
-from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import select, union
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.access import Actor
 from app.extensions import db
@@ -39,6 +38,7 @@ from app.models import (
     Case,
     CaseConference,
     CaseNote,
+    CaseSubject,
     Decision,
     Goal,
     Intervention,
@@ -69,6 +69,7 @@ from reports.document import (
     render,
     table_of_contents,
 )
+from reports.flow import paragraph
 from reports.text import markup
 
 CONTENT_WIDTH = 174 * mm
@@ -139,32 +140,34 @@ class _Data:
 
     @property
     def plans(self) -> list[ActionPlan]:
+        # Goals joined in rather than fetched by a second query.
         return self._memo("plans", lambda: list(db.session.scalars(
             select(ActionPlan).where(ActionPlan.case_id == self.case.id)
-            .options(selectinload(ActionPlan.goals).joinedload(Goal.organisation))
-            .order_by(ActionPlan.version_number.desc()))))
+            .options(joinedload(ActionPlan.goals).joinedload(Goal.organisation))
+            .order_by(ActionPlan.version_number.desc())).unique()))
 
     @property
     def decisions(self) -> list[Decision]:
         return self._memo("decisions", self._load_decisions)
 
     def _load_decisions(self) -> list[Decision]:
-        # The signal ids are fetched first: with an IN-subquery inside the OR, PostgreSQL
-        # scans every decision (about a second at city scale) instead of using both indexes.
-        signal_ids = list(db.session.scalars(
-            select(Signal.id).where(Signal.case_id == self.case.id)))
-        belongs = Decision.case_id == self.case.id
-        if signal_ids:
-            belongs = or_(belongs, Decision.signal_id.in_(signal_ids))
+        # The decisions of the case and of its signals, as a union of ids: with an
+        # IN-subquery inside an OR, PostgreSQL scans every decision (about a second at city
+        # scale) instead of using both indexes.
+        ids = union(
+            select(Decision.id).where(Decision.case_id == self.case.id),
+            select(Decision.id).join(Signal, Signal.id == Decision.signal_id)
+            .where(Signal.case_id == self.case.id))
         return list(db.session.scalars(
-            select(Decision).where(belongs).order_by(Decision.decided_at, Decision.id)))
+            select(Decision).where(Decision.id.in_(ids))
+            .order_by(Decision.decided_at, Decision.id)))
 
     @property
     def agenda_items(self) -> list[AgendaItem]:
         return self._memo("agenda", lambda: list(db.session.scalars(
             select(AgendaItem).join(CaseConference)
             .where(AgendaItem.case_id == self.case.id)
-            .options(selectinload(AgendaItem.conference).joinedload(CaseConference.chair))
+            .options(contains_eager(AgendaItem.conference).joinedload(CaseConference.chair))
             .order_by(CaseConference.held_on.desc()))))
 
 
@@ -177,7 +180,7 @@ def _fmt(ctx: DossierContext) -> Formatter:
 
 
 def _empty(ctx: DossierContext, message: str) -> list[Any]:
-    return [Paragraph(markup(message), ctx.styles["Muted"])]
+    return [paragraph(markup(message), ctx.styles["Muted"])]
 
 
 # --- core sections --------------------------------------------------------------------
@@ -197,10 +200,10 @@ def _decisions(ctx: DossierContext) -> list[Any]:
         orgs = ", ".join(o.name for o in d.organisations)
         if orgs:
             who.append(orgs)
-        details.append(Paragraph(
+        details.append(paragraph(
             f"<font size=7.5 color='#616e7c'>{markup(' · '.join(who))}</font>", styles["Cell"]))
-        rows.append([Paragraph(f"<b>{markup(fmt.date(d.decided_at))}</b>", styles["Cell"]),
-                     "●", Paragraph(what, styles["Cell"]), details])
+        rows.append([paragraph(f"<b>{markup(fmt.date(d.decided_at))}</b>", styles["Cell"]),
+                     "●", paragraph(what, styles["Cell"]), details])
     table = Table(rows, colWidths=[28 * mm, 6 * mm, 36 * mm, CONTENT_WIDTH - 70 * mm],
                   hAlign="LEFT")
     table.setStyle(TableStyle([
@@ -228,12 +231,12 @@ def _assessment(ctx: DossierContext) -> list[Any]:
     out: list[Any] = []
     for a in assessments:
         author = person_name(a.author)
-        out.append(Paragraph(markup(_("Assessment of %(date)s", date=fmt.long_date(
+        out.append(paragraph(markup(_("Assessment of %(date)s", date=fmt.long_date(
             a.assessed_on)) + (f" — {author}" if author else "")), styles["Heading3"]))
         half = CONTENT_WIDTH / 2
         grid = Table(
-            [[Paragraph(markup(_("Risk factors")), styles["Label"]),
-              Paragraph(markup(_("Protective factors")), styles["Label"])],
+            [[paragraph(markup(_("Risk factors")), styles["Label"]),
+              paragraph(markup(_("Protective factors")), styles["Label"])],
              [para(visible(a, "risk_factors", actor), styles["Cell"]),
               para(visible(a, "protective_factors", actor), styles["Cell"])]],
             colWidths=[half, half], hAlign="LEFT")
@@ -250,7 +253,7 @@ def _assessment(ctx: DossierContext) -> list[Any]:
         out.append(grid)
         domains = visible(a, "life_domains", actor)
         if domains:
-            out += [Spacer(1, 4), Paragraph(markup(_("Life domains")), styles["Label"]),
+            out += [Spacer(1, 4), paragraph(markup(_("Life domains")), styles["Label"]),
                     para(domains, styles["Body"])]
     return out
 
@@ -289,7 +292,7 @@ def _plan(ctx: DossierContext) -> list[Any]:
     by_goal: dict[int | None, list[Intervention]] = defaultdict(list)
     for i in data.interventions:
         by_goal[i.goal_id].append(i)
-    out: list[Any] = [Paragraph(markup(_("Version %(n)s of %(date)s", n=current.version_number,
+    out: list[Any] = [paragraph(markup(_("Version %(n)s of %(date)s", n=current.version_number,
                                          date=fmt.long_date(current.created_at))),
                                 styles["Muted"])]
     if current.description:
@@ -298,7 +301,7 @@ def _plan(ctx: DossierContext) -> list[Any]:
     widths = [58 * mm, 50 * mm, 22 * mm, CONTENT_WIDTH - 130 * mm]
     for n, goal in enumerate(current.goals, start=1):
         owner = f" — {goal.organisation.name}" if goal.organisation else ""
-        out.append(Paragraph(
+        out.append(paragraph(
             f"{n}. {markup(goal.description)}"
             f"<font size=8 color='#616e7c'>{markup(owner)} · {markup(fmt.label(goal.status))}"
             f"</font>", styles["Heading3"]))
@@ -309,10 +312,10 @@ def _plan(ctx: DossierContext) -> list[Any]:
             out.append(data_table(header, _goal_rows(items, ctx, widths), widths, styles,
                                   caption=caption))
         else:
-            out.append(Paragraph(markup(_("No interventions for this goal.")), styles["Muted"]))
+            out.append(paragraph(markup(_("No interventions for this goal.")), styles["Muted"]))
     older = [p for p in plans if p is not current]
     if older:
-        out.append(Paragraph(markup(_("Earlier versions: %(list)s", list=", ".join(
+        out.append(paragraph(markup(_("Earlier versions: %(list)s", list=", ".join(
             f"v{p.version_number} ({fmt.date(p.created_at)})" for p in older))),
             styles["Muted"]))
     return out
@@ -333,7 +336,7 @@ def _interventions(ctx: DossierContext) -> list[Any]:
     last_org = None
     for (org, domain), group in sorted(groups.items()):
         if org != last_org:
-            out.append(Paragraph(markup(org), styles["Heading2"]))
+            out.append(paragraph(markup(org), styles["Heading2"]))
             last_org = org
         caption = f"{org} · {domain} ({len(group)})"
         out.append(data_table(header, _intervention_rows(group, ctx, widths), widths, styles,
@@ -370,7 +373,7 @@ def _conferences(ctx: DossierContext) -> list[Any]:
         for d in by_item.get(item.id, []):
             reasons = text(visible(d, "reasons", actor))
             rows.append((_("Decision"), f"{fmt.label(d.kind)}: {reasons}"))
-        out.append(KeepTogether([Paragraph(markup(head), styles["Heading3"]),
+        out.append(KeepTogether([paragraph(markup(head), styles["Heading3"]),
                                  key_value_table(rows, [36 * mm, CONTENT_WIDTH - 36 * mm],
                                                  styles)]))
     return out
@@ -387,7 +390,7 @@ def _notes(ctx: DossierContext) -> list[Any]:
     out: list[Any] = []
     for note in notes:
         org = f" ({note.organisation.name})" if note.organisation else ""
-        out.append(Paragraph(
+        out.append(paragraph(
             f"<b>{markup(fmt.datetime_short(note.created_at))}</b> — "
             f"{markup(person_name(note.author) + org)}", styles["Small"]))
         out.append(para(visible(note, "text", actor), styles["Body"]))
@@ -443,7 +446,7 @@ def _cover(case: Case, request: PrintRequest, ctx: DossierContext,
     org = getattr(request.user, "organisation", None)
     rows: list[tuple[str, Any]] = [
         (_("Case number"), case.number),
-        (_("Subjects"), Paragraph("<br/>".join(subjects) or "—", styles["Cell"])),
+        (_("Subjects"), paragraph("<br/>".join(subjects) or "—", styles["Cell"])),
         (_("Risk group"), risk_text),
         (_("Phase"), fmt.label(case.phase)),
         (_("Lead organisation"), case.lead_organisation.name if case.lead_organisation else ""),
@@ -455,7 +458,7 @@ def _cover(case: Case, request: PrintRequest, ctx: DossierContext,
         (_("Printed on"), fmt.datetime(request.printed_at)),
         (_("Sections"), ", ".join(s.title for s in chosen)),
     ]
-    notice = Table([[Paragraph(markup(_(
+    notice = Table([[paragraph(markup(_(
         "This dossier is confidential. It contains only what %(name)s may see under the "
         "covenant, for the purpose stated above. Do not copy or pass it on; destroy it "
         "when the purpose has been served. Every print is recorded.", name=printer)),
@@ -468,9 +471,9 @@ def _cover(case: Case, request: PrintRequest, ctx: DossierContext,
     ]))
     return [
         Spacer(1, 18 * mm),
-        Paragraph(markup(_("CONFIDENTIAL")), styles["Classification"]),
-        Paragraph(markup(_("Case dossier")), styles["Title"]),
-        Paragraph(markup(f"{case.number} · {case.subject_names}"), styles["Subtitle"]),
+        paragraph(markup(_("CONFIDENTIAL")), styles["Classification"]),
+        paragraph(markup(_("Case dossier")), styles["Title"]),
+        paragraph(markup(f"{case.number} · {case.subject_names}"), styles["Subtitle"]),
         key_value_table(rows, [45 * mm, CONTENT_WIDTH - 45 * mm], styles),
         Spacer(1, 10 * mm),
         notice,
@@ -480,7 +483,11 @@ def _cover(case: Case, request: PrintRequest, ctx: DossierContext,
 def build_dossier(case_id: int, request: PrintRequest) -> PrintedDocument | None:
     """Render the dossier of ``case_id`` for ``request``; ``None`` if the case is not
     visible to the reader."""
-    case = db.session.scalars(select(Case).where(Case.id == case_id)).one_or_none()
+    # The subjects are joined in rather than fetched by a second query.
+    case = db.session.scalars(
+        select(Case).where(Case.id == case_id)
+        .options(joinedload(Case.case_subjects).joinedload(CaseSubject.subject))
+    ).unique().one_or_none()
     if case is None:
         return None
     styles = build_styles()
@@ -493,12 +500,12 @@ def build_dossier(case_id: int, request: PrintRequest) -> PrintedDocument | None
     chosen = [s for s in available_sections() if s.key in wanted]
 
     story: list[Any] = [*_cover(case, request, ctx, chosen), PageBreak(),
-                        Paragraph(markup(_("Contents")), styles["Title"]),
+                        paragraph(markup(_("Contents")), styles["Title"]),
                         table_of_contents(styles)]
     for n, section in enumerate(chosen):
         if n:
             story += [Spacer(1, 6 * mm), CondPageBreak(70 * mm)]
-        story.append(Paragraph(markup(section.title), styles["Heading1"]))
+        story.append(paragraph(markup(section.title), styles["Heading1"]))
         story.extend(section.render(ctx))
 
     title = _("Case dossier %(number)s", number=case.number)
