@@ -134,3 +134,24 @@ def build_config(overrides: dict | None = None) -> dict:
     if overrides:
         cfg.update(overrides)
     return cfg
+
+
+def tune_engine_options(config: dict) -> None:
+    """Connection settings the database URL calls for (after overrides are applied).
+
+    PostgreSQL: JIT compilation off for Casusregie's sessions. Its pages run short
+    queries; when the planner overestimates one (a large list after bulk changes, before
+    autovacuum analyses it) JIT compiles it first, 100+ ms for a query that takes a few.
+    ``CASUS_POSTGRES_JIT=on`` leaves the server's own setting.
+    """
+    url = str(config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if not url.startswith("postgresql") or _env_flag("CASUS_POSTGRES_JIT", False):
+        return
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    current = connect_args.get("options", "")
+    if "jit=" not in current:
+        connect_args["options"] = f"{current} -c jit=off".strip()
+    options["connect_args"] = connect_args
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+

@@ -9,7 +9,7 @@ from flask import Flask
 from flask_appbuilder import AppBuilder
 
 from app.extensions import csrf, db, migrate
-from config import BASE_DIR, INSTANCE_DIR, ConfigError, build_config
+from config import BASE_DIR, INSTANCE_DIR, ConfigError, build_config, tune_engine_options
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
         # A clear one-line message instead of a traceback; a non-zero exit for the deploy.
         print(f"Casusregie: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+    tune_engine_options(app.config)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(BASE_DIR / "translations"))
     from app.plugins import PluginError, init_plugins, install_cli, register_plugin_views
 

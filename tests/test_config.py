@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from config import ConfigError, build_config
 
@@ -56,3 +57,28 @@ def test_default_database_is_sqlite_under_instance(monkeypatch) -> None:
     assert cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
     assert "instance" in cfg["SQLALCHEMY_DATABASE_URI"]
     assert cfg["BABEL_DEFAULT_LOCALE"] == "nl"
+
+
+def test_postgresql_sessions_run_without_jit(app) -> None:
+    """Short page queries must not pay for JIT compilation (see config.tune_engine_options)."""
+    from app.extensions import db
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+            assert "jit" not in str(options.get("connect_args", {}))
+            return
+        assert db.session.execute(sa.text("SHOW jit")).scalar() == "off"
+
+
+def test_jit_can_be_left_to_the_server(monkeypatch) -> None:
+    from config import tune_engine_options
+
+    config = {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://x@h/db",
+              "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True}}
+    tune_engine_options(config)
+    assert config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"] == "-c jit=off"
+    monkeypatch.setenv("CASUS_POSTGRES_JIT", "on")
+    config = {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://x@h/db"}
+    tune_engine_options(config)
+    assert "SQLALCHEMY_ENGINE_OPTIONS" not in config
