@@ -59,12 +59,20 @@ def subject_search(dialect: str, name_key_prefix: str, limit: int = 25) -> Floor
         params={"key": f"{name_key_prefix}%"})
 
 
-def subject_list(last_name_prefix: str, limit: int = 25) -> FloorQuery:
+def subject_list(last_name: str, limit: int = 25, dialect: str = "postgresql") -> FloorQuery:
+    """The subject list's name search (app/views/filters.py): a prefix of either name key,
+    sorted by last name in an order no index offers (so the key indexes find the rows)."""
+    from app.name_search import name_search
+
+    search = name_search(last_name)
+    op, wildcard = ("GLOB", "*") if dialect == "sqlite" else ("LIKE", "%")
     return FloorQuery(
         f"""SELECT s.first_name, s.last_name, s.kind, s.date_of_birth, s.municipality
-              FROM subject s WHERE s.last_name LIKE :prefix
-             ORDER BY s.last_name LIMIT {int(limit)}""",
-        {"prefix": f"{last_name_prefix}%"})
+              FROM subject s
+             WHERE s.name_key {op} :name_key OR s.surname_key {op} :surname_key
+             ORDER BY s.last_name || '', s.id LIMIT {int(limit)}""",
+        {"name_key": f"{search.name_prefix}{wildcard}",
+         "surname_key": f"{search.surname_prefix}{wildcard}"})
 
 
 def case_page(case_id: int) -> FloorQuery:

@@ -32,6 +32,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.name_search import surname_key
 from app.text import normalise_name
 
 PER_100K = {"subjects": 300_000, "interventions": 1_000_000, "organisations": 100,
@@ -469,7 +470,8 @@ class Generator:
             full = " ".join(p for p in (first, last) if p)
             born = (dt.date(1960, 1, 1) + dt.timedelta(days=rng.randint(0, 365 * 50))
                     if kind == "person" else None)
-            subject_rows.append((next_id, kind, first, last, normalise_name(full), born,
+            subject_rows.append((next_id, kind, first, last, normalise_name(full),
+                                 surname_key(last), born,
                                  f"{rng.randint(10**8, 10**9 - 1)}" if rng.random() < 0.6
                                  else None, rng.choice(MUNICIPALITIES), self.now))
             return next_id
@@ -495,7 +497,8 @@ class Generator:
             relation_rows.append((rel_base + len(relation_rows) + 1, rng.choice(primaries),
                                   related, rng.choice(kinds), None))
         self.w.insert("subject", ("id", "kind", "first_name", "last_name", "name_key",
-                                  "date_of_birth", "bsn", "municipality", "created_at"),
+                                  "surname_key", "date_of_birth", "bsn", "municipality",
+                                  "created_at"),
                       subject_rows)
         self.w.insert("case_subject", ("case_id", "subject_id", "primary"), link_rows)
         self.w.insert("subject_relation", ("id", "subject_id", "related_id", "kind", "note"),

@@ -221,11 +221,12 @@ def scenarios(app: Flask, dialect: str, f: Facts) -> list[Scenario]:
                             floors.subject_search(dialect, f.subject_name_key)))
     else:
         subjects = _view(app, "SubjectModelView")
-        arg = _filter_arg(subjects, "last_name", "FilterStartsWith", "FilterContains")
+        arg = (_filter_arg(subjects, "name_key", "FilterNameStartsWith")
+               or _filter_arg(subjects, "last_name", "FilterStartsWith", "FilterContains"))
         out.append(Scenario(
             "search by subject name", "bench-coordinator",
             f"{_list_url(subjects)}?{arg}={f.subject_last_name}" if arg else None,
-            floors.subject_list(f.subject_last_name),
+            floors.subject_list(f.subject_last_name, dialect=dialect),
             "on the subject list" if arg else "no name search offered"))
     if f.case_1000:
         out.append(Scenario("case page, 1,000 interventions", "bench-director",

@@ -7,6 +7,7 @@ from flask_appbuilder import Model
 from sqlalchemy.orm import relationship
 
 from app.models.base import RelationKind, SubjectKind, enum_column, utcnow
+from app.name_search import surname_key as _surname_key
 from app.text import normalise_name
 
 group_member = sa.Table(
@@ -21,13 +22,24 @@ group_member = sa.Table(
 
 class Subject(Model):
     __tablename__ = "subject"
+    __table_args__ = (
+        # The name search matches a prefix of either key (app/name_search.py). On
+        # PostgreSQL only a pattern_ops B-tree serves ``LIKE 'prefix%'`` whatever the
+        # collation; it serves the duplicate check's equality too.
+        sa.Index("ix_subject_name_key", "name_key",
+                 postgresql_ops={"name_key": "varchar_pattern_ops"}),
+        sa.Index("ix_subject_surname_key", "surname_key",
+                 postgresql_ops={"surname_key": "varchar_pattern_ops"}),
+    )
 
     id = sa.Column(sa.Integer, primary_key=True)
     kind = enum_column(SubjectKind, nullable=False, default=SubjectKind.person)
     first_name = sa.Column(sa.String(100))
     last_name = sa.Column(sa.String(150), nullable=False)
-    # Diacritics-, case- and punctuation-free form of the full name, for the duplicate check.
-    name_key = sa.Column(sa.String(260), nullable=False, index=True, default="")
+    # Diacritics-, case- and punctuation-free form of the full name, for the duplicate
+    # check and the name search; the last name without particles, for the name search.
+    name_key = sa.Column(sa.String(260), nullable=False, default="")
+    surname_key = sa.Column(sa.String(150), nullable=False, default="", server_default="")
     date_of_birth = sa.Column(sa.Date, index=True)
     bsn = sa.Column(sa.String(9))
     municipality = sa.Column(sa.String(100))
@@ -47,6 +59,7 @@ class Subject(Model):
 
     def refresh_name_key(self) -> None:
         self.name_key = normalise_name(self.full_name)
+        self.surname_key = _surname_key(self.last_name)
 
     def __repr__(self) -> str:
         return self.full_name

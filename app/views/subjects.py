@@ -18,6 +18,7 @@ from app.models import Case, CaseSubject, Subject, SubjectRelation
 from app.text import normalise_name
 from app.views.base import CasusModelView, query_select
 from app.views.fields import context_id, edited_pk
+from app.views.filters import FilterNameStartsWith, NameSearchInterface, install_search_filter
 from app.views.validators import NotInFuture, ValidBSN
 
 CONFIRM_FIELD = "confirm_duplicate"
@@ -120,7 +121,7 @@ class SubjectRelationModelView(CasusModelView):
 # --- subjects -------------------------------------------------------------------------
 
 class SubjectModelView(CasusModelView):
-    datamodel = SQLAInterface(Subject)
+    datamodel = NameSearchInterface(Subject)
     list_title = _l("Subjects")
     show_title = _l("Subject")
     add_title = _l("Add subject")
@@ -129,13 +130,14 @@ class SubjectModelView(CasusModelView):
         "kind": _l("Kind"), "first_name": _l("First name"), "last_name": _l("Last name"),
         "date_of_birth": _l("Date of birth"), "bsn": _l("BSN"),
         "municipality": _l("Municipality"), "full_name": _l("Name"),
-        "relations": _l("Relations"), "members": _l("Members"),
+        "relations": _l("Relations"), "members": _l("Members"), "name_key": _l("Name"),
     }
     list_columns = ["last_name", "first_name", "kind", "date_of_birth", "municipality"]
     add_columns = edit_columns = ["kind", "first_name", "last_name", "date_of_birth", "bsn",
                                   "municipality"]
     show_columns = ["kind", "first_name", "last_name", "date_of_birth", "bsn", "municipality"]
-    search_columns = ["first_name", "last_name", "date_of_birth", "municipality", "kind"]
+    # One name box: first or last name by prefix, served by an index (app/views/filters.py).
+    search_columns = ["name_key", "date_of_birth", "municipality", "kind"]
     order_columns = ["last_name", "first_name", "date_of_birth"]
     base_order = ("last_name", "asc")
     add_template = "casus/subject_add.html"
@@ -148,6 +150,7 @@ class SubjectModelView(CasusModelView):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         setattr(self.add_form, DUPLICATE_FIELD, HiddenField(validators=[_check_duplicates]))
+        install_search_filter(self, "name_key", FilterNameStartsWith, _l("Name"))
 
     def pre_add(self, item: Subject) -> None:
         item.refresh_name_key()
