@@ -53,9 +53,20 @@ def active_locale() -> str:
 FORMAT_LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 
 
+_PARSED_FORMAT_LOCALES: dict[Any, Locale] = {}
+
+
 def format_locale() -> Locale:
-    locale = active_locale()
-    return Locale.parse(FORMAT_LOCALES.get(locale, locale))
+    # Asked for every date and number on a page: parsing the locale each time was most of
+    # the cost of a long list's date column.
+    requested = flask_babel.get_locale()
+    parsed = _PARSED_FORMAT_LOCALES.get(requested)
+    if parsed is None:
+        locale = str(requested or current_app.config["BABEL_DEFAULT_LOCALE"])
+        parsed = Locale.parse(FORMAT_LOCALES.get(locale, locale))
+        if requested is not None:
+            _PARSED_FORMAT_LOCALES[requested] = parsed
+    return parsed
 
 
 def format_date(value: dt.date | None, format: str = "medium") -> str:

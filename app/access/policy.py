@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, request
+from flask import abort, g, has_request_context, request
 from flask_appbuilder import expose
 
 from app.models import (
@@ -152,7 +152,6 @@ def actor_for_user(user: Any) -> Actor:
 
 
 def _request_user() -> Any:
-    from flask import g
     from flask_login import current_user
 
     user = None
@@ -172,14 +171,10 @@ def _request_user() -> Any:
 
 def current_actor() -> Actor | None:
     """The actor of this request or job; ``None`` means nobody (the guard shows nothing)."""
-    from flask import g, has_request_context
-
     if in_system_access():
         return SYSTEM
     if not has_request_context():
         return None
-    from flask import request
-
     # Resolving the user loads their roles; do it once per request and user. ``g`` may
     # outlive a request (a test or job keeping the app context open): the cache is tied
     # to the request object, so a role change shows on the next request, and to the
@@ -531,8 +526,6 @@ def _field_rule(obj_or_model: Any, field_name: str) -> bool:
 
 def _request_memo(name: str) -> dict[Any, Any] | None:
     """A dict living as long as the current request (``None`` outside one)."""
-    from flask import g, has_request_context
-
     if not has_request_context():
         return None
     current = request._get_current_object()
@@ -623,8 +616,6 @@ _POLICY_COLUMN_ATTRS = ("list_columns", "show_columns", "add_columns", "edit_col
 
 
 def _filtered(model: type | None, attr: str, value: Any) -> Any:
-    from flask import has_request_context
-
     if model is None or not value or not has_request_context():
         return value
     if attr == "show_fieldsets":
@@ -673,8 +664,6 @@ class AccessPolicyViewMixin:
                 setattr(cls, attr, _policy_property(attr))
 
     def _apply_field_policy(self) -> None:
-        from flask import has_request_context
-
         datamodel = getattr(self, "datamodel", None)
         model = getattr(datamodel, "obj", None)
         if model is None or not has_request_context():

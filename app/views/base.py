@@ -18,9 +18,10 @@ import enum
 import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 import sqlalchemy as sa
-from flask import flash, g, url_for
+from flask import flash, g, request, url_for
 from flask_appbuilder import ModelView
 from flask_appbuilder.fields import EnumField, QuerySelectField
 from flask_appbuilder.fieldwidgets import Select2Widget
@@ -308,3 +309,29 @@ class CasusModelView(LocalisedColumnsMixin, AccessPolicyViewMixin, ModelView):
         g.casus_edit_conflict = True
         raise ValidationError(message)
 
+
+
+_LINK_MARKER = "__casus_value__"
+
+
+def link_to(endpoint: str, argument: str) -> Callable[[Any], Markup]:
+    """A list formatter linking a value to ``endpoint`` with the value as ``argument``.
+
+    The URL is built once per request and the value put into it per row: ``url_for`` per
+    row was a large part of a 100-row list's time.
+    """
+
+    def formatter(value: Any) -> Markup:
+        if value is None or value == "":
+            return Markup("—")
+        memo = g.get("_casus_link_templates")
+        if memo is None or memo[0] is not request._get_current_object():
+            memo = (request._get_current_object(), {})
+            g._casus_link_templates = memo
+        template = memo[1].get(endpoint)
+        if template is None:
+            template = memo[1][endpoint] = url_for(endpoint, **{argument: _LINK_MARKER})
+        href = template.replace(_LINK_MARKER, quote(str(value), safe=""))
+        return Markup('<a href="{}">{}</a>').format(href, value)
+
+    return formatter

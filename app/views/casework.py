@@ -35,7 +35,7 @@ from app.models import (
     Signal,
 )
 from app.roles import ROLE_CASE_DIRECTOR, ROLE_COORDINATOR
-from app.views.base import CasusModelView, query_select, remote_select
+from app.views.base import CasusModelView, link_to, query_select, remote_select
 from app.views.case_page import load_case_page
 from app.views.fields import CaseNumberField, context_id, edited_pk
 from app.views.subjects import SubjectModelView, SubjectRelationModelView
@@ -224,8 +224,7 @@ class CaseModelView(CasusModelView):
     formatters_columns = {
         # The five groups are known by their number; the full name is on the case page.
         "risk_group": lambda group: group.number if group else "—",
-        "number": lambda number: Markup('<a href="{}">{}</a>').format(
-            url_for("CaseModelView.by_number", number=number), number),
+        "number": link_to("CaseModelView.by_number", "number"),
         "phase": lambda raw: Markup('<span class="casus-phase casus-phase-{}">{}</span>').format(
             raw, enum_label_for(CasePhase, raw)),
     }
