@@ -2,6 +2,8 @@
 
     .venv/bin/python -m benchmarks.profile postgresql:///casus_bench_100000 \
         /casus/cases/list/ --user bench-coordinator [--runs 20] [--sort tottime]
+    .venv/bin/python -m benchmarks.profile postgresql:///casus_bench_100000 \
+        /api/v1/intervention/ --user bench-coordinator --token
 
 Prints the request's SQL statements once (with their time) and the profile's top
 functions, so a slow page shows whether SQL, rendering or the framework is to blame.
@@ -17,7 +19,7 @@ import time
 
 import sqlalchemy as sa
 
-from benchmarks.suite import login
+from benchmarks.suite import api_token, login
 from config import DEFAULT_DEMO_PASSWORD as DEMO_PASSWORD
 
 
@@ -29,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--token", action="store_true",
+                        help="log in through the security API and send the access token "
+                             "(Authorization: Bearer), as a REST client does")
     args = parser.parse_args(argv)
 
     from app import create_app
@@ -37,7 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.url, "RATELIMIT_ENABLED": False})
     logging.disable(logging.ERROR)
     client = app.test_client()
-    login(client, args.user, DEMO_PASSWORD)
+    if args.token:
+        token = api_token(client, args.user, DEMO_PASSWORD)
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    else:
+        login(client, args.user, DEMO_PASSWORD)
     statements: list[tuple[float, str]] = []
     with app.app_context():
         engine = db.engine
@@ -58,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     sa.event.remove(engine, "after_cursor_execute", after)
     for ms, statement in statements:
         print(f"{ms:8.1f} ms  {' '.join(statement.split())[:300]}")
-    profile = cProfile.Profile()
+    # CPU time of this thread: waiting for a busy core or for the database is not counted.
+    profile = cProfile.Profile(timer=time.thread_time)
     started = time.perf_counter()
     profile.enable()
     for _ in range(args.runs):
