@@ -26,12 +26,15 @@
     }
 
     function showLabel($el, url, id) {
+        // Select the value at once (so the filter still applies if the label is slow),
+        // then replace the option by one carrying the label: Select2 keeps the data of
+        // an option it has shown, so changing its text would not show.
         var option = new Option(id, id, true, true);
         $el.append(option).trigger("change");
         $.ajax({url: url, data: {id: id}, dataType: "json"}).done(function (data) {
-            if (data && data.results && data.results.length) {
-                option.text = data.results[0].text;
-                $el.trigger("change");
+            if (data && data.results && data.results.length && option.selected) {
+                $(option).remove();
+                $el.append(new Option(data.results[0].text, id, true, true)).trigger("change");
             }
         });
     }
