@@ -70,7 +70,7 @@ def subject_list(last_name: str, limit: int = 25, dialect: str = "postgresql") -
         f"""SELECT s.first_name, s.last_name, s.kind, s.date_of_birth, s.municipality
               FROM subject s
              WHERE s.name_key {op} :name_key OR s.surname_key {op} :surname_key
-             ORDER BY s.last_name || '', s.id LIMIT {int(limit)}""",
+             ORDER BY coalesce(s.last_name, s.last_name), s.id LIMIT {int(limit)}""",
         {"name_key": f"{search.name_prefix}{wildcard}",
          "surname_key": f"{search.surname_prefix}{wildcard}"})
 

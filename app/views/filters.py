@@ -104,15 +104,16 @@ _searching_names: ContextVar[bool] = ContextVar("searching_names", default=False
 class NameSearchInterface(CasusInterface):
     """The data interface of a list with the name search.
 
-    Sorted by a name column, a list reads its page straight from that column's index
-    (``ix_subject_last_first``). With a name search active PostgreSQL would do the same
-    and test every row it passes — the matches are not spread evenly over the
-    alphabet, so it reads most of the index (650 ms at 90,000 subjects). While the
-    search is active the page is sorted by ``name || ''``: the same order, which no
-    index offers, so the few matches are read through the key indexes and sorted.
+    Sorted by an indexed column, a list reads its page straight from that column's
+    index (``ix_subject_last_first``). With a name search active PostgreSQL would do the
+    same and test every row it passes — the matches are not spread evenly over the
+    alphabet, so it reads most of the index (650 ms at 90,000 subjects, 3.5 s at
+    300,000). While the search is active the page is sorted by ``coalesce(col, col)``:
+    the same order, which no index offers, so the few matches are read through the key
+    indexes and sorted.
     """
 
-    name_sort_columns: tuple[str, ...] = ("last_name", "first_name")
+    name_sort_columns: tuple[str, ...] = ("last_name", "first_name", "date_of_birth")
 
     def _apply_inner_all(self, query, filters=None, *args, **kwargs):
         token = _searching_names.set(_name_search_active(filters))
@@ -130,7 +131,8 @@ class NameSearchInterface(CasusInterface):
                                           add_pk=add_pk)
         direction = sa.asc if order_direction == "asc" else sa.desc
         column = getattr(self.obj, order_column)
-        return query.order_by(direction(column.concat("")), direction(self.obj.id))
+        return query.order_by(direction(sa.func.coalesce(column, column)),
+                              direction(self.obj.id))
 
 
 def install_search_filter(view: Any, column: str, filter_class: type[BaseFilter],
