@@ -18,6 +18,7 @@ from reportlab.platypus import Paragraph, Table, TableStyle
 
 from app.access import Actor, can_see_field
 from reports.document import ACCENT, ACCENT_LIGHT, CELL_FONT, RULE
+from reports.flow import Table as FlowTable
 from reports.flow import paragraph
 from reports.labels import label
 from reports.text import markup, visual
@@ -149,7 +150,7 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Seq
         top.append([visual(caption)] + [""] * (len(header) - 1))
     top.append(head)
     first = len(top)
-    table = Table([*top, *rows], colWidths=list(widths), repeatRows=first, hAlign="LEFT")
+    table = FlowTable([*top, *rows], colWidths=list(widths), repeatRows=first, hAlign="LEFT")
     cell = styles["Cell"]
     commands: list[tuple] = [
         CELL_FONT,
@@ -181,7 +182,7 @@ def key_value_table(rows: Sequence[tuple[str, Any]], widths: Sequence[float],
     data = [[paragraph(markup(k), styles["Label"]),
              v if not isinstance(v, str | Hidden) else para(v, styles["Cell"])]
             for k, v in rows]
-    table = Table(data, colWidths=list(widths), hAlign="LEFT")
+    table = FlowTable(data, colWidths=list(widths), hAlign="LEFT")
     table.setStyle(TableStyle([
         CELL_FONT,
         ("VALIGN", (0, 0), (-1, -1), "TOP"),

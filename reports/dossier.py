@@ -23,7 +23,6 @@ from reportlab.platypus import (
     KeepTogether,
     PageBreak,
     Spacer,
-    Table,
     TableStyle,
 )
 from sqlalchemy import select, union
@@ -69,6 +68,7 @@ from reports.document import (
     render,
     table_of_contents,
 )
+from reports.flow import Table as FlowTable
 from reports.flow import paragraph
 from reports.text import markup
 
@@ -204,7 +204,7 @@ def _decisions(ctx: DossierContext) -> list[Any]:
             f"<font size=7.5 color='#616e7c'>{markup(' · '.join(who))}</font>", styles["Cell"]))
         rows.append([paragraph(f"<b>{markup(fmt.date(d.decided_at))}</b>", styles["Cell"]),
                      "●", paragraph(what, styles["Cell"]), details])
-    table = Table(rows, colWidths=[28 * mm, 6 * mm, 36 * mm, CONTENT_WIDTH - 70 * mm],
+    table = FlowTable(rows, colWidths=[28 * mm, 6 * mm, 36 * mm, CONTENT_WIDTH - 70 * mm],
                   hAlign="LEFT")
     table.setStyle(TableStyle([
         CELL_FONT,
@@ -234,7 +234,7 @@ def _assessment(ctx: DossierContext) -> list[Any]:
         out.append(paragraph(markup(_("Assessment of %(date)s", date=fmt.long_date(
             a.assessed_on)) + (f" — {author}" if author else "")), styles["Heading3"]))
         half = CONTENT_WIDTH / 2
-        grid = Table(
+        grid = FlowTable(
             [[paragraph(markup(_("Risk factors")), styles["Label"]),
               paragraph(markup(_("Protective factors")), styles["Label"])],
              [para(visible(a, "risk_factors", actor), styles["Cell"]),
@@ -355,24 +355,28 @@ def _conferences(ctx: DossierContext) -> list[Any]:
     for d in data.decisions:
         if d.agenda_item_id is not None:
             by_item[d.agenda_item_id].append(d)
+    # The labels are translated once, not once per conference.
+    location, chair, discussed, yes, no, notes_label, next_review, decision = (
+        _("Location"), _("Chair"), _("Discussed"), _("yes"), _("no"), _("Notes"),
+        _("Next review"), _("Decision"))
     out: list[Any] = []
     for item in items:
         conf = item.conference
         head = f"{fmt.datetime_short(conf.held_on)} · {fmt.label(conf.status)}"
         rows: list[tuple[str, Any]] = []
         if conf.location:
-            rows.append((_("Location"), conf.location))
+            rows.append((location, conf.location))
         if conf.chair:
-            rows.append((_("Chair"), person_name(conf.chair)))
-        rows.append((_("Discussed"), _("yes") if item.discussed else _("no")))
+            rows.append((chair, person_name(conf.chair)))
+        rows.append((discussed, yes if item.discussed else no))
         notes = visible(item, "notes", actor)
         if notes:
-            rows.append((_("Notes"), notes))
+            rows.append((notes_label, notes))
         if item.next_review_date:
-            rows.append((_("Next review"), fmt.date(item.next_review_date)))
+            rows.append((next_review, fmt.date(item.next_review_date)))
         for d in by_item.get(item.id, []):
             reasons = text(visible(d, "reasons", actor))
-            rows.append((_("Decision"), f"{fmt.label(d.kind)}: {reasons}"))
+            rows.append((decision, f"{fmt.label(d.kind)}: {reasons}"))
         out.append(KeepTogether([paragraph(markup(head), styles["Heading3"]),
                                  key_value_table(rows, [36 * mm, CONTENT_WIDTH - 36 * mm],
                                                  styles)]))
@@ -458,7 +462,7 @@ def _cover(case: Case, request: PrintRequest, ctx: DossierContext,
         (_("Printed on"), fmt.datetime(request.printed_at)),
         (_("Sections"), ", ".join(s.title for s in chosen)),
     ]
-    notice = Table([[paragraph(markup(_(
+    notice = FlowTable([[paragraph(markup(_(
         "This dossier is confidential. It contains only what %(name)s may see under the "
         "covenant, for the purpose stated above. Do not copy or pass it on; destroy it "
         "when the purpose has been served. Every print is recorded.", name=printer)),

@@ -8,7 +8,8 @@ table measures, splits or draws it. Here:
   replaced by a placeholder) and style, and each paragraph gets fresh copies of those
   fragments with its own text: the same fragments the parser would have made;
 - a paragraph remembers its line breaking for the width it was last wrapped to (its
-  height does not depend on the height offered).
+  height does not depend on the height offered), and a table its row heights once it
+  has measured all its rows at a width.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph as _Paragraph
+from reportlab.platypus import Table as _Table
 from reportlab.platypus.paragraph import cleanBlockQuotedText, textTransformFrags
 from reportlab.platypus.paraparser import ParaParser
 
@@ -37,6 +39,23 @@ class Paragraph(_Paragraph):
         size = super().wrap(availWidth, availHeight)
         self._wrapped_for = availWidth
         return size
+
+
+class Table(_Table):
+    """A reportlab Table that measures its rows once per width.
+
+    A table is measured when a heading kept with it is, again when it is placed and again
+    when it is split. Once every row is measured at a width, the result no longer
+    depends on the height offered (that only lets a long table stop measuring early).
+    """
+
+    def _calc(self, availWidth: float, availHeight: float) -> None:  # noqa: N803
+        if (self.__dict__.get("_measured_for") == availWidth
+                and self.__dict__.get("_hmax") == len(self._argH)):
+            return
+        self._measured_for = None
+        super()._calc(availWidth, availHeight)
+        self._measured_for = availWidth
 
 
 def paragraph(text: str, style: ParagraphStyle) -> Paragraph:
