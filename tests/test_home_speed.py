@@ -1,0 +1,77 @@
+"""The start page at city scale: a bounded count, one read of the open cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from app.access import system_access
+from app.extensions import db
+from app.models import Case, CasePhase
+from app.views import home
+from tests.support import count_queries
+
+
+def _open_cases(app) -> list[Case]:
+    with app.app_context(), system_access("test"):
+        cases = (db.session.query(Case).filter(Case.phase.in_(home.OPEN_PHASES))
+                 .order_by(Case.review_date.asc().nulls_last(), Case.number).all())
+        db.session.expunge_all()
+        return cases
+
+
+def _badge(text: str, section: str) -> str:
+    block = re.search(rf'id="{section}".*?<span class="badge">([^<]*)</span>', text, re.S)
+    assert block, section
+    return block.group(1).strip()
+
+
+def test_start_page_reads_the_open_cases_once(app, browser) -> None:
+    browser.login("coordinator")
+    browser.get("/")
+    with count_queries(app) as statements:
+        page = browser.get("/")
+    assert page.status_code == 200
+    case_reads = [s for s in statements if re.search(r'FROM "?case"? ', s)]
+    # One bounded count and one read of the rows shown; the reviews due come from them.
+    assert len(case_reads) == 2, case_reads
+    assert all("LIMIT" in s.upper() for s in case_reads), case_reads
+    assert not any("lead_organisation" in s and "JOIN organisation" in s for s in case_reads)
+    assert len(statements) <= 6, statements
+
+
+def test_reviews_due_and_open_cases_as_before(app, browser) -> None:
+    today = dt.date.today()
+    horizon = today + dt.timedelta(days=home.REVIEW_HORIZON_DAYS)
+    cases = _open_cases(app)
+    due = [c.number for c in cases if c.review_date and c.review_date <= horizon]
+    assert due, "the demo has an open case with a review due"
+    browser.login("coordinator")
+    text = browser.get("/").text
+    reviews = text[text.index('id="reviews"'):text.index('id="my-cases"')]
+    assert re.findall(r"CR-\d{4}-\d{4}", reviews) == due[:home.CASES_SHOWN]
+    assert _badge(text, "reviews") == str(len(due[:home.CASES_SHOWN]))
+    assert _badge(text, "my-cases") == str(len(cases))
+    mine = text[text.index('id="my-cases"'):text.index('id="conferences"')]
+    assert re.findall(r"CR-\d{4}-\d{4}", mine) == [c.number for c in cases][:home.CASES_SHOWN]
+
+
+def test_open_case_badge_stops_at_its_bound(app, browser, monkeypatch) -> None:
+    cases = _open_cases(app)
+    assert len(cases) > 2
+    monkeypatch.setattr(home, "CASES_COUNTED", 2)
+    browser.login("coordinator")
+    text = browser.get("/").text
+    assert _badge(text, "my-cases") == "2+"
+    mine = text[text.index('id="my-cases"'):text.index('id="conferences"')]
+    assert re.findall(r"CR-\d{4}-\d{4}", mine) == [c.number for c in cases][:home.CASES_SHOWN]
+
+
+def test_director_sees_only_own_cases_counted(app, browser) -> None:
+    with app.app_context(), system_access("test"):
+        own = (db.session.query(Case).join(Case.case_director)
+               .filter(Case.phase.in_(home.OPEN_PHASES))
+               .filter_by(username="regisseur").count())
+        assert db.session.query(Case).filter(Case.phase != CasePhase.closed).count() > own
+    browser.login("regisseur")
+    assert _badge(browser.get("/").text, "my-cases") == str(own)
