@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -102,3 +103,24 @@ def test_pages_do_not_issue_a_query_per_row(app, browser, case_id: int) -> None:
     assert many == few
     for url, count in many.items():
         assert count <= MAX_QUERIES, f"{url}: {count} queries"
+
+
+def test_partner_intervention_list_reads_its_cases_by_number_only(app, browser) -> None:
+    """The list shows the case number; the case's director, risk group, organisation and
+    subjects are neither joined into the page's query nor loaded."""
+    browser.login("ggd")
+    browser.get("/interventionmodelview/list/")
+    with count_queries(app) as statements:
+        page = browser.get("/interventionmodelview/list/")
+    assert page.status_code == 200
+    with app.app_context(), system_access("test"):
+        numbers = {c.number for c in db.session.query(Case).join(Intervention)
+                   .join(Organisation, Intervention.organisation_id == Organisation.id)
+                   .filter(Organisation.name.startswith("GGD"))}
+    shown = set(re.findall(r"CR-\d{4}-\d{4}", page.text))
+    assert shown and shown <= numbers, (shown, numbers)
+    rows = [s for s in statements if "FROM intervention " in s and "count(" not in s]
+    assert len(rows) == 1, statements
+    assert '"case"' not in rows[0].split("FROM", 1)[1], rows[0]
+    assert not any("case_subject" in s or "risk_group" in s for s in statements), statements
+    assert len(statements) <= 7, statements

@@ -38,6 +38,7 @@ from app.roles import ROLE_CASE_DIRECTOR, ROLE_COORDINATOR
 from app.views.base import CasusModelView, link_to, query_select, remote_select
 from app.views.case_page import load_case_page
 from app.views.fields import CaseNumberField, context_id, edited_pk
+from app.views.intervention_list import InterventionListInterface
 from app.views.subjects import SubjectModelView, SubjectRelationModelView
 from app.views.validators import MaxLength, NotBefore, NotInFuture
 
@@ -404,7 +405,7 @@ class GoalModelView(CasusModelView):
 # --- interventions ------------------------------------------------------------------
 
 class InterventionModelView(CaseChildView):
-    datamodel = SQLAInterface(Intervention)
+    datamodel = InterventionListInterface(Intervention)
     list_title = _l("Interventions")
     show_title = _l("Intervention")
     add_title = _l("Register intervention")
