@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import enum
+import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -74,7 +75,13 @@ def format_date(value: dt.date | None, format: str = "medium") -> str:
         return ""
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         value = flask_babel.to_user_timezone(value)
-    return dates.format_date(value, format, locale=format_locale())
+    return _format_date(value, format, format_locale())
+
+
+@functools.lru_cache(maxsize=8192)
+def _format_date(value: dt.date, format: str, locale: Locale) -> str:
+    # A list repeats dates (review dates, start dates); Babel's formatting is not cheap.
+    return dates.format_date(value, format, locale=locale)
 
 
 def _zone(value: dt.datetime | dt.time) -> Any:

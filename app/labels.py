@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 
+import flask_babel
 from flask_babel import lazy_gettext as _l
 
 from app.models.base import (
@@ -139,13 +140,31 @@ ENUM_LABELS: dict[type[enum.Enum], dict[enum.Enum, object]] = {
 }
 
 
+_TRANSLATED: dict[tuple[enum.Enum, object], str] = {}
+
+
+def _request_locale() -> object | None:
+    try:
+        return flask_babel.get_locale()
+    except RuntimeError:  # outside an app context
+        return None
+
+
 def enum_label(value: object) -> str:
     """The user's word for an enum member (or its raw value when no label is known)."""
     if value is None or value == "":
         return ""
     if isinstance(value, enum.Enum):
-        label = ENUM_LABELS.get(type(value), {}).get(value)
-        return str(label) if label is not None else str(value.value)
+        # A list shows the same few words on every row: translate each once per language.
+        locale = _request_locale()
+        key = (value, locale)
+        text = _TRANSLATED.get(key) if locale is not None else None
+        if text is None:
+            label = ENUM_LABELS.get(type(value), {}).get(value)
+            text = str(label) if label is not None else str(value.value)
+            if locale is not None:
+                _TRANSLATED[key] = text
+        return text
     return str(value)
 
 
