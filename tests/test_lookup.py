@@ -236,3 +236,16 @@ def test_the_case_list_no_longer_loads_the_filter_choices(app, browser):
     assert not [s for s in statements if "FROM organisation" in s and "active" in s]
     assert len([s for s in statements if s.lstrip().startswith("SELECT ab_user.")]) <= 1
     assert len(statements) <= 6, statements
+
+
+def test_admission_screens_search_cases_instead_of_listing_them(app, browser):
+    with app.app_context(), system_access("test"):
+        numbers = {number for (number,) in db.session.query(Case.number)}
+    browser.login("coordinator")
+    for url in ("/caseadmissionmodelview/list/", "/caseadmissionmodelview/add"):
+        page = browser.get(url)
+        assert page.status_code == 200, url
+        assert not _option_texts(page.text) & numbers, url
+        assert 'data-lookup="/lookup/case"' in _unescaped(page.text), url
+    found = browser.get("/lookup/case", query_string={"q": sorted(numbers)[0]}).get_json()
+    assert [row["text"] for row in found["results"]] == [sorted(numbers)[0]]

@@ -13,7 +13,7 @@ the user types:
 Each lookup runs the same bounded query as the form's field (which also validates a
 posted value against it), narrowed by the search term, so the endpoint returns exactly
 what the form offers. Rows pass the ORM guard like any other read. Only signed-in users
-with a permission on a view that uses the lookup may ask.
+with a permission on a view whose form uses the lookup may ask (``lookup_users``).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from flask_appbuilder import AppBuilder, BaseView, expose
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Query
+from wtforms.fields.core import UnboundField
 
 from app.extensions import db
 from app.models import Case, CasusUser, Organisation
@@ -46,8 +47,6 @@ class Lookup:
     model: type
     query: Callable[[], Query]
     columns: Callable[[], Sequence[Any]]
-    #: (permission, view) pairs; any one of them admits the user.
-    views: tuple[tuple[str, str], ...]
     label: Callable[[Any], str] = str
 
     def pk_column(self) -> Any:
@@ -82,27 +81,47 @@ def _cases() -> Query:
     return db.session.query(Case).order_by(Case.number.desc())
 
 
-_CASE_VIEW = "CaseModelView"
-_ADMISSIONS = "CaseAdmissionModelView"
-
 LOOKUPS: dict[str, Lookup] = {
     "case_director": Lookup(
         CasusUser, directing_users_query,
         lambda: (CasusUser.first_name, CasusUser.last_name, CasusUser.username),
-        views=(("can_list", _CASE_VIEW), ("can_edit", _CASE_VIEW)),
     ),
-    "organisation": Lookup(
-        Organisation, active_organisations_query, lambda: (Organisation.name,),
-        views=(("can_list", _CASE_VIEW), ("can_edit", _CASE_VIEW),
-               ("can_list", "InterventionModelView"), ("can_add", "InterventionModelView"),
-               ("can_add", "GoalModelView"), ("can_edit", "GoalModelView"),
-               ("can_list", _ADMISSIONS), ("can_add", _ADMISSIONS), ("can_edit", _ADMISSIONS)),
-    ),
-    "case": Lookup(
-        Case, _cases, lambda: (Case.number,),
-        views=(("can_list", _ADMISSIONS), ("can_add", _ADMISSIONS), ("can_edit", _ADMISSIONS)),
-    ),
+    "organisation": Lookup(Organisation, active_organisations_query,
+                           lambda: (Organisation.name,)),
+    "case": Lookup(Case, _cases, lambda: (Case.number,)),
 }
+
+#: Which permission opens which form of a model view.
+_FORM_PERMISSIONS = (("search_form", "can_list"), ("add_form", "can_add"),
+                     ("edit_form", "can_edit"))
+
+
+def lookup_users(appbuilder: AppBuilder) -> dict[str, frozenset[tuple[str, str]]]:
+    """Per lookup, the (permission, view) pairs of the forms that use it.
+
+    Taken from the registered views' forms, so a view (or a plugin's view) that starts
+    using a lookup admits its users without a list kept by hand here.
+    """
+    found = getattr(appbuilder, "_casus_lookup_users", None)
+    if found is not None:
+        return found
+    from app.views.base import RemoteSelectField
+
+    users: dict[str, set[tuple[str, str]]] = {}
+    for view in appbuilder.baseviews:
+        for attr, permission in _FORM_PERMISSIONS:
+            form = getattr(view, attr, None)
+            if form is None:
+                continue
+            for name in dir(form):
+                field = getattr(form, name, None)
+                if (isinstance(field, UnboundField)
+                        and issubclass(field.field_class, RemoteSelectField)):
+                    users.setdefault(field.kwargs["lookup_name"], set()).add(
+                        (permission, view.class_permission_name))
+    found = {name: frozenset(pairs) for name, pairs in users.items()}
+    appbuilder._casus_lookup_users = found
+    return found
 
 
 def lookup_url(name: str) -> str:
@@ -126,7 +145,8 @@ class LookupView(BaseView):
         if spec is None:
             abort(404)
         has_access = self.appbuilder.sm.has_access
-        if not any(has_access(perm, view) for perm, view in spec.views):
+        if not any(has_access(perm, view)
+                   for perm, view in lookup_users(self.appbuilder).get(name, ())):
             return jsonify(error=_("You have no access to this list.")), 403
         if "id" in request.args:
             row = spec.row(request.args["id"])

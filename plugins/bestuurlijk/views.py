@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.labels import ENUM_LABELS
 from app.plugins import DateNotBefore, DateNotInFuture, InterventionKindView
+from app.views.base import remote_select
 from plugins.bestuurlijk.models import AdministrativeMeasure, AppealStatus, Measure
 
 LABELS = {
@@ -73,6 +74,8 @@ class AdministrativeMeasureModelView(InterventionKindView):
                     "status", "start_date", "end_date", "outcome"]
     add_columns = ["case", "type", "goal", "measure", "legal_basis", "decree_date",
                    "decree_reference", "valid_until", "appeal_status", "status", "start_date"]
+    # Cases are searched by number (app.views.lookup), not listed in the form.
+    add_form_extra_fields = {"case": remote_select(_l("Case"), "case", required=True)}
     edit_columns = ["measure", "legal_basis", "decree_date", "decree_reference", "valid_until",
                     "appeal_status", "status", "start_date", "end_date", "outcome"]
     validators_columns = {

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.access import current_actor
 from app.plugins import DateNotInFuture, InterventionKindView, intervention_child_filter
-from app.views.base import CasusModelView
+from app.views.base import CasusModelView, remote_select
 from plugins.jongerenwerk.models import MentoringMeeting, MentoringTrajectory
 
 LABELS = {
@@ -76,6 +76,8 @@ class MentoringTrajectoryModelView(InterventionKindView):
                     "mentor", "meeting_frequency", "outcome"]
     add_columns = ["case", "type", "goal", "status", "start_date", "end_date", "mentor",
                    "meeting_frequency"]
+    # Cases are searched by number (app.views.lookup), not listed in the form.
+    add_form_extra_fields = {"case": remote_select(_l("Case"), "case", required=True)}
     edit_columns = ["status", "start_date", "end_date", "mentor", "meeting_frequency",
                     "outcome"]
     related_views = [MentoringMeetingModelView]

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.labels import ENUM_LABELS
 from app.plugins import DateNotInFuture, InterventionKindView, RequiredWhen
+from app.views.base import remote_select
 from plugins.zorg.models import CareTrajectory, TreatmentKind
 
 LABELS = {
@@ -53,6 +54,8 @@ class CareTrajectoryModelView(InterventionKindView):
                     "outcome"]
     add_columns = ["case", "type", "goal", "status", "start_date", "end_date", "treatment",
                    "care_provider", "frequency", "consent", "consent_date"]
+    # Cases are searched by number (app.views.lookup), not listed in the form.
+    add_form_extra_fields = {"case": remote_select(_l("Case"), "case", required=True)}
     edit_columns = ["status", "start_date", "end_date", "treatment", "care_provider",
                     "frequency", "consent", "consent_date", "outcome"]
     validators_columns = {
