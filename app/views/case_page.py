@@ -1,23 +1,33 @@
 """What the case page shows, loaded with a fixed number of queries.
 
-Each section is one query (plus at most one ``selectinload``), whatever the number of
-decisions, interventions or notes, so a case with a thousand interventions costs the
-same number of round trips as a case with one.
+Each section is one query, whatever the number of subjects, decisions, goals,
+interventions or notes: a case with a thousand interventions costs the same round trips
+as a case with one (the user and their permissions, the case with its subjects,
+decisions, assessment, action plan with its goals, interventions, agenda items, notes).
+
+Interventions are read as plain rows (only the columns the page shows) through the ORM,
+so the access guard filters them like any other read. A goal with many interventions
+shows the most recent ``INTERVENTIONS_SHOWN``, with a link to show them all; the partner
+tab summarises per organisation instead of repeating every row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import OrderedDict
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import url_for
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+import sqlalchemy as sa
+from babel import dates
+from flask import request, url_for
+from sqlalchemy.orm import contains_eager, joinedload
 from werkzeug.routing import BuildError
 
 from app.extensions import db
+from app.i18n import format_locale
+from app.labels import enum_label
 from app.models import (
     ActionPlan,
     AgendaItem,
@@ -25,14 +35,23 @@ from app.models import (
     Case,
     CaseConference,
     CaseNote,
+    CaseSubject,
     Decision,
     Goal,
     Intervention,
+    InterventionStatus,
+    InterventionType,
+    Organisation,
 )
 
 log = logging.getLogger(__name__)
 
 NOTES_SHOWN = 50
+#: Interventions listed per goal (and without a goal) unless the user asks for all.
+INTERVENTIONS_SHOWN = 20
+#: The order the status columns of the partner summary take.
+STATUSES = (InterventionStatus.planned, InterventionStatus.active,
+            InterventionStatus.completed, InterventionStatus.stopped)
 
 
 @dataclass(frozen=True)
@@ -42,10 +61,52 @@ class ActionButton:
     url: str
 
 
+@dataclass(frozen=True, slots=True)
+class InterventionRow:
+    """One intervention as the case page shows it, its words and dates already formatted."""
+    id: int
+    type: str
+    organisation: str
+    status: str
+    status_label: str
+    start: str
+    end: str
+    edit_url: str
+
+
+@dataclass
+class InterventionGroup:
+    """The interventions of one goal (or those without a goal): all of them counted, the
+    first ``INTERVENTIONS_SHOWN`` (or all, on request) listed."""
+    rows: list[InterventionRow] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def hidden(self) -> int:
+        return self.total - len(self.rows)
+
+
 @dataclass
 class GoalSection:
     goal: Goal
-    interventions: list[Intervention] = field(default_factory=list)
+    interventions: InterventionGroup = field(default_factory=InterventionGroup)
+
+
+@dataclass
+class PartnerSummary:
+    """One organisation's interventions in this case: counts per status and per type."""
+    name: str
+    total: int = 0
+    by_status: Counter = field(default_factory=Counter)
+    by_type: Counter = field(default_factory=Counter)
+
+    @property
+    def counts(self) -> list[int]:
+        return [self.by_status[status.value] for status in STATUSES]
+
+    @property
+    def types(self) -> list[tuple[str, int]]:
+        return sorted(self.by_type.items(), key=lambda item: (-item[1], item[0]))
 
 
 @dataclass
@@ -55,13 +116,20 @@ class CasePage:
     assessment: Assessment | None
     plan: ActionPlan | None
     goals: list[GoalSection]
-    interventions_without_goal: list[Intervention]
-    interventions_by_partner: OrderedDict[str, list[Intervention]]
+    interventions_without_goal: InterventionGroup
+    partners: list[PartnerSummary]
+    status_labels: list[str]
     intervention_count: int
+    all_interventions: bool
     agenda_items: list[AgendaItem]
     notes: list[CaseNote]
     actions: list[ActionButton]
     review_overdue: bool
+
+    @property
+    def interventions_hidden(self) -> int:
+        return (self.interventions_without_goal.hidden
+                + sum(section.interventions.hidden for section in self.goals))
 
 
 def workflow_actions(case: Case, user: Any) -> list[ActionButton]:
@@ -91,22 +159,105 @@ def workflow_actions(case: Case, user: Any) -> list[ActionButton]:
     return buttons
 
 
-def load_case_page(case: Case, user: Any) -> CasePage:
+def load_case(pk: Any, datamodel: Any = None, filters: Any = None) -> Case | None:
+    """The case with its subjects in one query (``None`` if absent or not visible)."""
+    try:
+        case_id = int(pk)
+    except (TypeError, ValueError):
+        return None
+    query = (db.session.query(Case).filter(Case.id == case_id)
+             .options(joinedload(Case.case_subjects).joinedload(CaseSubject.subject)))
+    if datamodel is not None and filters:
+        query = datamodel.apply_filters(query, filters)
+    return query.first()
+
+
+def all_interventions_requested() -> bool:
+    """Whether the user asked for every intervention (``?interventions=all``)."""
+    return request.args.get("interventions") == "all"
+
+
+def _url_pattern(endpoint: str) -> tuple[str, str] | None:
+    """``url_for(endpoint, pk=…)`` split around the key, built once per request."""
+    marker = 918273645
+    try:
+        url = url_for(endpoint, pk=marker)
+    except BuildError:
+        return None
+    before, _, after = url.partition(str(marker))
+    return before, after
+
+
+def load_interventions(case_id: int, goal_ids: set[int], can_edit: bool,
+                       show_all: bool) -> tuple[dict[int | None, InterventionGroup],
+                                                list[PartnerSummary], int]:
+    """The case's interventions by goal (``None``: without a current goal) and by partner.
+
+    Reads the shown columns only, as tuples: no intervention objects, no plugin
+    subclasses, no goal join. Words, dates and links are made once per distinct value.
+    """
+    rows = db.session.execute(
+        sa.select(Intervention.id, Intervention.goal_id, Intervention.status,
+                  Intervention.start_date, Intervention.end_date,
+                  InterventionType.name, Organisation.name)
+        .join(InterventionType, InterventionType.id == Intervention.type_id)
+        .join(Organisation, Organisation.id == Intervention.organisation_id)
+        .where(Intervention.case_id == case_id)
+        .order_by(Intervention.start_date.desc(), Intervention.id)
+    ).all()
+
+    locale = format_locale()
+    formatted: dict[dt.date | None, str] = {None: "—"}
+
+    def date(value: dt.date | None) -> str:
+        text = formatted.get(value)
+        if text is None:
+            text = formatted[value] = dates.format_date(value, "medium", locale=locale)
+        return text
+
+    labels = {status: enum_label(status) for status in InterventionStatus}
+    edit = _url_pattern("InterventionModelView.edit") if can_edit else None
+    groups: dict[int | None, InterventionGroup] = {}
+    partners: dict[str, PartnerSummary] = {}
+    for pk, goal_id, status, start, end, type_name, org_name in rows:
+        group = groups.get(goal_id if goal_id in goal_ids else None)
+        if group is None:
+            group = groups[goal_id if goal_id in goal_ids else None] = InterventionGroup()
+        group.total += 1
+        status = InterventionStatus(status)
+        if show_all or len(group.rows) < INTERVENTIONS_SHOWN:
+            group.rows.append(InterventionRow(
+                pk, type_name, org_name, status.value, labels[status], date(start), date(end),
+                f"{edit[0]}{pk}{edit[1]}" if edit else ""))
+        partner = partners.get(org_name)
+        if partner is None:
+            partner = partners[org_name] = PartnerSummary(org_name)
+        partner.total += 1
+        partner.by_status[status.value] += 1
+        partner.by_type[type_name] += 1
+    return groups, sorted(partners.values(), key=lambda p: p.name), len(rows)
+
+
+def load_case_page(case: Case, user: Any, *, can_edit_interventions: bool = False,
+                   all_interventions: bool = False) -> CasePage:
     session = db.session
     decisions = (session.query(Decision)
                  .filter(Decision.case_id == case.id)
-                 .options(joinedload(Decision.decided_by), selectinload(Decision.organisations))
+                 .options(joinedload(Decision.decided_by), joinedload(Decision.organisations))
                  .order_by(Decision.decided_at.desc(), Decision.id.desc()).all())
     assessment = (session.query(Assessment).filter(Assessment.case_id == case.id)
                   .options(joinedload(Assessment.author))
                   .order_by(Assessment.assessed_on.desc(), Assessment.id.desc()).first())
     plan = (session.query(ActionPlan)
             .filter(ActionPlan.case_id == case.id, ActionPlan.current.is_(True))
-            .options(selectinload(ActionPlan.goals).joinedload(Goal.organisation))
+            .options(joinedload(ActionPlan.goals).joinedload(Goal.organisation))
             .order_by(ActionPlan.version_number.desc()).first())
-    interventions = (session.query(Intervention).filter(Intervention.case_id == case.id)
-                     .options(joinedload(Intervention.goal))
-                     .order_by(Intervention.start_date.desc(), Intervention.id).all())
+    goals = [GoalSection(goal) for goal in (plan.goals if plan else [])]
+    groups, partners, count = load_interventions(
+        case.id, {section.goal.id for section in goals}, can_edit_interventions,
+        all_interventions)
+    for section in goals:
+        section.interventions = groups.get(section.goal.id) or InterventionGroup()
     agenda_items = (session.query(AgendaItem)
                     .join(AgendaItem.conference)
                     .filter(AgendaItem.case_id == case.id)
@@ -118,24 +269,17 @@ def load_case_page(case: Case, user: Any) -> CasePage:
              .order_by(CaseNote.created_at.desc(), CaseNote.id.desc())
              .limit(NOTES_SHOWN).all())
 
-    goals = [GoalSection(goal) for goal in (plan.goals if plan else [])]
-    by_goal = {section.goal.id: section for section in goals}
-    without_goal: list[Intervention] = []
-    by_partner: dict[str, list[Intervention]] = {}
-    for intervention in interventions:
-        section = by_goal.get(intervention.goal_id)
-        (section.interventions if section else without_goal).append(intervention)
-        by_partner.setdefault(str(intervention.organisation), []).append(intervention)
-
     return CasePage(
         case=case,
         decisions=decisions,
         assessment=assessment,
         plan=plan,
         goals=goals,
-        interventions_without_goal=without_goal,
-        interventions_by_partner=OrderedDict(sorted(by_partner.items())),
-        intervention_count=len(interventions),
+        interventions_without_goal=groups.get(None) or InterventionGroup(),
+        partners=partners,
+        status_labels=[enum_label(status) for status in STATUSES],
+        intervention_count=count,
+        all_interventions=all_interventions,
         agenda_items=agenda_items,
         notes=notes,
         actions=workflow_actions(case, user),

@@ -36,7 +36,7 @@ from app.models import (
 )
 from app.roles import ROLE_CASE_DIRECTOR, ROLE_COORDINATOR
 from app.views.base import CasusModelView, link_to, query_select, remote_select
-from app.views.case_page import load_case_page
+from app.views.case_page import all_interventions_requested, load_case, load_case_page
 from app.views.fields import CaseNumberField, context_id, edited_pk
 from app.views.intervention_list import InterventionListInterface
 from app.views.subjects import SubjectModelView, SubjectRelationModelView
@@ -260,13 +260,15 @@ class CaseModelView(CasusModelView):
         apply_field_policy = getattr(self, "_apply_field_policy", None)
         if apply_field_policy is not None:
             apply_field_policy()
-        case = self.datamodel.get(pk, self._base_filters)
+        case = load_case(pk, self.datamodel, self._base_filters)
         if case is None:
             abort(404)
         self.update_redirect()
-        page = load_case_page(case, g.user)
         has_access = self.appbuilder.sm.has_access
         can = {f"{perm}:{view}": has_access(f"can_{perm}", view) for perm, view in CASE_PAGE_LINKS}
+        page = load_case_page(case, g.user,
+                              can_edit_interventions=can["edit:InterventionModelView"],
+                              all_interventions=all_interventions_requested())
         return self.render_template(self.show_template, pk=case.id, title=case.number,
                                     page=page, case=case, visible=set(self.show_columns),
                                     can=can)
