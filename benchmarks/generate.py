@@ -197,13 +197,14 @@ class Writer:
                         f'(SELECT COALESCE(MAX(id), 1) FROM "{name}"))')
             cur.close()
         self.raw.commit()
-        # Fresh statistics, or the planner guesses (and on PostgreSQL JIT-compiles)
-        # every query of the first pages. ANALYZE runs inside a transaction: commit it.
-        cur = self.raw.cursor()
-        cur.execute("ANALYZE")
-        cur.close()
-        self.raw.commit()
         self.raw.close()
+        # Fresh statistics, or the planner guesses (and on PostgreSQL JIT-compiles)
+        # every query of the first pages. On PostgreSQL also VACUUM: freshly copied
+        # tables have no visibility map, so no count or list can use an index-only scan
+        # until autovacuum gets to them — a live database is long past that point.
+        statement = "VACUUM ANALYZE" if self.dialect == "postgresql" else "ANALYZE"
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(statement)
 
 
 def _blank(type_: sa.types.TypeEngine) -> Any:

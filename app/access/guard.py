@@ -55,14 +55,37 @@ def _filter_statement(state) -> None:
     actor = _actor()
     if actor is not None and actor.is_system:
         return
-    options = []
-    for model in policy.ROW_RULES:
-        criteria = policy.row_criteria(model, actor)
-        if criteria is sa.true():
-            continue
-        options.append(with_loader_criteria(model, criteria, include_aliases=True))
+    options = _guard_options(actor)
     if options:
         state.statement = state.statement.options(*options)
+
+
+_OPTIONS_CACHE_SIZE = 1024
+_options_cache: dict[tuple[Actor | None, Any], tuple[Any, ...]] = {}
+
+
+def _guard_options(actor: Actor | None) -> tuple[Any, ...]:
+    """The loader criteria for ``actor``, built once per actor and day.
+
+    Building them (fifteen row rules, each with its sub-selects) for every statement was
+    most of the CPU of a page that runs ten queries. The criteria depend only on the
+    actor (user, organisation, roles) and on today's date (admissions expire), so they
+    are kept per both; a role change makes a different actor, so a new entry.
+    """
+    key = (actor, policy.today())
+    options = _options_cache.get(key)
+    if options is None:
+        built = []
+        for model in policy.ROW_RULES:
+            criteria = policy.row_criteria(model, actor)
+            if criteria is sa.true():
+                continue
+            built.append(with_loader_criteria(model, criteria, include_aliases=True))
+        options = tuple(built)
+        if len(_options_cache) >= _OPTIONS_CACHE_SIZE:
+            _options_cache.clear()
+        _options_cache[key] = options
+    return options
 
 
 # --------------------------------------------------------------------------- writes

@@ -216,9 +216,13 @@ def _any(parts: list[Any]) -> Any:
 # a ``case`` or ``case_admission`` table the outer query happens to join.
 
 
+_directed_case = _case.alias("guard_directed_case")
+_guard_admission = _admission.alias("guard_admission")
+
+
 def directed_by(column: Any, user_id: int) -> Any:
     """``column`` (a case id) belongs to a case ``user_id`` directs."""
-    case = _case.alias("guard_directed_case")
+    case = _directed_case
     return sa.exists(sa.select(1).where(case.c.id == column,
                                         case.c.case_director_id == user_id)
                      .correlate_except(case))
@@ -227,7 +231,7 @@ def directed_by(column: Any, user_id: int) -> Any:
 def admitted_to(column: Any, organisation_id: int, on: dt.date | None = None) -> Any:
     """``column`` (a case id) belongs to a case ``organisation_id`` is admitted to today."""
     on = on or today()
-    admission = _admission.alias("guard_admission")
+    admission = _guard_admission
     return sa.exists(sa.select(1).where(admission.c.case_id == column,
                                         admission.c.organisation_id == organisation_id,
                                         admission.c.starts_on <= on,
