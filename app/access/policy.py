@@ -239,6 +239,24 @@ def admitted_to(column: Any, organisation_id: int, on: dt.date | None = None) ->
                      .correlate_except(admission))
 
 
+def _directed_ids(user_id: int) -> sa.Select:
+    return sa.select(_case.c.id).where(_case.c.case_director_id == user_id)
+
+
+def _admitted_ids(organisation_id: int, on: dt.date | None = None) -> sa.Select:
+    on = on or today()
+    return sa.select(_admission.c.case_id).where(
+        _admission.c.organisation_id == organisation_id,
+        _admission.c.starts_on <= on,
+        _admission.c.ends_on >= on)
+
+
+# Inside a sub-select that narrows another table (the subjects of visible cases, the
+# conferences of directed cases) the plain ``IN`` is the better form: SQLite would run a
+# correlated EXISTS once for every row of that inner table (every agenda item, every
+# case-subject link), where PostgreSQL turns either form into the same semi-join.
+
+
 def content_case_ids_criteria(column: Any, actor: Actor) -> Any:
     """Rows of case content (notes, decisions, plans...): core partners and directors."""
     if actor.is_system or actor.is_core:
@@ -248,15 +266,20 @@ def content_case_ids_criteria(column: Any, actor: Actor) -> Any:
     return sa.false()
 
 
-def visible_case_ids_criteria(column: Any, actor: Actor) -> Any:
-    """The cases themselves: core partners, directors and admitted organisations."""
+def visible_case_ids_criteria(column: Any, actor: Actor, *, correlated: bool = True) -> Any:
+    """The cases themselves: core partners, directors and admitted organisations.
+
+    ``correlated=False`` gives the ``IN`` form, for use inside another sub-select.
+    """
     if actor.is_system or actor.is_core:
         return sa.true()
     parts = []
     if actor.directs:
-        parts.append(directed_by(column, actor.user_id))
+        parts.append(directed_by(column, actor.user_id) if correlated
+                     else column.in_(_directed_ids(actor.user_id)))
     if actor.admitted_scope:
-        parts.append(admitted_to(column, actor.organisation_id))
+        parts.append(admitted_to(column, actor.organisation_id) if correlated
+                     else column.in_(_admitted_ids(actor.organisation_id)))
     return _any(parts)
 
 
@@ -279,7 +302,7 @@ def _case_subject_rule(actor: Actor) -> Any:
 def _subject_rule(actor: Actor) -> Any:
     if actor.is_system or actor.is_core or SCOPE_RETENTION in actor.scopes:
         return sa.true()
-    visible = visible_case_ids_criteria(_case_subject.c.case_id, actor)
+    visible = visible_case_ids_criteria(_case_subject.c.case_id, actor, correlated=False)
     return Subject.id.in_(sa.select(_case_subject.c.subject_id).where(visible))
 
 
@@ -288,7 +311,7 @@ def _subject_relation_rule(actor: Actor) -> Any:
         return sa.true()
     if actor.directs:
         subjects = sa.select(_case_subject.c.subject_id).where(
-            directed_by(_case_subject.c.case_id, actor.user_id))
+            _case_subject.c.case_id.in_(_directed_ids(actor.user_id)))
         return SubjectRelation.subject_id.in_(subjects)
     return sa.false()
 
@@ -308,7 +331,7 @@ def _weighing_rule(actor: Actor) -> Any:
     if actor.directs:
         signals = sa.select(_signal.c.id).where(
             _signal.c.status == SignalStatus.weighed.value,
-            directed_by(_signal.c.case_id, actor.user_id))
+            _signal.c.case_id.in_(_directed_ids(actor.user_id)))
         return Weighing.signal_id.in_(signals)
     return sa.false()
 
@@ -322,7 +345,7 @@ def _conference_rule(actor: Actor) -> Any:
         return sa.true()
     if actor.directs:
         return CaseConference.id.in_(sa.select(_agenda.c.conference_id).where(
-            directed_by(_agenda.c.case_id, actor.user_id)))
+            _agenda.c.case_id.in_(_directed_ids(actor.user_id))))
     return sa.false()
 
 
@@ -332,12 +355,12 @@ def _goal_rule(actor: Actor) -> Any:
     parts = []
     if actor.directs:
         parts.append(Goal.action_plan_id.in_(sa.select(_plan.c.id).where(
-            directed_by(_plan.c.case_id, actor.user_id))))
+            _plan.c.case_id.in_(_directed_ids(actor.user_id)))))
     if actor.admitted_scope:
         parts.append(sa.and_(
             Goal.organisation_id == actor.organisation_id,
             Goal.action_plan_id.in_(sa.select(_plan.c.id).where(
-                admitted_to(_plan.c.case_id, actor.organisation_id)))))
+                _plan.c.case_id.in_(_admitted_ids(actor.organisation_id))))))
     return _any(parts)
 
 
