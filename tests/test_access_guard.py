@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import RelationshipProperty
 
-from app.access import policy, system_access
+from app.access import clock, policy, system_access
 from app.access.guard import AccessDenied
 from app.extensions import db
 from app.models import (
@@ -171,24 +171,24 @@ def test_every_model_holding_case_content_is_guarded(app):
 def test_the_guard_builds_its_criteria_once_per_actor_and_day(app, browser, monkeypatch):
     """Building the row rules per statement was most of a page's CPU; they are kept per
     actor and day, and a new day (admissions expire) or another actor gets its own."""
-    from app.access import guard
+    from app.access import guard, rows
 
     built: list[str] = []
-    original = policy.row_criteria
+    original = rows.row_criteria
 
     def counting(model, actor):
         built.append(actor.username if actor else "-")
         return original(model, actor)
 
-    monkeypatch.setattr(policy, "row_criteria", counting)
+    monkeypatch.setattr(rows, "row_criteria", counting)
     guard._options_cache.clear()
     browser.login("regisseur")
     assert browser.get("/casemodelview/list/").status_code == 200
     assert browser.get("/").status_code == 200
     assert built.count("regisseur") == len(policy.ROW_RULES)
 
-    tomorrow = policy.today() + dt.timedelta(days=1)
-    monkeypatch.setattr(policy, "today", lambda: tomorrow)
+    tomorrow = clock.today() + dt.timedelta(days=1)
+    monkeypatch.setattr(clock, "today", lambda: tomorrow)
     assert browser.get("/casemodelview/list/").status_code == 200
     assert built.count("regisseur") == 2 * len(policy.ROW_RULES)
 

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from flask_appbuilder.security.sqla.models import Role
 
-from app.access import policy, system_access
+from app.access import clock, policy, system_access
 from app.access.changes import PrivilegeError
 from app.access.models import PermissionChange
 from app.extensions import db
@@ -53,13 +53,13 @@ def test_admission_expires_the_day_after_its_end_date(app, browser, monkeypatch)
     token = _token(app, "jongerenwerk")
     auth = {"Authorization": f"Bearer {token}"}
 
-    monkeypatch.setattr(policy, "today", lambda: ends_on)
+    monkeypatch.setattr(clock, "today", lambda: ends_on)
     assert number in browser.get("/casemodelview/list/").text
     assert browser.get(f"/casemodelview/show/{case_id}").status_code == 200
     assert browser.get(f"/interventionmodelview/show/{own[0]}").status_code == 200
     assert app.test_client().get(f"/api/v1/case/{case_id}", headers=auth).status_code == 200
 
-    monkeypatch.setattr(policy, "today", lambda: ends_on + dt.timedelta(days=1))
+    monkeypatch.setattr(clock, "today", lambda: ends_on + dt.timedelta(days=1))
     assert number not in browser.get("/casemodelview/list/").text
     assert browser.get(f"/casemodelview/show/{case_id}").status_code == 404
     assert browser.get(f"/interventionmodelview/show/{own[0]}").status_code == 404
@@ -79,7 +79,7 @@ def test_admission_not_yet_started_gives_nothing(app, browser, monkeypatch):
             .order_by(CaseAdmission.id).first()
         number = admission.case.number
         starts_on = admission.starts_on
-    monkeypatch.setattr(policy, "today", lambda: starts_on - dt.timedelta(days=1))
+    monkeypatch.setattr(clock, "today", lambda: starts_on - dt.timedelta(days=1))
     assert number not in browser.login("jongerenwerk").get("/casemodelview/list/").text
 
 

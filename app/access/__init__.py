@@ -1,34 +1,47 @@
 """THE access policy: who may see or change which cases, rows and fields.
 
-Every view, API, search, count, export and report asks this package. The functions
-below are the public contract; ``app.access.policy`` implements them.
+Every view, API, search, count, export and report asks this package, and it asks nothing
+but the models and the roles (an import contract in ``pyproject.toml`` checks it):
+
+- ``actor`` — who is asking (``Actor``, ``current_actor``, ``system_access``);
+- ``rows`` — which rows of case content an actor may see and change;
+- ``fields`` — ``can_see_field``, the one answer about a field (core and plugin rules);
+- ``explain`` — why an actor does or does not see a case;
+- ``guard`` — the ORM guard applying the row rules to every query and flush;
+- ``changes`` — privilege boundaries and the record of permission changes.
+
+The names below are the public contract. See docs/design.md, "The access model".
 """
 
+from __future__ import annotations
+
+from typing import Any
+
+from app.access import changes, guard
 from app.access import models as _models  # noqa: F401  (the permission change log)
-from app.access.policy import (
-    AccessPolicyViewMixin,
-    Actor,
-    can_see_field,
-    current_actor,
-    row_criteria,
-    system_access,
-    visible_fields,
-)
+from app.access.actor import Actor, actor_for_user, current_actor, system_access
+from app.access.errors import AccessDenied
+from app.access.fields import can_see_field, register_field_rules
+from app.access.rows import row_criteria, visible_query
+from app.extensions import db
 
 
-def install_access_guard(app) -> None:
-    """Install the ORM guard (``app.access.guard``) for this app's session."""
-    from app.access.guard import install
+def install_access_guard(app: Any) -> None:
+    """Install the ORM guard and the permission change checks on this app's session."""
+    guard.install_guard(db.session)
+    changes.install(db.session, guard.guard_actor)
+    app.extensions["casus_access_guard"] = True
 
-    install(app)
 
 __all__ = [
-    "AccessPolicyViewMixin",
+    "AccessDenied",
     "Actor",
+    "actor_for_user",
     "can_see_field",
     "current_actor",
     "install_access_guard",
+    "register_field_rules",
     "row_criteria",
     "system_access",
-    "visible_fields",
+    "visible_query",
 ]

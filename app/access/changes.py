@@ -18,9 +18,9 @@ from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app.access.guard import AccessDenied
+from app.access.actor import Actor
+from app.access.errors import AccessDenied
 from app.access.models import PermissionChange
-from app.access.policy import Actor
 from app.roles import ROLE_ADMIN
 
 

@@ -1,7 +1,7 @@
 """The ORM-level guard: every SELECT, UPDATE and DELETE of case content is filtered by
 the access policy, and every flush is checked against it.
 
-This is the one place that enforces the row rules of ``app.access.policy``. Because it
+This is the one place that enforces the row rules of ``app.access.rows``. Because it
 sits on the session, it covers Flask-AppBuilder's lists, counts, show/edit/delete pages,
 actions, related-field dropdowns, REST APIs and reports without their cooperation; a
 query made with nobody logged in (and outside ``system_access()``) sees no case content.
@@ -16,32 +16,28 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session, with_loader_criteria
-from werkzeug.exceptions import Forbidden
 
-from app.access import policy
-from app.access.policy import Actor
+from app.access import clock, rows
+from app.access.actor import SYSTEM, Actor, current_actor
+from app.access.errors import AccessDenied
 
 _resolving: contextvars.ContextVar[bool] = contextvars.ContextVar("casus_resolving_actor",
                                                                   default=False)
 
 
-class AccessDenied(Forbidden):
-    """A write the access policy refuses (shown as 403 by Flask, rolled back by FAB)."""
-
-
 def _actor() -> Actor | None:
     # Resolving the user queries users and roles, which passes through this guard again.
     if _resolving.get():
-        return policy.SYSTEM
+        return SYSTEM
     token = _resolving.set(True)
     try:
-        return policy.current_actor()
+        return current_actor()
     finally:
         _resolving.reset(token)
 
 
 def guard_actor() -> Actor | None:
-    """The actor the guard applies (``policy.SYSTEM`` inside ``system_access``)."""
+    """The actor the guard applies (``SYSTEM`` inside ``system_access``)."""
     return _actor()
 
 
@@ -72,12 +68,12 @@ def _guard_options(actor: Actor | None) -> tuple[Any, ...]:
     actor (user, organisation, roles) and on today's date (admissions expire), so they
     are kept per both; a role change makes a different actor, so a new entry.
     """
-    key = (actor, policy.today())
+    key = (actor, clock.today())
     options = _options_cache.get(key)
     if options is None:
         built = []
-        for model in policy.ROW_RULES:
-            criteria = policy.row_criteria(model, actor)
+        for model in rows.ROW_RULES:
+            criteria = rows.row_criteria(model, actor)
             if criteria is sa.true():
                 continue
             built.append(with_loader_criteria(model, criteria, include_aliases=True))
@@ -104,15 +100,15 @@ def _values(obj: Any, attr: str) -> set[Any]:
 
 
 def _case_ids(obj: Any, session: Session) -> set[int | None]:
-    model = policy.guarded_model(type(obj))
-    if model is policy.Case:
+    model = rows.guarded_model(type(obj))
+    if model is rows.Case:
         return {obj.id}
-    if model is policy.Goal:
+    if model is rows.Goal:
         plan_ids = _values(obj, "action_plan_id")
         plan = sa.inspect(obj).attrs.action_plan.loaded_value
         if getattr(plan, "case_id", None) is not None:
             return {plan.case_id}
-        plan_table = policy.ActionPlan.__table__
+        plan_table = rows.ActionPlan.__table__
         return {session.execute(sa.select(plan_table.c.case_id)
                                 .where(plan_table.c.id == pid)).scalar()
                 for pid in plan_ids if pid is not None} or {None}
@@ -128,7 +124,7 @@ def _case_ids(obj: Any, session: Session) -> set[int | None]:
 
 def _directs(actor: Actor, case_id: int | None, session: Session) -> bool:
     return (actor.directs and case_id is not None
-            and policy.can_change_case(actor, case_id, session))
+            and rows.can_change_case(actor, case_id, session))
 
 
 def _refuse(message: str) -> None:
@@ -137,38 +133,38 @@ def _refuse(message: str) -> None:
 
 def check_write(actor: Actor | None, obj: Any, operation: str, session: Session) -> None:
     """Refuse a write the actor may not make; ``operation`` is insert, update or delete."""
-    model = policy.guarded_model(type(obj))
+    model = rows.guarded_model(type(obj))
     if model is None or (actor is not None and actor.is_system):
         return
     if actor is None:
         _refuse(_("You are not logged in."))
-    core_only = (policy.Signal, policy.Weighing, policy.CaseConference)
+    core_only = (rows.Signal, rows.Weighing, rows.CaseConference)
     if model in core_only:
         if not actor.is_core:
             _refuse(_("Only core partners may change signals, weighings and case "
                       "conferences."))
         return
-    if model is policy.CaseAdmission:
+    if model is rows.CaseAdmission:
         if not actor.coordinates:
             _refuse(_("Only coordinators grant admissions to a case."))
         return
-    if model is policy.Case and operation == "insert":
+    if model is rows.Case and operation == "insert":
         if not actor.is_core:
             _refuse(_("Only core partners may open a case."))
         return
-    if model in (policy.Subject, policy.SubjectRelation):
+    if model in (rows.Subject, rows.SubjectRelation):
         if not (actor.is_core or actor.directs):
             _refuse(_("You may not change subjects."))
         return
     for case_id in _case_ids(obj, session):
         directs = _directs(actor, case_id, session)
         changeable = actor.is_core or directs
-        if model is policy.Intervention and not changeable:
+        if model is rows.Intervention and not changeable:
             # An admitted partner registers and updates its own interventions.
-            changeable = actor.admitted_scope and policy.case_visible(actor, case_id, session)
+            changeable = actor.admitted_scope and rows.case_visible(actor, case_id, session)
         if not changeable:
             _refuse(_("You may not change this case."))
-        if model in (policy.Intervention, policy.Goal, policy.CaseNote) \
+        if model in (rows.Intervention, rows.Goal, rows.CaseNote) \
                 and not (actor.coordinates or directs):
             organisations = _values(obj, "organisation_id") - {None}
             if organisations - {actor.organisation_id}:
@@ -179,7 +175,7 @@ def _check_flush(session: Session, _flush_context, _instances) -> None:
     touched = [(o, "insert") for o in session.new] + \
         [(o, "update") for o in session.dirty if session.is_modified(o)] + \
         [(o, "delete") for o in session.deleted]
-    touched = [(o, op) for o, op in touched if policy.guarded_model(type(o)) is not None]
+    touched = [(o, op) for o, op in touched if rows.guarded_model(type(o)) is not None]
     if not touched:
         return
     actor = _actor()
@@ -192,12 +188,3 @@ def install_guard(session_factory: Any) -> None:
     for name, fn in (("do_orm_execute", _filter_statement), ("before_flush", _check_flush)):
         if not event.contains(session_factory, name, fn):
             event.listen(session_factory, name, fn)
-
-
-def install(app: Any) -> None:
-    from app.access import changes
-    from app.extensions import db
-
-    install_guard(db.session)
-    changes.install(db.session, _actor)
-    app.extensions["casus_access_guard"] = True

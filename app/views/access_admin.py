@@ -25,7 +25,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import validators
 
-from app.access import policy, system_access
+from app.access import Actor, actor_for_user, clock, row_criteria, system_access
+from app.access.explain import explain_case
 from app.access.models import PermissionChange
 from app.extensions import db
 from app.models import (
@@ -39,7 +40,14 @@ from app.models import (
     Signal,
     Subject,
 )
-from app.roles import ROLE_SPECS
+from app.roles import (
+    CLEAR_BSN,
+    CLEAR_CRIMINAL,
+    CLEAR_HEALTH,
+    ROLE_SPECS,
+    SCOPE_ADMITTED,
+    SCOPE_DIRECTED,
+)
 from app.views.base import CasusModelView, remote_select
 
 CATEGORY = "Toegang"
@@ -356,8 +364,8 @@ class AccessAdminView(BaseView):
             answer = None
             actor = None
             if user is not None and case is not None:
-                actor = policy.actor_for_user(user)
-                answer = policy.explain_case(actor, case, active=bool(user.active))
+                actor = actor_for_user(user)
+                answer = explain_case(actor, case, active=bool(user.active))
             return self.render_template(
                 "access/explain.html", title=_("Why can this user see this case?"),
                 users=users, cases=cases, user=user, case=case, answer=answer, actor=actor)
@@ -394,7 +402,7 @@ class AccessAdminView(BaseView):
             words += [other_label(pv.permission.name) for pv in area.others if pv.id in ids]
             if words:
                 abilities.append((area.group, area.label, words))
-        actor = policy.Actor(
+        actor = Actor(
             user_id=None, username=f"[{role.name}]",
             organisation_id=org.id if org else None,
             organisation_tier=(org.tier.value if org else None),
@@ -402,23 +410,23 @@ class AccessAdminView(BaseView):
         with system_access("view as"):
             def visible(model):
                 return db.session.execute(sa.select(sa.func.count()).select_from(model)
-                                          .where(policy.row_criteria(model, actor))).scalar()
+                                          .where(row_criteria(model, actor))).scalar()
 
             cases = db.session.execute(sa.select(Case.number).where(
-                policy.row_criteria(Case, actor)).order_by(Case.number)).scalars().all()
+                row_criteria(Case, actor)).order_by(Case.number)).scalars().all()
             counts = [(_("Cases"), len(cases)), (_("Signals"), visible(Signal)),
                       (_("Subjects"), visible(Subject)),
                       (_("Interventions"), visible(Intervention)),
                       (_("Decisions"), visible(Decision)), (_("Case notes"), visible(CaseNote))]
         hidden = [str(label) for key, label in (
-            (policy.CLEAR_BSN, _l("BSN")),
-            (policy.CLEAR_CRIMINAL, _l("outcomes of other organisations' criminal-law "
+            (CLEAR_BSN, _l("BSN")),
+            (CLEAR_CRIMINAL, _l("outcomes of other organisations' criminal-law "
                                        "interventions")),
-            (policy.CLEAR_HEALTH, _l("outcomes of other organisations' care interventions")),
+            (CLEAR_HEALTH, _l("outcomes of other organisations' care interventions")),
         ) if key not in actor.clearances]
         return {"menu": menu, "abilities": abilities, "cases": cases, "counts": counts,
-                "hidden": hidden, "directs": actor.directs or policy.SCOPE_DIRECTED in
-                actor.scopes, "needs_org": policy.SCOPE_ADMITTED in actor.scopes and org is None,
+                "hidden": hidden, "directs": actor.directs or SCOPE_DIRECTED in
+                actor.scopes, "needs_org": SCOPE_ADMITTED in actor.scopes and org is None,
                 "scopes": actor.scopes}
 
 
@@ -495,7 +503,7 @@ class CaseAdmissionModelView(CasusModelView):
     }
     formatters_columns = {
         "ends_on": lambda d: (f"{d:%d-%m-%Y}" + (f" ({_('expired')})"
-                                                 if d < policy.today() else "")) if d else "—",
+                                                 if d < clock.today() else "")) if d else "—",
     }
 
     def pre_add(self, item: CaseAdmission) -> None:

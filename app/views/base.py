@@ -32,10 +32,10 @@ from sqlalchemy.orm import Query, RelationshipProperty, joinedload, selectinload
 from wtforms import Form, HiddenField, ValidationError, validators
 from wtforms.widgets import html_params
 
-from app.access import AccessPolicyViewMixin
 from app.datamodel import CasusSQLAInterface
 from app.i18n import LocalisedColumnsMixin
 from app.labels import ENUM_LABELS, enum_label, enum_label_for
+from app.views.access_policy import AccessPolicyViewMixin
 from app.views.validators import MaxLength
 
 VERSION_FIELD = "edit_version"

@@ -1,0 +1,14 @@
+"""The access rules' clock: admissions run from ``starts_on`` to ``ends_on`` inclusive.
+
+Kept in a module of its own so every rule reads the same day and tests can freeze it with
+``monkeypatch.setattr(clock, "today", ...)``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def today() -> dt.date:
+    """Today's date as the access rules see it."""
+    return dt.date.today()
