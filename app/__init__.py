@@ -30,7 +30,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
         raise SystemExit(2) from None
     tune_engine_options(app.config)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(BASE_DIR / "translations"))
-    from app.plugins import PluginError, init_plugins, install_cli, register_plugin_views
+    from app.plugin_manager import PluginError, init_plugins, install_cli, register_plugin_views
 
     try:
         init_plugins(app)

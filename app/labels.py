@@ -176,9 +176,3 @@ def enum_label_for(enum_cls: type[enum.Enum], raw: object) -> str:
         return enum_label(enum_cls(str(raw)))
     except ValueError:
         return str(raw)
-
-
-def enum_choices(enum_cls: type[enum.Enum]) -> list[tuple[str, object]]:
-    """``(value, label)`` pairs for a select, in declaration order."""
-    labels = ENUM_LABELS.get(enum_cls, {})
-    return [(m.name, labels.get(m, m.value)) for m in enum_cls]

@@ -60,7 +60,7 @@ def sync_roles() -> dict[str, int]:
     if not sm.find_role(current_app.config["AUTH_ROLE_PUBLIC"]):
         sm.add_role(current_app.config["AUTH_ROLE_PUBLIC"])
     result = {spec.name: _grant(spec) for spec in ROLES}
-    from app.plugins import role_grants
+    from app.plugin_manager import role_grants
 
     for grant in role_grants(current_app):  # enabled plugins' grants, added the same way
         result[grant.role] = result.get(grant.role, 0) + _grant(
@@ -81,7 +81,7 @@ def init_all() -> dict[str, int]:
     sync_permissions()
     granted = sync_roles()
     sync_risk_groups()
-    from app.plugins import sync_catalogue
+    from app.plugin_manager import sync_catalogue
 
     sync_catalogue()
     return granted

@@ -65,38 +65,6 @@ DEFAULT_SIGNAL_RETENTION_YEARS = 1
 
 OPEN_PHASES = (CasePhase.conference, CasePhase.monitoring)
 
-PHASE_LABELS = {
-    CasePhase.conference: _l("Case conference"),
-    CasePhase.monitoring: _l("Execution and monitoring"),
-    CasePhase.closed: _l("Closed"),
-    CasePhase.destroyed: _l("Destroyed"),
-}
-
-OUTCOME_LABELS = {
-    WeighingOutcome.no_action: _l("No action"),
-    WeighingOutcome.more_information: _l("More information needed"),
-    WeighingOutcome.include: _l("Include in the approach"),
-    WeighingOutcome.criminal_track: _l("Criminal-law track (OM)"),
-    WeighingOutcome.regular_care: _l("Refer to regular care"),
-}
-
-CLOSE_REASON_LABELS = {
-    CloseReason.goals_met: _l("Goals met"),
-    CloseReason.moved_away: _l("Moved away (handed over)"),
-    CloseReason.criminal_track: _l("Criminal-law track takes over"),
-    CloseReason.left_country: _l("Left the country"),
-    CloseReason.deceased: _l("Deceased"),
-    CloseReason.unjustified: _l("Inclusion turned out unjustified"),
-    CloseReason.other: _l("Other"),
-}
-
-BODY_LABELS = {
-    DecisionBody.weighing_team: _l("Weighing team"),
-    DecisionBody.case_conference: _l("Case conference"),
-    DecisionBody.coordinator: _l("Coordinator"),
-}
-
-
 class WorkflowError(Exception):
     """A transition the process refuses; ``field`` names the form field at fault."""
 

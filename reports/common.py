@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,10 +18,10 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 from app.access import Actor, can_see_field
+from app.labels import enum_label
 from reports.document import ACCENT, ACCENT_LIGHT, CELL_FONT, RULE
 from reports.flow import Table as FlowTable
 from reports.flow import paragraph
-from reports.labels import label
 from reports.text import markup, visual
 
 ZEBRA = colors.HexColor("#f5f7fa")
@@ -88,11 +89,24 @@ class Formatter:
         aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
         return aware.astimezone(LOCAL_ZONE)
 
+    def value(self, value: Any) -> str:
+        """A value as the dossier prints it: dates in the reader's language, enum
+        members as words, yes/no, an empty value as nothing."""
+        if isinstance(value, dt.datetime):
+            return self.datetime_short(value)
+        if isinstance(value, dt.date):
+            return self.date(value)
+        if isinstance(value, enum.Enum):
+            return self.label(value)
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
+        return "" if value is None else str(value)
+
     def label(self, value: object) -> str:
         key = (value, self.locale)
         found = _LABEL_CACHE.get(key)
         if found is None:
-            found = _LABEL_CACHE[key] = label(value)
+            found = _LABEL_CACHE[key] = enum_label(value) if value is not None else ""
         return found
 
 

@@ -44,6 +44,7 @@ from app.models import (
     InterventionStatus,
     Signal,
 )
+from app.plugin_manager import dossier_sections
 from reports.api import DossierContext, DossierSection
 from reports.common import (
     HIDDEN,
@@ -172,11 +173,12 @@ class _Data:
 
 
 def _ctx_data(ctx: DossierContext) -> _Data:
-    return ctx.extra["data"]
+    return ctx.data
 
 
 def _fmt(ctx: DossierContext) -> Formatter:
-    return ctx.extra["fmt"]
+    # A frozen value whose work is cached per date and locale: cheap to make per section.
+    return Formatter(ctx.locale)
 
 
 def _empty(ctx: DossierContext, message: str) -> list[Any]:
@@ -414,8 +416,6 @@ CORE_SECTIONS: tuple[tuple[str, Any, Any, int], ...] = (
 
 def available_sections() -> list[DossierSection]:
     """The core sections and those of enabled plugins, in print order."""
-    from app.plugins import dossier_sections
-
     core = [DossierSection(key=k, title=str(t), render=r, order=o)
             for k, t, r, o in CORE_SECTIONS]
     plugin = list(dossier_sections(current_app))
@@ -484,24 +484,35 @@ def _cover(case: Case, request: PrintRequest, ctx: DossierContext,
     ]
 
 
-def build_dossier(case_id: int, request: PrintRequest) -> PrintedDocument | None:
-    """Render the dossier of ``case_id`` for ``request``; ``None`` if the case is not
-    visible to the reader."""
-    # The subjects are joined in rather than fetched by a second query.
-    case = db.session.scalars(
+def load_case(case_id: int) -> Case | None:
+    """The case to print, with its subjects joined in; ``None`` if the reader may not see
+    it (the guarded session decides)."""
+    return db.session.scalars(
         select(Case).where(Case.id == case_id)
         .options(joinedload(Case.case_subjects).joinedload(CaseSubject.subject))
     ).unique().one_or_none()
-    if case is None:
-        return None
+
+
+def build_dossier(case: Case | int, request: PrintRequest,
+                  sections: Sequence[DossierSection] | None = None) -> PrintedDocument | None:
+    """Render the dossier of ``case`` for ``request``.
+
+    The print screen passes the case it loaded (``load_case``) and the sections it
+    offered, so neither is read twice; given a case id, this loads it and returns
+    ``None`` if the case is not visible to the reader.
+    """
+    if not isinstance(case, Case):
+        case = load_case(case)
+        if case is None:
+            return None
+    sections = available_sections() if sections is None else sections
     styles = build_styles()
     fmt = Formatter(request.locale)
     ctx = DossierContext(case=case, actor=request.actor, locale=request.locale, styles=styles,
-                         gettext=_, extra={"data": _Data(case), "fmt": fmt,
-                                           "user": request.user,
-                                           "printed_at": request.printed_at})
+                         gettext=_, format_date=fmt.date, display_value=fmt.value,
+                         data=_Data(case))
     wanted = set(request.sections)
-    chosen = [s for s in available_sections() if s.key in wanted]
+    chosen = [s for s in sections if s.key in wanted]
 
     story: list[Any] = [*_cover(case, request, ctx, chosen), PageBreak(),
                         paragraph(markup(_("Contents")), styles["Title"]),

@@ -52,7 +52,7 @@ def test_stale_case_edit_is_refused_and_both_versions_survive(app) -> None:
     text = second.text
     assert "Iemand anders heeft dit record opgeslagen" in text
     # The message names what changed and its new value.
-    assert "Evaluatiedatum: 24-12-2026" in text
+    assert "Evaluatiedatum: 24 dec 2026" in text  # written as the screens write dates
     assert "Samenvatting: Samenvatting van Rana" in text
     # Anna's input is still in the form.
     assert "Samenvatting van Anna" in text

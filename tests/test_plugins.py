@@ -227,7 +227,7 @@ def _section_text(app, key: str, username: str) -> str:
 
     from app.access.policy import actor_for_user
     from app.models import Case
-    from app.plugins import dossier_sections
+    from app.plugin_manager import dossier_sections
     from reports.api import DossierContext
 
     def text_of(flowable) -> list[str]:
@@ -255,7 +255,7 @@ def _section_text(app, key: str, username: str) -> str:
 def test_plugin_sections_in_the_dossier(plugin_app) -> None:
     _browser(plugin_app, "ggd").submit("/caretrajectorymodelview/add", _care_form(
         plugin_app, care_provider="Dossier Zorgteam"))
-    keys = [s.key for s in __import__("app.plugins", fromlist=["x"]).dossier_sections(
+    keys = [s.key for s in __import__("app.plugin_manager", fromlist=["x"]).dossier_sections(
         plugin_app)]
     assert keys == ["zorg.care", "jongerenwerk.mentoring", "bestuurlijk.measures"]
     assert "Dossier Zorgteam" in _section_text(plugin_app, "zorg.care", "regisseur")

@@ -35,10 +35,10 @@ def _plugin_views(app) -> list[type]:
 
 
 def test_plugin_views_build_on_the_policy(app) -> None:
-    from app.views.access_policy import AccessPolicyViewMixin
     from app.access.policy import guarded_model
     from app.models import Intervention
     from app.plugins import VisibleInterventionFilter, plugins_of
+    from app.views.access_policy import AccessPolicyViewMixin
     from app.views.base import CasusModelView
 
     views = _plugin_views(app)

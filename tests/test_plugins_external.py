@@ -38,7 +38,7 @@ def _scalar(app, sql: str, **params):
 
 
 def test_discovered_through_its_entry_point_from_outside_the_repository(app) -> None:
-    from app.plugins import installed_plugins, plugins_of
+    from app.plugin_manager import installed_plugins, plugins_of
 
     entry_point = installed_plugins()["voorbeeld"]
     assert entry_point.dist.name == "casus-voorbeeld"
@@ -86,7 +86,7 @@ def test_register_show_and_refuse_bad_input(app) -> None:
     from app.access.policy import actor_for_user
     from app.extensions import db
     from app.models import Case
-    from app.plugins import dossier_sections
+    from app.plugin_manager import dossier_sections
     from reports.api import DossierContext
 
     with app.test_request_context():

@@ -211,7 +211,7 @@ def test_plugins_are_per_app() -> None:
 # --- the contract ---------------------------------------------------------------------
 
 def test_every_hook_is_documented() -> None:
-    from app.plugins import HOOK_NAMES, HookSpecs
+    from app.hookspecs import HOOK_NAMES, HookSpecs
 
     guide = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
     assert len(HOOK_NAMES) >= 10
@@ -224,7 +224,7 @@ def test_every_hook_is_documented() -> None:
 def test_plugins_only_implement_known_hooks() -> None:
     import importlib
 
-    from app.plugins import HOOK_NAMES
+    from app.hookspecs import HOOK_NAMES
 
     for plugin in BUILT_IN:
         module = importlib.import_module(f"plugins.{plugin}")

@@ -379,7 +379,7 @@ def test_plugin_sections_are_offered_and_printed_in_their_order(app, browser, mo
 
     sections = [DossierSection("demo.extra", "Extra trajecten", render, order=450),
                 DossierSection("demo.unused", "Niet gekozen", never, order=460)]
-    monkeypatch.setattr("app.plugins.dossier_sections", lambda _app: sections)
+    monkeypatch.setattr("reports.dossier.dossier_sections", lambda _app: sections)
     browser.login("coordinator")
     case_id = case_id_of(app, "Benali")
     form = browser.get(f"/print/dossier/{case_id}").text

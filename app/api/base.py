@@ -48,6 +48,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.access import Actor, can_see_field, current_actor
 from app.datamodel import COUNT_LIMIT, BoundedCount
+from app.i18n import display_value
 from app.labels import enum_label
 
 log = logging.getLogger(__name__)
@@ -266,16 +267,11 @@ def localise_errors(messages: Any) -> Any:
 
 
 def describe_value(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
+    """A value in a conflict message: as the screens write it, enum members with the
+    value a client sends ("Afgerond (completed)")."""
     if isinstance(value, enum.Enum):
-        # The user's word and the value a client sends: "Afgerond (completed)".
         return f"{enum_label(value)} ({value.value})"
-    if isinstance(value, dt.datetime):
-        return value.strftime("%d-%m-%Y %H:%M")
-    if isinstance(value, dt.date):
-        return value.strftime("%d-%m-%Y")
-    return str(value)
+    return str(display_value(value))
 
 
 class CasusModelRestApi(ModelRestApi):

@@ -13,8 +13,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
 import json
 from collections.abc import Callable
 from typing import Any
@@ -34,7 +32,8 @@ from wtforms.widgets import html_params
 
 from app.datamodel import CasusSQLAInterface
 from app.i18n import LocalisedColumnsMixin
-from app.labels import ENUM_LABELS, enum_label, enum_label_for
+from app.i18n import display_value as i18n_display_value
+from app.labels import ENUM_LABELS, enum_label_for
 from app.views.access_policy import AccessPolicyViewMixin
 from app.views.validators import MaxLength
 
@@ -152,18 +151,8 @@ def remote_select(label: object, lookup_name: str, *, required: bool = False,
 
 
 def display_value(value: object) -> str:
-    """How a value reads on screen and in conflict messages."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, enum.Enum):
-        return enum_label(value)
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if isinstance(value, dt.datetime):
-        return value.strftime("%d-%m-%Y %H:%M")
-    if isinstance(value, dt.date):
-        return value.strftime("%d-%m-%Y")
-    return str(value)
+    """How a value reads on screen and in conflict messages (``app.i18n.display_value``)."""
+    return str(i18n_display_value(value))
 
 
 def _formatter_for(column_type: sa.types.TypeEngine) -> Callable[[Any], str] | None:

@@ -21,6 +21,7 @@ from wtforms.validators import Length, Optional
 
 from app import conferences, workflow
 from app.extensions import db
+from app.labels import ENUM_LABELS, enum_label
 from app.models import AgendaItem, CaseConference, CasePhase, CasusUser, ConferenceStatus
 from app.views.base import CasusModelView
 from app.views.casework import CATEGORY, LABELS
@@ -91,7 +92,7 @@ class ConferenceAgendaView(BaseView):
         return self.render_template(
             "conferences/agenda.html", title=_("Agenda of the case conference"),
             agenda=agenda, add_form=add_form, general_error=general_error,
-            phase_labels=workflow.PHASE_LABELS,
+            phase_labels=ENUM_LABELS[CasePhase],
             planned=agenda.conference.status == "planned",
         )
 
@@ -172,7 +173,7 @@ class ConferenceAgendaView(BaseView):
         return self.render_template(
             "conferences/record.html", title=_("Record the discussion"), item=item,
             case=item.case, case_url=url_for("CaseModelView.show", pk=item.case.id),
-            phase_label=workflow.PHASE_LABELS.get(item.case.phase, item.case.phase),
+            phase_label=enum_label(item.case.phase),
             general_error=general_error,
             agenda_url=url_for(".agenda", conference_id=conference_id),
             widget=FormWidget(form=form, include_cols=columns, exclude_cols=[]),

@@ -18,9 +18,15 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.access import current_actor
 from app.extensions import db
-from app.models import Case, CaseConference
+from app.models import CaseConference
 from reports.agenda import build_agenda
-from reports.dossier import PrintedDocument, PrintRequest, available_sections, build_dossier
+from reports.dossier import (
+    PrintedDocument,
+    PrintRequest,
+    available_sections,
+    build_dossier,
+    load_case,
+)
 from reports.models import PrintLog
 
 
@@ -67,7 +73,9 @@ class DossierPrintView(BaseView):
     @expose("/dossier/<int:case_id>", methods=["GET", "POST"])
     @has_access
     def dossier(self, case_id: int) -> Response | str:
-        case = db.session.scalars(select(Case).where(Case.id == case_id)).one_or_none()
+        # Access is checked once, here: the guarded session returns the case only to a
+        # reader who may see it; the case and the offered sections are passed on.
+        case = load_case(case_id)
         if case is None:
             abort(404)
         sections = available_sections()
@@ -76,7 +84,7 @@ class DossierPrintView(BaseView):
         if not form.is_submitted():
             form.sections.data = [s.key for s in sections]
         if form.validate_on_submit():
-            return self._print(lambda r: build_dossier(case.id, r), form, form.sections.data,
+            return self._print(lambda r: build_dossier(case, r, sections), form, form.sections.data,
                                document="dossier", case_id=case.id)
         return self.render_template(self.template, form=form, title=_l("Print dossier"),
                                     heading=case.number, subtitle=case.subject_names)

@@ -36,6 +36,7 @@ from wtforms.validators import Length, Optional
 
 from app import workflow
 from app.extensions import db
+from app.labels import ENUM_LABELS, enum_label
 from app.models import (
     Case,
     CasusUser,
@@ -75,7 +76,7 @@ class DecisionForm(DynamicForm):
     # The case's version when the form was opened: a decision taken on a stale page
     # (someone else changed the case meanwhile) is refused instead of applied blindly.
     version = HiddenField()
-    body = SelectField(_l("Decided by"), choices=_choices(workflow.BODY_LABELS),
+    body = SelectField(_l("Decided by"), choices=_choices(ENUM_LABELS[DecisionBody]),
                        default=DecisionBody.case_conference.value, widget=Select2Widget())
     participants = _text_field(_l("Participants"),
                                _l("The people who took part, with their organisation."))
@@ -104,7 +105,7 @@ class LevelForm(DecisionForm):
 
 class CloseForm(DecisionForm):
     close_reason = SelectField(_l("Reason for closure"),
-                               choices=_choices(workflow.CLOSE_REASON_LABELS),
+                               choices=_choices(ENUM_LABELS[CloseReason]),
                                widget=Select2Widget())
 
 
@@ -114,7 +115,7 @@ class ReopenForm(DecisionForm):
 
 class WeighForm(DecisionForm):
     outcome = SelectField(_l("Outcome of the weighing"),
-                          choices=_choices(workflow.OUTCOME_LABELS), widget=Select2Widget())
+                          choices=_choices(ENUM_LABELS[WeighingOutcome]), widget=Select2Widget())
     weighed_on = _date_field(_l("Date of the weighing"))
     risk_group = SelectField(_l("Risk group"), validators=[Optional()], widget=Select2Widget(),
                              description=_l("Required when the signal is included."))
@@ -294,7 +295,7 @@ class CaseWorkflowView(BaseView):
         return self.render_template(
             self.transition_template, title=f"{action.label} – {case.number}", case=case,
             action=action, refused=refused, general_error=general_error,
-            phase_label=workflow.PHASE_LABELS.get(case.phase, case.phase),
+            phase_label=enum_label(case.phase),
             case_url=_case_url(case),
             widget=None if refused else FormWidget(form=form, include_cols=columns,
                                                    exclude_cols=[]),

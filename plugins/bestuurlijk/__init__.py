@@ -119,9 +119,9 @@ def render_section(ctx: DossierContext) -> list[Any]:
     for item in items:
         rows: list[tuple[str, Any]] = [
             (str(LABELS["legal_basis"]), item.legal_basis),
-            (str(LABELS["decree_date"]), format_date(item.decree_date)),
+            (str(LABELS["decree_date"]), ctx.format_date(item.decree_date)),
             (str(LABELS["decree_reference"]), item.decree_reference),
-            (str(LABELS["valid_until"]), format_date(item.valid_until)),
+            (str(LABELS["valid_until"]), ctx.format_date(item.valid_until)),
             (str(LABELS["appeal_status"]), appeal_label(item.appeal_status)),
             (str(LABELS["status"]), item.status.value if item.status else ""),
         ]

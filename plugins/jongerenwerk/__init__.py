@@ -16,7 +16,6 @@ from app.plugins import (
     RoleGrant,
     ViewSpec,
     empty_section,
-    format_date,
     hookimpl,
     section_rows,
 )
@@ -94,10 +93,10 @@ def render_section(ctx: DossierContext) -> list[Any]:
             (str(LABELS["mentor"]), item.mentor),
             (str(LABELS["meeting_frequency"]), item.meeting_frequency),
             (str(LABELS["status"]), item.status.value if item.status else ""),
-            (str(LABELS["start_date"]), format_date(item.start_date)),
-            (str(LABELS["end_date"]), format_date(item.end_date)),
+            (str(LABELS["start_date"]), ctx.format_date(item.start_date)),
+            (str(LABELS["end_date"]), ctx.format_date(item.end_date)),
         ]
-        rows += [(format_date(m.met_on), m.note) for m in item.meetings]
+        rows += [(ctx.format_date(m.met_on), m.note) for m in item.meetings]
         flowables += section_rows(ctx, str(item.type), rows)
     return flowables
 

@@ -21,9 +21,8 @@ from app.plugins import (
     MigrationSpec,
     RoleGrant,
     ViewSpec,
+    can_see_field,
     empty_section,
-    field_visible,
-    format_date,
     hookimpl,
     section_rows,
 )
@@ -104,13 +103,13 @@ def render_section(ctx: DossierContext) -> list[Any]:
         rows: list[tuple[str, Any]] = [
             (str(LABELS["organisation"]), item.organisation),
             (str(LABELS["status"]), item.status.value if item.status else ""),
-            (str(LABELS["start_date"]), format_date(item.start_date)),
-            (str(LABELS["end_date"]), format_date(item.end_date)),
+            (str(LABELS["start_date"]), ctx.format_date(item.start_date)),
+            (str(LABELS["end_date"]), ctx.format_date(item.end_date)),
             (str(LABELS["consent"]), _("yes") if item.consent else _("no")),
-            (str(LABELS["consent_date"]), format_date(item.consent_date)),
+            (str(LABELS["consent_date"]), ctx.format_date(item.consent_date)),
         ]
         for name in ("treatment", "care_provider", "frequency"):
-            if field_visible(item, name, actor):
+            if can_see_field(item, name, actor):
                 value = getattr(item, name)
                 if name == "treatment":
                     value = TREATMENT_LABELS.get(value, value)

@@ -39,7 +39,7 @@ def build_database(url: str, plugins: list[str]) -> Flask:
     """Migrate the core and the plugins, run ``casus init`` and seed the demo data."""
     from app.access import system_access
     from app.extensions import db
-    from app.plugins import upgrade_plugin_schemas
+    from app.plugin_manager import upgrade_plugin_schemas
 
     app = plugin_app(url, plugins)
     with app.app_context(), system_access("test set-up"):

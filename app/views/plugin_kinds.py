@@ -1,0 +1,117 @@
+"""Building blocks for plugin screens: the screen of an intervention kind and the filter
+for rows that belong to an intervention.
+
+Offered to plugin authors through ``app.plugins`` (the toolkit); the core never uses them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, url_for
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_babel import gettext as _
+
+from app.access import Actor, can_see_field, current_actor
+from app.extensions import db
+from app.hookspecs import InterventionKind
+from app.models.intervention import Intervention
+from app.models.organisation import Organisation
+from app.plugin_manager import plugins_of
+from app.views.base import CasusModelView
+
+
+class VisibleInterventionFilter(BaseFilter):
+    """Rows whose intervention the user may see (the guard applies to the subquery)."""
+
+    name = "Visible intervention"
+    arg_name = "vi"
+
+    def apply(self, query, value):
+        column = getattr(self.model, self.column_name)
+        return query.filter(column.in_(sa.select(Intervention.id)))
+
+
+def intervention_child_filter(column: str) -> list[list[Any]]:
+    """``base_filters`` for a model that belongs to an intervention through ``column``."""
+    return [[column, VisibleInterventionFilter, None]]
+
+
+
+class InterventionKindView(CasusModelView):
+    """The screen of a plugin intervention kind.
+
+    Restricts the type dropdown to the kind's catalogue entries, records the
+    registering user's organisation, refuses organisations the kind does not allow, and
+    hides fields the access policy or a plugin field rule keeps from the user.
+    """
+
+    base_permissions = ["can_list", "can_show", "can_add", "can_edit"]
+    base_order = ("start_date", "desc")
+
+    def __init__(self, **kwargs: Any) -> None:
+        kind = self.datamodel.obj.__mapper__.polymorphic_identity
+        self.add_form_query_rel_fields = {"type": [["kind", FilterEqual, kind]]}
+        self.edit_form_query_rel_fields = {"type": [["kind", FilterEqual, kind]]}
+        super().__init__(**kwargs)
+
+    @property
+    def intervention_kind(self) -> InterventionKind:
+        kind = plugins_of().kind(self.datamodel.obj.__mapper__.polymorphic_identity)
+        if kind is None:  # the view is only registered when its plugin is enabled
+            abort(404)
+        return kind
+
+    def may_register(self, actor: Actor | None) -> bool:
+        allowed = self.intervention_kind.organisation_kinds
+        if actor is None or actor.organisation_id is None:
+            return False
+        if not allowed:
+            return True
+        org = db.session.get(Organisation, actor.organisation_id)
+        return org is not None and org.kind in allowed
+
+    @expose("/add", methods=["GET", "POST"])
+    @has_access
+    def add(self):
+        if not self.may_register(current_actor()):
+            flash(_("Your organisation cannot register a %(kind)s.",
+                    kind=str(self.intervention_kind.label)), "danger")
+            return redirect(url_for(f"{self.endpoint}.list"))
+        return super().add()
+
+    def pre_add(self, item: Any) -> None:
+        actor = current_actor()
+        if not self.may_register(actor):
+            raise ValueError(_("Your organisation cannot register a %(kind)s.",
+                               kind=str(self.intervention_kind.label)))
+        item.organisation_id = actor.organisation_id
+
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        if not all(can_see_field(item, c) for c in self.edit_columns):
+            flash(_("You may not change this intervention."), "danger")
+            return redirect(url_for(f"{self.endpoint}.list"))
+        return super().edit(pk)
+
+    def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
+        columns = [c for c in self.show_columns if can_see_field(item, c)]
+        widgets = widgets or {}
+        widgets["show"] = self.show_widget(
+            pk=pk,
+            label_columns=self.label_columns,
+            include_columns=columns,
+            value_columns=self.datamodel.get_values_item(item, columns),
+            formatters_columns=self.formatters_columns,
+            actions=actions or self.actions,
+            fieldsets=None,
+            modelview_name=self.__class__.__name__,
+        )
+        return widgets
