@@ -42,6 +42,7 @@ run: migrate
 
 lint: install compile-translations
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 test: install lint test-sqlite test-postgres
 

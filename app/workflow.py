@@ -174,12 +174,6 @@ def available_actions(case: Case, user: CasusUser | None) -> list[Action]:
     return [a for a in CASE_ACTIONS.values() if refusal(case, a) is None and may(user, a)]
 
 
-def available_signal_actions(signal: Signal, user: CasusUser | None) -> list[Action]:
-    if signal.status == SignalStatus.weighed or not may(user, WEIGH):
-        return []
-    return [WEIGH]
-
-
 def _check(case: Case, action: Action, user: CasusUser) -> None:
     require_permission(user, action)
     reason = refusal(case, action)

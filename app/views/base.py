@@ -34,6 +34,7 @@ from app.datamodel import CasusSQLAInterface
 from app.i18n import LocalisedColumnsMixin
 from app.i18n import display_value as i18n_display_value
 from app.labels import ENUM_LABELS, enum_label_for
+from app.lookups import LOOKUPS
 from app.views.access_policy import AccessPolicyViewMixin
 from app.views.validators import MaxLength
 
@@ -117,8 +118,6 @@ class RemoteSelectField(QuerySelectField):
         self.lookup_name = lookup_name
 
     def _lookup(self) -> Any:
-        from app.views.lookup import LOOKUPS
-
         return LOOKUPS[self.lookup_name]
 
     @staticmethod

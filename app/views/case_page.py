@@ -14,7 +14,6 @@ tab summarises per organisation instead of repeating every row.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +24,7 @@ from flask import request, url_for
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from werkzeug.routing import BuildError
 
+from app import workflow
 from app.extensions import db
 from app.i18n import format_locale
 from app.labels import enum_label
@@ -43,8 +43,6 @@ from app.models import (
     InterventionType,
     Organisation,
 )
-
-log = logging.getLogger(__name__)
 
 NOTES_SHOWN = 50
 #: Interventions listed per goal (and without a goal) unless the user asks for all.
@@ -133,30 +131,10 @@ class CasePage:
 
 
 def workflow_actions(case: Case, user: Any) -> list[ActionButton]:
-    """The workflow's buttons for this case and user; none while no workflow is installed."""
-    try:
-        from app import workflow
-    except ImportError:
-        return []
-    available = getattr(workflow, "available_actions", None)
-    if available is None:
-        return []
-    buttons: list[ActionButton] = []
-    for action in available(case, user):
-        url = getattr(action, "url", None)
-        if not url:
-            endpoint = getattr(action, "endpoint", None)
-            for params in ({"case_id": case.id}, {"pk": case.id}):
-                try:
-                    url = url_for(endpoint, **params)
-                    break
-                except (BuildError, TypeError):
-                    continue
-        if url:
-            buttons.append(ActionButton(str(action.name), str(action.label), url))
-        else:
-            log.warning("workflow action %s has no URL", getattr(action, "name", action))
-    return buttons
+    """The workflow's buttons for this case and user (``app.workflow.available_actions``)."""
+    return [ActionButton(str(action.name), str(action.label),
+                         url_for(action.endpoint, case_id=case.id))
+            for action in workflow.available_actions(case, user)]
 
 
 def load_case(pk: Any, datamodel: Any = None, filters: Any = None) -> Case | None:

@@ -15,7 +15,6 @@ from flask_appbuilder import AppBuilder, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy.orm import Query
 
 from app.extensions import db
 from app.labels import enum_label, enum_label_for
@@ -25,16 +24,13 @@ from app.models import (
     Case,
     CaseNote,
     CasePhase,
-    CasusUser,
     Decision,
     Goal,
     Intervention,
     InterventionType,
-    Organisation,
     RiskGroup,
     Signal,
 )
-from app.roles import ROLE_CASE_DIRECTOR, ROLE_COORDINATOR
 from app.views.base import CasusModelView, link_to, query_select, remote_select
 from app.views.case_page import all_interventions_requested, load_case, load_case_page
 from app.views.fields import CaseNumberField, context_id, edited_pk
@@ -108,29 +104,6 @@ LABELS = {
 
 
 # --- bounded queries for the selects ------------------------------------------------
-
-def directing_users_query() -> Query:
-    """Users who can direct a case: active coordinators and case directors."""
-    from flask_appbuilder.security.sqla.models import Role
-
-    return (db.session.query(CasusUser)
-            .filter(CasusUser.active.is_(True),
-                    CasusUser.roles.any(Role.name.in_([ROLE_CASE_DIRECTOR, ROLE_COORDINATOR])))
-            .order_by(CasusUser.first_name, CasusUser.last_name, CasusUser.id))
-
-
-def directing_users() -> list[CasusUser]:
-    return directing_users_query().all()
-
-
-def active_organisations_query() -> Query:
-    return (db.session.query(Organisation).filter(Organisation.active.is_(True))
-            .order_by(Organisation.name, Organisation.id))
-
-
-def active_organisations() -> list[Organisation]:
-    return active_organisations_query().all()
-
 
 def risk_groups() -> list[RiskGroup]:
     return db.session.query(RiskGroup).order_by(RiskGroup.number).all()

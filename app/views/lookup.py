@@ -18,78 +18,14 @@ with a permission on a view whose form uses the lookup may ask (``lookup_users``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
-
-import sqlalchemy as sa
 from flask import abort, jsonify, redirect, request
 from flask_appbuilder import AppBuilder, BaseView, expose
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import Query
 from wtforms.fields.core import UnboundField
 
-from app.extensions import db
-from app.models import Case, CasusUser, Organisation
-from app.views.casework import active_organisations_query, directing_users_query
-
-PAGE_SIZE = 20
-MAX_PAGE = 500
-MAX_TERM = 100
-MAX_WORDS = 5
-
-
-@dataclass(frozen=True)
-class Lookup:
-    """One searchable relation: its bounded query, what a term searches, who may ask."""
-
-    model: type
-    query: Callable[[], Query]
-    columns: Callable[[], Sequence[Any]]
-    label: Callable[[Any], str] = str
-
-    def pk_column(self) -> Any:
-        return sa.inspect(self.model).primary_key[0]
-
-    def row(self, pk: str) -> Any | None:
-        """The row with primary key ``pk`` if the bounded query offers it."""
-        try:
-            value = int(pk)
-        except (TypeError, ValueError):
-            return None
-        return self.query().filter(self.pk_column() == value).one_or_none()
-
-    def search(self, term: str) -> Query:
-        query = self.query()
-        for word in term.split()[:MAX_WORDS]:
-            pattern = "%" + _escape_like(word) + "%"
-            query = query.filter(sa.or_(*(col.ilike(pattern, escape="\\")
-                                          for col in self.columns())))
-        return query
-
-    def option(self, row: Any) -> dict[str, Any]:
-        return {"id": str(getattr(row, self.pk_column().key)), "text": self.label(row)}
-
-
-def _escape_like(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _cases() -> Query:
-    """Cases, newest number first; the ORM guard leaves those the user may see."""
-    return db.session.query(Case).order_by(Case.number.desc())
-
-
-LOOKUPS: dict[str, Lookup] = {
-    "case_director": Lookup(
-        CasusUser, directing_users_query,
-        lambda: (CasusUser.first_name, CasusUser.last_name, CasusUser.username),
-    ),
-    "organisation": Lookup(Organisation, active_organisations_query,
-                           lambda: (Organisation.name,)),
-    "case": Lookup(Case, _cases, lambda: (Case.number,)),
-}
+from app.lookups import LOOKUPS, MAX_PAGE, MAX_TERM, PAGE_SIZE
+from app.views.base import RemoteSelectField
 
 #: Which permission opens which form of a model view.
 _FORM_PERMISSIONS = (("search_form", "can_list"), ("add_form", "can_add"),
@@ -105,8 +41,6 @@ def lookup_users(appbuilder: AppBuilder) -> dict[str, frozenset[tuple[str, str]]
     found = getattr(appbuilder, "_casus_lookup_users", None)
     if found is not None:
         return found
-    from app.views.base import RemoteSelectField
-
     users: dict[str, set[tuple[str, str]]] = {}
     for view in appbuilder.baseviews:
         for attr, permission in _FORM_PERMISSIONS:
@@ -122,10 +56,6 @@ def lookup_users(appbuilder: AppBuilder) -> dict[str, frozenset[tuple[str, str]]
     found = {name: frozenset(pairs) for name, pairs in users.items()}
     appbuilder._casus_lookup_users = found
     return found
-
-
-def lookup_url(name: str) -> str:
-    return f"/lookup/{name}"
 
 
 class LookupView(BaseView):
