@@ -30,6 +30,7 @@ from sqlalchemy.orm import Query, RelationshipProperty, joinedload, selectinload
 from wtforms import Form, HiddenField, ValidationError, validators
 from wtforms.widgets import html_params
 
+from app.access import can_see_field
 from app.datamodel import CasusSQLAInterface
 from app.i18n import LocalisedColumnsMixin
 from app.i18n import display_value as i18n_display_value
@@ -255,7 +256,10 @@ class CasusModelView(LocalisedColumnsMixin, AccessPolicyViewMixin, ModelView):
         setattr(self.edit_form, SNAPSHOT_FIELD, HiddenField())
 
     def _snapshot(self, item: Any) -> dict[str, str]:
-        return {col: display_value(getattr(item, col, None)) for col in self.edit_columns}
+        # Only what the user may see of this row: the snapshot travels in the page, and
+        # the conflict message repeats its values.
+        return {col: display_value(getattr(item, col, None)) for col in self.edit_columns
+                if can_see_field(item, col)}
 
     def prefill_form(self, form: Form, pk: Any) -> None:
         super().prefill_form(form, pk)
