@@ -44,7 +44,14 @@ lint: install compile-translations
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-cache
 
-test: install lint test-sqlite test-postgres
+# The whole check, timed: the duration is printed at the end (target: under 10 minutes).
+test: install
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory lint test-sqlite test-postgres; status=$$?; \
+	end=$$(date +%s); \
+	echo ""; \
+	echo "make test took $$(( (end - start) / 60 )) min $$(( (end - start) % 60 )) s (exit $$status)"; \
+	exit $$status
 
 test-sqlite: install compile-translations
 	@echo "=================== Casusregie test suite on SQLite ==================="

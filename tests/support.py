@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.security import generate_password_hash
 
 from app import create_app
 
@@ -17,12 +18,20 @@ DEMO_PASSWORD = "Casusregie-demo-2026"
 DEMO_USERNAMES = ("beheerder", "coordinator", "regisseur", "politie", "om", "ggd",
                   "jongerenwerk", "privacy")
 
+#: Tests hash passwords with one PBKDF2 round: the default scrypt costs ~65 ms per login
+#: and hash, which was most of the suite's time. Production keeps the default.
+CHEAP_PASSWORD_HASH = "pbkdf2:sha256:1"
+
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 
 
 def make_app(database_url: str, **overrides) -> Flask:
     cfg = {"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True,
-           "CASUS_DEMO_PASSWORD": DEMO_PASSWORD, "RATELIMIT_ENABLED": False}
+           "CASUS_DEMO_PASSWORD": DEMO_PASSWORD, "RATELIMIT_ENABLED": False,
+           "FAB_PASSWORD_HASH_METHOD": CHEAP_PASSWORD_HASH,
+           # The hash a failed login checks against, to take as long as a real one.
+           "AUTH_DB_FAKE_PASSWORD_HASH_CHECK": generate_password_hash(
+               "password", method=CHEAP_PASSWORD_HASH)}
     cfg.update(overrides)
     return create_app(cfg)
 
