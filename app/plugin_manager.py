@@ -23,6 +23,7 @@ from typing import Any
 
 import click
 import pluggy
+import sqlalchemy as sa
 from flask import Blueprint, Flask, current_app, flash, request
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.api import BaseApi
@@ -170,6 +171,7 @@ def load_plugins(names: Iterable[str]) -> Plugins:
         registry.migrations[plugin] = MigrationSpec(
             Path(spec.script_location), spec.metadata,
             spec.version_table or f"alembic_version_{plugin}")
+    _by_convention(registry)
     for hook, target in (("translations_dir", registry.translation_dirs),
                          ("templates_dir", registry.template_dirs)):
         for plugin, directory in registry.call(hook):
@@ -181,6 +183,43 @@ def load_plugins(names: Iterable[str]) -> Plugins:
             else:
                 target[plugin] = path
     return registry
+
+
+def _package_folder(plugin: Any) -> Path | None:
+    """The folder of a plugin that is a package (``<name>/__init__.py``)."""
+    file = getattr(plugin, "__file__", None)
+    if not file or Path(file).name != "__init__.py":
+        return None
+    return Path(file).resolve().parent
+
+
+def _metadata_of(plugin: Any) -> sa.MetaData:
+    """The plugin's own ``MetaData``: ``<plugin>.metadata`` or ``<plugin>.models.metadata``."""
+    found = getattr(plugin, "metadata", None)
+    if found is None:
+        models = getattr(plugin, "models", None)
+        found = getattr(models, "metadata", None)
+    return found if isinstance(found, sa.MetaData) else sa.MetaData()
+
+
+def _by_convention(registry: Plugins) -> None:
+    """Folders a plugin package holds are found without a hook: ``migrations/`` (with
+    ``versions/``), ``translations/`` and ``templates/``. A hook, where a plugin has one,
+    names another place and wins."""
+    hooked = {hook: {impl.plugin_name for impl in getattr(registry.manager.hook, hook)
+                     .get_hookimpls()}
+              for hook in ("migrations", "translations_dir", "templates_dir")}
+    for name, plugin in registry.manager.list_name_plugin():
+        folder = _package_folder(plugin)
+        if folder is None:
+            continue
+        if name not in hooked["migrations"] and (folder / "migrations" / "versions").is_dir():
+            registry.migrations[name] = MigrationSpec(
+                folder / "migrations", _metadata_of(plugin), f"alembic_version_{name}")
+        if name not in hooked["translations_dir"] and (folder / "translations").is_dir():
+            registry.translation_dirs.append(folder / "translations")
+        if name not in hooked["templates_dir"] and (folder / "templates").is_dir():
+            registry.template_dirs[name] = folder / "templates"
 
 
 def init_plugins(app: Flask) -> Plugins:

@@ -7,7 +7,6 @@ cases that expires within ``EXPIRY_WARNING_DAYS`` days.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
@@ -18,7 +17,6 @@ from app.models.base import InterventionDomain, InterventionStatus, Organisation
 from app.plugins import (
     CatalogueEntry,
     InterventionKind,
-    MigrationSpec,
     Notice,
     RoleGrant,
     ViewSpec,
@@ -34,7 +32,7 @@ from app.roles import (
     ROLE_CORE_PARTNER,
     WRITE,
 )
-from plugins.bestuurlijk.models import KIND, AdministrativeMeasure, metadata
+from plugins.bestuurlijk.models import KIND, AdministrativeMeasure
 from plugins.bestuurlijk.views import (
     LABELS,
     AdministrativeMeasureModelView,
@@ -43,7 +41,6 @@ from plugins.bestuurlijk.views import (
 )
 from reports.api import DossierContext, DossierSection
 
-HERE = Path(__file__).resolve().parent
 VIEW = "AdministrativeMeasureModelView"
 MENU = "Administrative measures"
 EXPIRY_WARNING_DAYS = 30
@@ -135,11 +132,3 @@ def dossier_sections() -> list[DossierSection]:
                            render_section, order=630)]
 
 
-@hookimpl
-def migrations() -> MigrationSpec:
-    return MigrationSpec(HERE / "migrations", metadata)
-
-
-@hookimpl
-def translations_dir() -> Path:
-    return HERE / "translations"

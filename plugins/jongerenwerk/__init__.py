@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
@@ -12,7 +11,6 @@ from app.models.base import InterventionDomain, OrganisationKind
 from app.plugins import (
     CatalogueEntry,
     InterventionKind,
-    MigrationSpec,
     RoleGrant,
     ViewSpec,
     empty_section,
@@ -27,7 +25,7 @@ from app.roles import (
     ROLE_PARTNER,
     WRITE,
 )
-from plugins.jongerenwerk.models import KIND, MentoringTrajectory, metadata
+from plugins.jongerenwerk.models import KIND, MentoringTrajectory
 from plugins.jongerenwerk.views import (
     LABELS,
     MentoringMeetingModelView,
@@ -35,7 +33,6 @@ from plugins.jongerenwerk.views import (
 )
 from reports.api import DossierContext, DossierSection
 
-HERE = Path(__file__).resolve().parent
 VIEW = "MentoringTrajectoryModelView"
 MEETINGS = "MentoringMeetingModelView"
 MENU = "Mentoring trajectories"
@@ -107,11 +104,3 @@ def dossier_sections() -> list[DossierSection]:
                            render_section, order=620)]
 
 
-@hookimpl
-def migrations() -> MigrationSpec:
-    return MigrationSpec(HERE / "migrations", metadata)
-
-
-@hookimpl
-def translations_dir() -> Path:
-    return HERE / "translations"

@@ -6,7 +6,6 @@ organisation that delivers the care and to the case's director.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
@@ -18,7 +17,6 @@ from app.plugins import (
     CatalogueEntry,
     FieldRule,
     InterventionKind,
-    MigrationSpec,
     RoleGrant,
     ViewSpec,
     can_see_field,
@@ -33,11 +31,10 @@ from app.roles import (
     ROLE_PARTNER,
     WRITE,
 )
-from plugins.zorg.models import KIND, CareTrajectory, metadata
+from plugins.zorg.models import KIND, CareTrajectory
 from plugins.zorg.views import LABELS, TREATMENT_LABELS, CareTrajectoryModelView
 from reports.api import DossierContext, DossierSection
 
-HERE = Path(__file__).resolve().parent
 VIEW = "CareTrajectoryModelView"
 MENU = "Care trajectories"
 
@@ -125,11 +122,3 @@ def dossier_sections() -> list[DossierSection]:
     return [DossierSection("zorg.care", _("Care trajectories"), render_section, order=610)]
 
 
-@hookimpl
-def migrations() -> MigrationSpec:
-    return MigrationSpec(HERE / "migrations", metadata)
-
-
-@hookimpl
-def translations_dir() -> Path:
-    return HERE / "translations"
