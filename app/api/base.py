@@ -107,10 +107,10 @@ class ListInterface(SQLAInterface):
     """Lists for the REST APIs: a bounded count, and only the related rows they show.
 
     - Flask-AppBuilder counts with every join of the dotted list columns; on SQLite that
-      costs about 160 ms per 100,000 rows (DESIGN §7). Outer joins to a parent row never
-      change the count, so only the joins a filter needs are kept; and the count stops
-      at ``COUNT_LIMIT`` (``app.datamodel``): a full count of a million interventions
-      costs 200 ms on PostgreSQL, more than the page it serves.
+      costs about 160 ms per 100,000 rows (docs/design.md, section 6). Outer joins to a
+      parent row never change the count, so only the joins a filter needs are kept; and
+      the count stops at ``COUNT_LIMIT`` (``app.datamodel``): a full count of a million
+      interventions costs 200 ms on PostgreSQL, more than the page it serves.
     - A dotted column (``case.number``) joins the related row; without more, that row
       brings its own eagerly loaded relations (a case its risk group, organisation,
       director and subjects), which a list that shows only ``case.number`` never uses:
