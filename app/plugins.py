@@ -26,6 +26,7 @@ from app.hookspecs import (
 from app.i18n import format_date
 from app.plugin_manager import plugins_of
 from app.views.plugin_kinds import (
+    INTERVENTION_LABELS,
     InterventionKindView,
     VisibleInterventionFilter,
     intervention_child_filter,
@@ -43,6 +44,7 @@ class DateNotInFuture(NotInFuture):
 
 
 __all__ = [
+    "INTERVENTION_LABELS",
     "Actor",
     "CatalogueEntry",
     "DateNotBefore",

@@ -32,7 +32,7 @@ from reports.dossier import (
     furniture_for,
     open_statuses,
 )
-from reports.text import markup
+from reports.markup import markup
 
 LAST_DECISIONS = 3
 

@@ -22,7 +22,7 @@ from app.labels import enum_label
 from reports.document import ACCENT, ACCENT_LIGHT, CELL_FONT, RULE
 from reports.flow import Table as FlowTable
 from reports.flow import paragraph
-from reports.text import markup, visual
+from reports.markup import markup, visual
 
 ZEBRA = colors.HexColor("#f5f7fa")
 CELL_PADDING = 4

@@ -71,7 +71,7 @@ from reports.document import (
 )
 from reports.flow import Table as FlowTable
 from reports.flow import paragraph
-from reports.text import markup
+from reports.markup import markup
 
 CONTENT_WIDTH = 174 * mm
 #: Tables longer than this may run over a page; their caption row says what they list.

@@ -59,7 +59,7 @@ class Table(_Table):
 
 
 def paragraph(text: str, style: ParagraphStyle) -> Paragraph:
-    """``Paragraph(text, style)`` for markup made by ``reports.text.markup`` and the
+    """``Paragraph(text, style)`` for markup made by ``reports.markup.markup`` and the
     reports' own tags, without running the markup parser for every paragraph."""
     text = cleanBlockQuotedText(text)
     runs: list[str] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_appbuilder import Model
 
-from app.models.base import utcnow
+from app.models.base import append_only, utcnow
 
 
 class PrintLog(Model):
@@ -33,11 +33,4 @@ class PrintLog(Model):
     pages = sa.Column(sa.Integer, nullable=False)
 
 
-class AppendOnlyError(RuntimeError):
-    pass
-
-
-@sa.event.listens_for(PrintLog, "before_update")
-@sa.event.listens_for(PrintLog, "before_delete")
-def _refuse_change(_mapper, _connection, _target: PrintLog) -> None:
-    raise AppendOnlyError("The print log is append-only.")
+append_only(PrintLog, "print log")

@@ -26,7 +26,8 @@ from app.models import (
     Organisation,
     Subject,
 )
-from reports.models import AppendOnlyError, PrintLog
+from app.models.base import AppendOnlyError
+from reports.models import PrintLog
 
 ALL_SECTIONS = ["decisions", "assessment", "plan", "interventions", "conferences", "notes"]
 PURPOSE = "Voorbereiding casusoverleg van volgende week"

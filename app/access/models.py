@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_appbuilder import Model
 
-from app.models.base import utcnow
+from app.models.base import append_only, utcnow
 
 
 class PermissionChange(Model):
@@ -30,11 +30,4 @@ class PermissionChange(Model):
     target_user = sa.Column(sa.String(100), nullable=False, default="", index=True)
 
 
-class AppendOnlyError(RuntimeError):
-    pass
-
-
-@sa.event.listens_for(PermissionChange, "before_update")
-@sa.event.listens_for(PermissionChange, "before_delete")
-def _refuse_change(_mapper, _connection, _target: PermissionChange) -> None:
-    raise AppendOnlyError("The permission change log is append-only.")
+append_only(PermissionChange, "permission change log")

@@ -12,6 +12,20 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+class AppendOnlyError(RuntimeError):
+    """A row of an append-only log (permission changes, prints) was to be changed."""
+
+
+def append_only(model: type, name: str) -> None:
+    """Refuse every update and delete of ``model``'s rows; ``name`` says which log."""
+
+    def refuse(_mapper, _connection, _target) -> None:
+        raise AppendOnlyError(f"The {name} is append-only.")
+
+    sa.event.listen(model, "before_update", refuse)
+    sa.event.listen(model, "before_delete", refuse)
+
+
 def enum_column(enum_cls: type[enum.Enum], **kwargs) -> sa.Column:
     """A portable enum column stored as its string value (no PostgreSQL enum type)."""
     return sa.Column(

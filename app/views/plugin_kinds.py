@@ -22,6 +22,15 @@ from app.models.intervention import Intervention
 from app.models.organisation import Organisation
 from app.plugin_manager import plugins_of
 from app.views.base import CasusModelView
+from app.views.casework import LABELS as CORE_LABELS
+
+#: The words for the core intervention fields, for a plugin's ``label_columns``:
+#: ``LABELS = {**INTERVENTION_LABELS, "mentor": _l("Mentor")}``.
+INTERVENTION_LABELS: dict[str, Any] = {
+    name: CORE_LABELS[name]
+    for name in ("case", "type", "organisation", "goal", "status", "start_date", "end_date",
+                 "outcome")
+}
 
 
 class VisibleInterventionFilter(BaseFilter):

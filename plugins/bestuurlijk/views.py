@@ -6,19 +6,12 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from app.labels import ENUM_LABELS
-from app.plugins import DateNotBefore, DateNotInFuture, InterventionKindView
+from app.plugins import INTERVENTION_LABELS, DateNotBefore, DateNotInFuture, InterventionKindView
 from app.views.base import remote_select
 from plugins.bestuurlijk.models import AdministrativeMeasure, AppealStatus, Measure
 
 LABELS = {
-    "case": _l("Case"),
-    "type": _l("Intervention type"),
-    "organisation": _l("Organisation"),
-    "goal": _l("Goal"),
-    "status": _l("Status"),
-    "start_date": _l("Start date"),
-    "end_date": _l("End date"),
-    "outcome": _l("Outcome"),
+    **INTERVENTION_LABELS,
     "measure": _l("Measure"),
     "legal_basis": _l("Legal basis"),
     "decree_date": _l("Date of decree"),

@@ -7,19 +7,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.access import current_actor
-from app.plugins import DateNotInFuture, InterventionKindView, intervention_child_filter
+from app.plugins import (
+    INTERVENTION_LABELS,
+    DateNotInFuture,
+    InterventionKindView,
+    intervention_child_filter,
+)
 from app.views.base import CasusModelView, remote_select
 from plugins.jongerenwerk.models import MentoringMeeting, MentoringTrajectory
 
 LABELS = {
-    "case": _l("Case"),
-    "type": _l("Intervention type"),
-    "organisation": _l("Organisation"),
-    "goal": _l("Goal"),
-    "status": _l("Status"),
-    "start_date": _l("Start date"),
-    "end_date": _l("End date"),
-    "outcome": _l("Outcome"),
+    **INTERVENTION_LABELS,
     "mentor": _l("Mentor"),
     "meeting_frequency": _l("Meeting frequency"),
     "trajectory": _l("Mentoring trajectory"),
