@@ -1,5 +1,11 @@
 """Test set-up: one migrated, seeded template database per run, copied for every test.
 
+A test module (or test) marked ``rollback`` does not get a copy: it runs inside one
+transaction on the work database that is rolled back afterwards (the app's commits
+become savepoints), like Warehouse's ``db_session``. Mark only tests that stay in one
+thread and never open connections of their own (no concurrency tests, no browser
+journeys, no plugin migrations); the others keep the fresh copy.
+
 ``CASUS_TEST_DB`` picks the database: ``sqlite`` (default) or ``postgresql``. For
 PostgreSQL ``CASUS_TEST_POSTGRES_URL`` names the server (default: the local one,
 user ``postgres``); every run creates and drops its own throwaway databases.
@@ -7,6 +13,7 @@ user ``postgres``); every run creates and drops its own throwaway databases.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -102,8 +109,13 @@ def test_database(tmp_path_factory) -> Iterator[TestDatabase]:
                     returncode=4)
     database.build_template()
     database.reset()
+    _TEST_DATABASE[0] = database
+    _fresh_state[0] = True
     yield database
     database.drop()
+
+
+_TEST_DATABASE: list[TestDatabase] = [None]  # type: ignore[list-item]
 
 
 @pytest.fixture(scope="session")
@@ -112,17 +124,69 @@ def _session_app(test_database: TestDatabase):
 
 
 @pytest.fixture()
-def app(_session_app, test_database: TestDatabase):
-    """The shared app on a fresh copy of the seeded demo database."""
+def app(request, _session_app, test_database: TestDatabase):
+    """The shared app on a fresh copy of the seeded demo database — or, for a test
+    marked ``rollback``, inside a transaction that is rolled back afterwards."""
     from app.extensions import db
 
+    if request.node.get_closest_marker("rollback"):
+        with _rolled_back(_session_app):
+            yield _session_app
+        return
     with _session_app.app_context():
         db.session.remove()
         db.engine.dispose()
     test_database.reset()
+    _fresh_state[0] = False  # this test may change its copy
     yield _session_app
     with _session_app.app_context():
         db.session.remove()
+
+
+#: Whether the work database is an untouched copy (a rolled-back test leaves it so).
+_fresh_state = [False]
+
+
+@contextlib.contextmanager
+def _rolled_back(flask_app) -> Iterator[None]:
+    """Every session of ``flask_app`` on one connection in an outer transaction; the
+    sessions' commits release savepoints, and the end rolls everything back."""
+    from app.extensions import db
+
+    with flask_app.app_context():
+        db.session.remove()
+        engine = db.engine
+        if not _fresh_state[0]:  # the previous test changed the copy: start from a new one
+            engine.dispose()
+            _TEST_DATABASE[0].reset()
+            _fresh_state[0] = True
+        connection = engine.connect()
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            # pysqlite starts transactions itself and breaks savepoints: take over.
+            connection.connection.driver_connection.isolation_level = None
+        outer = connection.begin()
+        if sqlite:
+            connection.exec_driver_sql("BEGIN")
+        engines = db._app_engines[flask_app]
+        factory = db.session.session_factory
+        previous_mode = factory.kw.get("join_transaction_mode")
+        engines[None] = connection
+        factory.kw["join_transaction_mode"] = "create_savepoint"
+    try:
+        yield
+    finally:
+        with flask_app.app_context():
+            db.session.remove()
+        engines[None] = engine
+        if previous_mode is None:
+            factory.kw.pop("join_transaction_mode", None)
+        else:
+            factory.kw["join_transaction_mode"] = previous_mode
+        outer.rollback()
+        if sqlite:
+            connection.connection.driver_connection.isolation_level = ""
+        connection.close()
 
 
 @pytest.fixture()

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from app.access import policy, system_access
 from app.extensions import db
+from app.lookups import PAGE_SIZE
 from app.models import Case, CasusUser, Organisation
 from app.models.base import OrganisationKind, OrganisationTier
-from app.views.lookup import PAGE_SIZE
 from tests.support import count_queries
 
 OPTION = re.compile(r"<option\b[^>]*>([^<]*)</option>", re.I)
@@ -29,10 +29,10 @@ def _option_texts(html: str) -> set[str]:
 
 
 def _directors() -> list[CasusUser]:
-    from app.views.casework import directing_users
+    from app.lookups import directing_users_query
 
     with system_access("test"):
-        return directing_users()
+        return directing_users_query().all()
 
 
 def _names(users) -> set[str]:
