@@ -241,7 +241,7 @@ def configure_i18n(app: Flask) -> None:
     """Settings Flask-Babel reads when it starts; call before Flask-AppBuilder.
 
     Flask-AppBuilder puts its own catalogue in front of ``BABEL_TRANSLATION_DIRECTORIES``
-    (Casusregie's, then each enabled plugin's: ``app.plugins``) and Flask-Babel merges them
+    (Casusregie's, then each enabled plugin's: ``app.plugin_manager``) and Flask-Babel merges them
     in that order, so a message in Casusregie's catalogue replaces Flask-AppBuilder's.
     """
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", DEFAULT_TIMEZONE)

@@ -22,6 +22,9 @@ from app.models import (
     Subject,
 )
 
+# Single-threaded, no connections of its own: rolled back instead of a fresh copy.
+pytestmark = pytest.mark.rollback
+
 
 def _actor(username: str) -> policy.Actor:
     with system_access("test"):

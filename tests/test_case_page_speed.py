@@ -28,6 +28,9 @@ from app.models import (
 from app.views.case_page import INTERVENTIONS_SHOWN
 from tests.support import count_queries
 
+# Single-threaded, no connections of its own: rolled back instead of a fresh copy.
+pytestmark = pytest.mark.rollback
+
 MAX_CASE_PAGE_QUERIES = 10
 ROW = re.compile(r'<tr data-id="(\d+)">')
 

@@ -25,6 +25,9 @@ from app.i18n import (
 )
 from tests.support import Browser
 
+# Single-threaded, no connections of its own: rolled back instead of a fresh copy.
+pytestmark = pytest.mark.rollback
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

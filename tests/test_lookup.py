@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
+import pytest
 import sqlalchemy as sa
 
 from app.access import policy, system_access
@@ -13,6 +14,9 @@ from app.lookups import PAGE_SIZE
 from app.models import Case, CasusUser, Organisation
 from app.models.base import OrganisationKind, OrganisationTier
 from tests.support import count_queries
+
+# Single-threaded, no connections of its own: rolled back instead of a fresh copy.
+pytestmark = pytest.mark.rollback
 
 OPTION = re.compile(r"<option\b[^>]*>([^<]*)</option>", re.I)
 
