@@ -161,6 +161,8 @@ def _rolled_back(flask_app) -> Iterator[None]:
             _TEST_DATABASE[0].reset()
             _fresh_state[0] = True
         connection = engine.connect()
+        # Flask-AppBuilder asks ``session.get_bind().name`` (an Engine's attribute).
+        connection.name = engine.name
         sqlite = engine.dialect.name == "sqlite"
         if sqlite:
             # pysqlite starts transactions itself and breaks savepoints: take over.
