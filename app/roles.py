@@ -29,6 +29,9 @@ SELF_SERVICE: tuple[tuple[str, str], ...] = (
     ("userinfoedit", "CasusUserDBModelView"),
     ("can_this_form_get", "UserInfoEditView"),
     ("can_this_form_post", "UserInfoEditView"),
+    # Own tasks, notifications and e-mail setting (app/views/tasks.py).
+    ("can_tasks", "TasksView"),
+    ("menu_access", "My tasks"),
 )
 
 
