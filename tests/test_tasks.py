@@ -12,8 +12,7 @@ import socket
 import pytest
 from aiosmtpd.controller import Controller
 
-from app.access import system_access
-from app.access import policy
+from app.access import policy, system_access
 from app.extensions import db
 from app.models import (
     AgendaItem,
@@ -58,11 +57,12 @@ def smtp(app, monkeypatch):
     port = _free_port()
     monkeypatch.setitem(app.config, "CASUS_MAIL_SERVER", "127.0.0.1")
     monkeypatch.setitem(app.config, "CASUS_MAIL_PORT", port)
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    inbox.controller = controller
-    controller.start()
+    inbox.port = port
+    inbox.controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    inbox.controller.start()
     yield inbox
-    controller.stop()
+    if inbox.controller is not None:
+        inbox.controller.stop()
 
 
 def _users_notified(app, kind: str, case_id: int | None = None) -> set[str]:
@@ -275,6 +275,7 @@ def test_daily_twice_sends_once_and_mails_carry_no_case_content(app, smtp):
 
 def test_mail_server_down_then_up_loses_nothing(app, browser, smtp):
     smtp.controller.stop()
+    smtp.controller = None
     case_id, _number = _case_without_admissions(app)
     browser.login("coordinator")
     resp = _admit(browser, case_id, _org(app, "GGD Amsterdam"))
@@ -284,6 +285,8 @@ def test_mail_server_down_then_up_loses_nothing(app, browser, smtp):
     assert down.exit_code == 0 and "e-mails sent 0" in down.output
     waiting = [m for m in _mails(app) if m.sent_at is None]
     assert waiting and all(m.attempts == 1 and m.last_error for m in waiting)
+    # The server comes back (a new listener on the same port).
+    smtp.controller = Controller(smtp, hostname="127.0.0.1", port=smtp.port)
     smtp.controller.start()
     # The next attempt waits for its back-off; a run too early sends nothing.
     assert "e-mails sent 0," in runner.invoke(args=["casus", "send-mail"]).output
