@@ -93,11 +93,16 @@ def my_tasks(limit: int = TASKS_SHOWN) -> list[TaskRow]:
     return [_row(task, number, on) for task, number in rows]
 
 
-def unread_count() -> int:
+#: The bell counts up to this many and then reads "99+"; every page asks it.
+UNREAD_COUNTED = 99
+
+
+def unread_count() -> int | str:
     """Unread notifications of the logged-in user; once per request (the bell)."""
     if "_casus_unread" not in g:
-        g._casus_unread = (db.session.query(Notification.id)
-                           .filter(Notification.read_at.is_(None)).count())
+        count = (db.session.query(Notification.id).filter(Notification.read_at.is_(None))
+                 .limit(UNREAD_COUNTED + 1).count())
+        g._casus_unread = f"{UNREAD_COUNTED}+" if count > UNREAD_COUNTED else count
     return g._casus_unread
 
 
@@ -138,8 +143,11 @@ class TasksView(BaseView):
                 .outerjoin(Case, Notification.case_id == Case.id)
                 .order_by(Notification.created_at.desc(), Notification.id.desc())
                 .limit(NOTIFICATIONS_SHOWN).all())
-        items = [(note, EVENTS.get(note.event, note.event), task_title(note.task, number))
-                 for note, number in rows]
+        # Stored in UTC without a zone; an aware value is shown in Dutch time.
+        # A notification whose task the user no longer sees is left out.
+        items = [(note, EVENTS.get(note.event, note.event), task_title(note.task, number),
+                  note.created_at.replace(tzinfo=dt.UTC)) for note, number in rows
+                 if note.task is not None]
         return self.render_template("tasks/notifications.html", title=_("Notifications"),
                                     items=items, form=FlaskForm())
 
@@ -158,7 +166,7 @@ class TasksView(BaseView):
     @permission_name("tasks")
     def open_notification(self, pk: int):
         note = db.session.get(Notification, pk)
-        if note is None:
+        if note is None or note.task is None:
             abort(404)
         url = task_url(note.task)
         _mark_read([pk])

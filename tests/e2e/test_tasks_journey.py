@@ -75,3 +75,16 @@ def test_admitted_partner_sees_bell_and_task_until_the_intervention_exists(
     page.goto(f"{live_server}/tasks/")
     assert number not in page.inner_text("body")
     page.screenshot(path=str(SHOTS / "tasks-my-tasks-ggd-done.png"), full_page=True)
+
+
+def test_overdue_tasks_are_red_and_say_so(page, live_server: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    login(page, live_server, "regisseur")
+    page.goto(f"{live_server}/tasks/")
+    overdue = page.locator("#my-tasks tr.casus-task-overdue")
+    assert overdue.count() >= 1
+    cell = overdue.first.locator("td.casus-overdue")
+    assert "verlopen" in cell.inner_text()
+    color = cell.evaluate("el => getComputedStyle(el).color")
+    assert color == "rgb(169, 68, 66)"
+    page.screenshot(path=str(SHOTS / "tasks-overdue-regisseur.png"), full_page=True)
