@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -83,7 +84,7 @@ def first_days() -> dt.timedelta:
     return _days("CASUS_TASK_DAYS", 14)
 
 
-def _lead_owner(case: Case) -> dict:
+def _lead_owner(case: Any) -> dict:
     return {"owner_organisation_id": case.lead_organisation_id, "audience": COORDINATOR}
 
 
@@ -106,10 +107,14 @@ def weigh_signal(scope: Scope) -> Iterable[TaskSpec]:
 
 
 def _open_cases(scope: Scope):
+    """Open cases in scope, as plain rows: loading ``Case`` objects would also load their
+    subjects, organisations and director, for thousands of cases in the daily run."""
     where = scope.cases(Case.id)
     if where is None:
         return None
-    return db.session.query(Case).filter(where, Case.phase.in_(OPEN_PHASES))
+    return db.session.query(Case.id, Case.lead_organisation_id, Case.case_director_id,
+                            Case.opened_at, Case.review_date).filter(
+        where, Case.phase.in_(OPEN_PHASES))
 
 
 def appoint_director(scope: Scope) -> Iterable[TaskSpec]:
@@ -141,7 +146,9 @@ def _agenda_items(scope: Scope):
     where = scope.cases(AgendaItem.case_id)
     if where is None:
         return []
-    return (db.session.query(AgendaItem, CaseConference, Case)
+    return (db.session.query(AgendaItem.id, AgendaItem.case_id, CaseConference.held_on,
+                             CaseConference.chair_id, Case.case_director_id,
+                             Case.lead_organisation_id)
             .join(CaseConference, AgendaItem.conference_id == CaseConference.id)
             .join(Case, AgendaItem.case_id == Case.id)
             .filter(where, AgendaItem.discussed.is_(False),
@@ -152,13 +159,13 @@ def _agenda_items(scope: Scope):
 def prepare_agenda_item(scope: Scope) -> Iterable[TaskSpec]:
     """A case on the agenda of a coming conference: its director prepares it."""
     specs = []
-    for item, conference, case in _agenda_items(scope):
-        if conference.held_on.date() < scope.today:
+    for row in _agenda_items(scope):
+        if row.held_on.date() < scope.today:
             continue
-        owner = ({"owner_user_id": case.case_director_id} if case.case_director_id
-                 else _lead_owner(case))
-        specs.append(TaskSpec("prepare_agenda_item", f"prepare_agenda_item:{item.id}",
-                              conference.held_on.date(), case_id=case.id, object_id=item.id,
+        owner = ({"owner_user_id": row.case_director_id} if row.case_director_id
+                 else _lead_owner(row))
+        specs.append(TaskSpec("prepare_agenda_item", f"prepare_agenda_item:{row.id}",
+                              row.held_on.date(), case_id=row.case_id, object_id=row.id,
                               **owner))
     return specs
 
@@ -166,14 +173,13 @@ def prepare_agenda_item(scope: Scope) -> Iterable[TaskSpec]:
 def record_agenda_item(scope: Scope) -> Iterable[TaskSpec]:
     """A conference date passed with an item not recorded: the chair follows it up."""
     specs = []
-    for item, conference, case in _agenda_items(scope):
-        if conference.held_on.date() >= scope.today:
+    for row in _agenda_items(scope):
+        if row.held_on.date() >= scope.today:
             continue
-        owner = ({"owner_user_id": conference.chair_id} if conference.chair_id
-                 else _lead_owner(case))
-        specs.append(TaskSpec("record_agenda_item", f"record_agenda_item:{item.id}",
-                              conference.held_on.date() + dt.timedelta(days=7),
-                              case_id=case.id, object_id=item.id, **owner))
+        owner = ({"owner_user_id": row.chair_id} if row.chair_id else _lead_owner(row))
+        specs.append(TaskSpec("record_agenda_item", f"record_agenda_item:{row.id}",
+                              row.held_on.date() + dt.timedelta(days=7),
+                              case_id=row.case_id, object_id=row.id, **owner))
     return specs
 
 
@@ -181,7 +187,9 @@ def _running_admissions(scope: Scope):
     where = scope.cases(CaseAdmission.case_id)
     if where is None:
         return None
-    return (db.session.query(CaseAdmission, Case)
+    return (db.session.query(CaseAdmission.id, CaseAdmission.case_id,
+                             CaseAdmission.organisation_id, CaseAdmission.starts_on,
+                             CaseAdmission.ends_on, Case.lead_organisation_id)
             .join(Case, CaseAdmission.case_id == Case.id)
             .filter(where, Case.phase.in_(OPEN_PHASES),
                     CaseAdmission.starts_on <= scope.today,
@@ -199,7 +207,7 @@ def register_intervention(scope: Scope) -> Iterable[TaskSpec]:
                      f"register_intervention:{adm.case_id}:o{adm.organisation_id}",
                      adm.starts_on + first_days(), case_id=adm.case_id, object_id=adm.id,
                      owner_organisation_id=adm.organisation_id)
-            for adm, _case in rows.filter(~has_one)]
+            for adm in rows.filter(~has_one)]
 
 
 def admission_ending(scope: Scope) -> Iterable[TaskSpec]:
@@ -210,11 +218,11 @@ def admission_ending(scope: Scope) -> Iterable[TaskSpec]:
         return []
     limit = scope.today + _days("CASUS_ADMISSION_WARNING_DAYS", 30)
     specs = []
-    for adm, case in rows.filter(CaseAdmission.ends_on <= limit):
+    for adm in rows.filter(CaseAdmission.ends_on <= limit):
         specs.append(TaskSpec("renew_admission", f"renew_admission:{adm.id}", adm.ends_on,
-                              case_id=case.id, object_id=adm.id, **_lead_owner(case)))
+                              case_id=adm.case_id, object_id=adm.id, **_lead_owner(adm)))
         specs.append(TaskSpec("admission_ending", f"admission_ending:{adm.id}", adm.ends_on,
-                              case_id=case.id, object_id=adm.id,
+                              case_id=adm.case_id, object_id=adm.id,
                               owner_organisation_id=adm.organisation_id))
     return specs
 
