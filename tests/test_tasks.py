@@ -337,3 +337,50 @@ def test_english_user_gets_english_mail(app, browser, smtp):
     assert english and "You have a new task in Casusregie" in english[0]
     dutch = [c for to, c in smtp.messages if to == ["coordinator@casusregie.example"]]
     assert all("Casusregie" in c for c in dutch)
+
+
+def test_admission_after_an_agreed_intervention_tells_the_partner(app, browser):
+    """The intervention was agreed (and its task opened) before GGD could see the case:
+    admitting GGD tells its users about the task that already existed."""
+    case_id, number = _case_without_admissions(app)
+    ggd_org = _org(app, "GGD Amsterdam")
+    with app.app_context(), system_access("test"):
+        ggz = db.session.query(InterventionType).filter_by(name="GGZ-behandeling").one()
+        db.session.add(Intervention(case_id=case_id, type=ggz, organisation_id=ggd_org,
+                                    status=InterventionStatus.planned,
+                                    start_date=dt.date.today() + dt.timedelta(days=7)))
+        db.session.commit()
+    assert _open_task(app, "start_intervention", case_id) is not None
+    assert _users_notified(app, "start_intervention", case_id) == set()
+    browser.login("coordinator")
+    _admit(browser, case_id, ggd_org)
+    assert _users_notified(app, "start_intervention", case_id) == {"ggd"}
+    assert _open_task(app, "register_intervention", case_id) is None
+    assert number in type(browser)(app).login("ggd").get("/tasks/").text
+    # A second change to the case does not tell GGD again.
+    with app.app_context(), system_access("test"):
+        db.session.get(Case, case_id).summary = "Bijgewerkt"
+        db.session.commit()
+        assert db.session.query(Notification).join(Task).filter(
+            Task.kind == "start_intervention", Task.case_id == case_id).count() == 1
+
+
+def test_the_rest_api_closes_the_task_too(app):
+    """A partner system starting the intervention through the API closes the task."""
+    with app.app_context(), system_access("test"):
+        task = db.session.query(Task).filter_by(kind="start_intervention",
+                                                closed_at=None).first()
+        intervention = db.session.get(Intervention, task.object_id)
+        org = db.session.get(Organisation, intervention.organisation_id)
+        user = db.session.query(CasusUser).filter_by(organisation_id=org.id).first()
+        task_id, iid, version, username = task.id, intervention.id, intervention.version, \
+            user.username
+    client = app.test_client()
+    login = client.post("/api/v1/security/login", json={
+        "username": username, "password": "Casusregie-demo-2026", "provider": "db"})
+    headers = {"Authorization": f"Bearer {login.json['access_token']}"}
+    resp = client.put(f"/api/v1/intervention/{iid}", headers=headers,
+                      json={"version": version, "status": "active"})
+    assert resp.status_code == 200, resp.json
+    with app.app_context(), system_access("test"):
+        assert db.session.get(Task, task_id).closed_at is not None

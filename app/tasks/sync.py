@@ -50,20 +50,36 @@ def sync(scope: Scope) -> SyncResult:
     result = SyncResult()
     wanted = _wanted(scope)
     now = utcnow()
+    kept = []
     for task in _open_tasks(scope):
         spec = wanted.pop(task.key, None)
         if spec is None:
             task.closed_at = now
             result.closed += 1
-        elif task.due_on != spec.due_on:
-            task.due_on = spec.due_on
-            task.overdue_notified_on = None
+        else:
+            _update(task, spec)
+            kept.append(task)
     new = [Task(**vars(spec), created_at=now) for spec in wanted.values()]
     db.session.add_all(new)
     db.session.flush()
     result.opened = len(new)
     result.notified = notify(new, "new")
+    if not scope.everything:
+        # A change to a case can let new people see a task that already existed (an
+        # organisation admitted to a case whose intervention was agreed before, a
+        # director appointed): they are told now, once.
+        result.notified += notify(kept, "new", only_untold=True)
     return result
+
+
+def _update(task: Task, spec: TaskSpec) -> None:
+    """Follow the source: a new due date or a new owner (a director appointed)."""
+    if task.due_on != spec.due_on:
+        task.due_on = spec.due_on
+        task.overdue_notified_on = None
+    for name in ("owner_user_id", "owner_organisation_id", "audience"):
+        if getattr(task, name) != getattr(spec, name):
+            setattr(task, name, getattr(spec, name))
 
 
 def _candidates(tasks: list[Task]) -> list[CasusUser]:
@@ -91,10 +107,23 @@ def recipients(tasks: list[Task]) -> dict[int, list[CasusUser]]:
     return found
 
 
-def notify(tasks: list[Task], event: str) -> int:
-    """Notify every user who may see each task; queue e-mail per their preference."""
+def _told(tasks: list[Task]) -> set[tuple[int, int]]:
+    ids = sorted(t.id for t in tasks)
+    return set(db.session.query(Notification.task_id, Notification.user_id)
+               .filter(Notification.task_id.in_(ids)).all())
+
+
+def notify(tasks: list[Task], event: str, *, only_untold: bool = False) -> int:
+    """Notify every user who may see each task; queue e-mail per their preference.
+
+    ``only_untold``: skip users who were already told about the task.
+    """
+    if not tasks:
+        return 0
     per_task = recipients(tasks)
-    made = [_notification(task, user, event) for task in tasks for user in per_task[task.id]]
+    told = _told(tasks) if only_untold else set()
+    made = [_notification(task, user, event) for task in tasks for user in per_task[task.id]
+            if (task.id, user.id) not in told]
     db.session.add_all(made)
     db.session.flush()
     for note in made:
