@@ -115,6 +115,8 @@ ROLES: tuple[RoleSpec, ...] = (
                     "PermissionViewModelView"),
             *_menus("Security", "List Users", "List Roles", "Beheer", "Organisations",
                     "Risk groups", "Intervention catalogue"),
+            # The e-mail queue of tasks (app/views/tasks.py): recipients and delivery only.
+            *_views(READ, "OutboxMailModelView"), *_menus("E-mail queue"),
             *ACCESS_ADMIN,
         ),
     ),

@@ -384,3 +384,33 @@ def test_the_rest_api_closes_the_task_too(app):
     assert resp.status_code == 200, resp.json
     with app.app_context(), system_access("test"):
         assert db.session.get(Task, task_id).closed_at is not None
+
+
+def test_opening_a_notification_marks_it_read_and_leads_to_the_work(app, browser):
+    case_id, _number = _case_without_admissions(app)
+    browser.login("coordinator")
+    _admit(browser, case_id, _org(app, "GGD Amsterdam"))
+    ggd = type(browser)(app).login("ggd")
+    with app.app_context(), system_access("test"):
+        note = db.session.query(Notification).join(Task).filter(
+            Task.case_id == case_id, Task.kind == "register_intervention").one()
+        note_id = note.id
+    assert ggd.get(f"/tasks/notifications/{note_id}").status_code == 405  # GET changes nothing
+    resp = ggd.submit("/tasks/notifications/", {}, post_url=f"/tasks/notifications/{note_id}")
+    assert resp.status_code == 302
+    assert f"/interventionmodelview/add?_flt_0_case={case_id}" in resp.headers["Location"]
+    with app.app_context(), system_access("test"):
+        assert db.session.get(Notification, note_id).read_at is not None
+    # Nobody opens another user's notification.
+    other = type(browser)(app).login("jongerenwerk")
+    assert other.submit("/tasks/notifications/", {},
+                        post_url=f"/tasks/notifications/{note_id}").status_code == 404
+
+
+def test_administrator_sees_the_email_queue_without_case_content(app, browser):
+    app.test_cli_runner().invoke(args=["casus", "send-mail"])  # server down: errors kept
+    browser.login("beheerder")
+    page = browser.get("/outboxmailmodelview/list/")
+    assert page.status_code == 200
+    assert "E-mailwachtrij" in page.text and "nieuwe taak" in page.text
+    assert not re.search(r"CR-\d{4}-\d+", page.text)

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,8 +22,9 @@ from wtforms import SelectField
 from app.access import system_access
 from app.access.policy import today
 from app.extensions import db
-from app.models import Case, EmailPreference, Notification, Task
+from app.models import Case, EmailPreference, Notification, OutboxMail, Task
 from app.models.base import utcnow
+from app.views.base import CasusModelView
 
 #: What each kind of task asks, with the case number (or signal number) filled in.
 TITLES: dict[str, Any] = {
@@ -161,10 +163,13 @@ class TasksView(BaseView):
         _mark_read()
         return redirect(url_for("TasksView.notifications"))
 
-    @expose("/notifications/<int:pk>")
+    @expose("/notifications/<int:pk>", methods=["POST"])
     @has_access
     @permission_name("tasks")
     def open_notification(self, pk: int):
+        """Mark one notification read and go to its task (a POST: a GET changes nothing)."""
+        if not FlaskForm().validate_on_submit():
+            abort(400)
         note = db.session.get(Notification, pk)
         if note is None or note.task is None:
             abort(404)
@@ -186,7 +191,30 @@ class TasksView(BaseView):
                                     form=form)
 
 
+class OutboxMailModelView(CasusModelView):
+    """The e-mail queue for functional administrators: what was sent to whom and when,
+    what is waiting and why (no case content is ever in it)."""
+
+    datamodel = SQLAInterface(OutboxMail)
+    list_title = _l("E-mail queue")
+    show_title = _l("E-mail")
+    base_permissions = ["can_list", "can_show"]
+    list_columns = ["user", "kind", "created_at", "attempts", "next_attempt_at", "sent_at",
+                    "last_error"]
+    show_columns = list_columns
+    search_columns = ["kind", "sent_at", "created_at"]
+    order_columns = ["created_at", "sent_at", "next_attempt_at"]
+    base_order = ("created_at", "desc")
+    label_columns = {"user": _l("User"), "kind": _l("Kind"), "created_at": _l("Queued at"),
+                     "attempts": _l("Attempts"), "next_attempt_at": _l("Next attempt"),
+                     "sent_at": _l("Sent at"), "last_error": _l("Last error")}
+    formatters_columns = {"kind": lambda v: str({"task": _l("new task"),
+                                                 "digest": _l("daily digest")}.get(v, v))}
+
+
 def register(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(TasksView, "My tasks", label=_l("My tasks"), href="/tasks/",
                         icon="fa-check-square-o")
+    appbuilder.add_view(OutboxMailModelView, "E-mail queue", label=_l("E-mail queue"),
+                        category="Beheer")
     appbuilder.app.jinja_env.globals["casus_unread_count"] = unread_count
