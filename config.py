@@ -59,6 +59,23 @@ def plugins_setting() -> list[str]:
     return [name.strip() for name in value.split(",") if name.strip()]
 
 
+def mail_settings() -> dict:
+    """SMTP server for task e-mails (docs/notifications.md) and the address in links."""
+    return {
+        "CASUS_BASE_URL": os.environ.get("CASUS_BASE_URL", "http://127.0.0.1:8080"),
+        "CASUS_MAIL_SERVER": os.environ.get("CASUS_MAIL_SERVER", "localhost"),
+        "CASUS_MAIL_PORT": int(os.environ.get("CASUS_MAIL_PORT", "25")),
+        # STARTTLS on a plain connection, or TLS from the first byte (port 465).
+        "CASUS_MAIL_USE_TLS": _env_flag("CASUS_MAIL_USE_TLS", False),
+        "CASUS_MAIL_USE_SSL": _env_flag("CASUS_MAIL_USE_SSL", False),
+        "CASUS_MAIL_USERNAME": os.environ.get("CASUS_MAIL_USERNAME", ""),
+        "CASUS_MAIL_PASSWORD": os.environ.get("CASUS_MAIL_PASSWORD", ""),
+        "CASUS_MAIL_SENDER": os.environ.get("CASUS_MAIL_SENDER",
+                                            "Casusregie <casusregie@localhost>"),
+        "CASUS_MAIL_TIMEOUT": int(os.environ.get("CASUS_MAIL_TIMEOUT", "10")),
+    }
+
+
 def build_config(overrides: dict | None = None) -> dict:
     """Return the Flask configuration for the current environment."""
     env = os.environ.get("CASUS_ENV", "development").strip().lower()
@@ -130,6 +147,7 @@ def build_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("CASUS_RATELIMIT_STORAGE_URI", "memory://"),
         # Plugins enabled by name; CASUS_PLUGINS overrides (comma-separated, empty = none).
         "PLUGINS": plugins_setting(),
+        **mail_settings(),
     }
     if overrides:
         cfg.update(overrides)

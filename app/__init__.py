@@ -46,6 +46,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     from app.access import install_access_guard
 
     install_access_guard(app)
+    from app.tasks import install as install_tasks
+
+    install_tasks(app)
 
     from app.i18n import configure_i18n, init_i18n
     from app.security import CasusSecurityManager

@@ -48,3 +48,25 @@ def has_cases_command() -> None:
     from app.models import Case
 
     raise SystemExit(0 if db.session.query(Case.id).first() is not None else 1)
+
+
+@casus_cli.command("daily")
+def daily_command() -> None:
+    """Daily run: open and close tasks, overdue notices, digests, send queued e-mail."""
+    from app.access.clock import today
+    from app.tasks.daily import run_daily
+
+    result = run_daily(today())
+    click.echo(f"tasks opened {result.tasks.opened}, closed {result.tasks.closed}; "
+               f"notifications {result.tasks.notified + result.overdue} "
+               f"(overdue {result.overdue}); digests queued {result.digests}; "
+               f"e-mails sent {result.mail.sent}, failed {result.mail.failed}")
+
+
+@casus_cli.command("send-mail")
+def send_mail_command() -> None:
+    """Send the queued e-mails that are due (run every minute by a timer)."""
+    from app.tasks.mail import send_due
+
+    result = send_due()
+    click.echo(f"e-mails sent {result.sent}, failed {result.failed}")

@@ -29,6 +29,9 @@ SELF_SERVICE: tuple[tuple[str, str], ...] = (
     ("userinfoedit", "CasusUserDBModelView"),
     ("can_this_form_get", "UserInfoEditView"),
     ("can_this_form_post", "UserInfoEditView"),
+    # Own tasks, notifications and e-mail setting (app/views/tasks.py).
+    ("can_tasks", "TasksView"),
+    ("menu_access", "My tasks"),
 )
 
 
@@ -112,6 +115,8 @@ ROLES: tuple[RoleSpec, ...] = (
                     "PermissionViewModelView"),
             *_menus("Security", "List Users", "List Roles", "Beheer", "Organisations",
                     "Risk groups", "Intervention catalogue"),
+            # The e-mail queue of tasks (app/views/tasks.py): recipients and delivery only.
+            *_views(READ, "OutboxMailModelView"), *_menus("E-mail queue"),
             *ACCESS_ADMIN,
         ),
     ),

@@ -37,10 +37,12 @@ from app.models import (
     Decision,
     Goal,
     Intervention,
+    Notification,
     Signal,
     SignalStatus,
     Subject,
     SubjectRelation,
+    Task,
     Weighing,
 )
 from app.roles import SCOPE_RETENTION
@@ -237,6 +239,36 @@ def _admission_rule(actor: Actor) -> Any:
     return _any(parts)
 
 
+def _about_visible(model: Any, actor: Actor) -> Any:
+    """A task or notification is about a case or signal the actor sees (or neither)."""
+    signal_ok = sa.true() if actor.is_core else model.signal_id.is_(None)
+    return sa.and_(sa.or_(model.case_id.is_(None),
+                          visible_case_ids_criteria(model.case_id, actor)), signal_ok)
+
+
+def _task_rule(actor: Actor) -> Any:
+    """Tasks of the actor, or of their organisation (coordinator tasks to coordinators
+    only), about something the actor sees: a partner not admitted learns nothing."""
+    if actor.is_system:
+        return sa.true()
+    if actor.user_id is None:
+        return sa.false()
+    audience = sa.true() if actor.coordinates else Task.audience == ""
+    mine = Task.owner_user_id == actor.user_id
+    if actor.organisation_id is not None:
+        mine = sa.or_(mine, sa.and_(Task.owner_organisation_id == actor.organisation_id,
+                                    audience))
+    return sa.and_(mine, _about_visible(Task, actor))
+
+
+def _notification_rule(actor: Actor) -> Any:
+    if actor.is_system:
+        return sa.true()
+    if actor.user_id is None:
+        return sa.false()
+    return sa.and_(Notification.user_id == actor.user_id, _about_visible(Notification, actor))
+
+
 def _content(model: Any) -> Callable[[Actor], Any]:
     return lambda actor: content_case_ids_criteria(model.case_id, actor)
 
@@ -259,6 +291,8 @@ ROW_RULES: dict[type, Callable[[Actor], Any]] = {
     Intervention: _intervention_rule,
     CaseNote: _content(CaseNote),
     CaseAdmission: _admission_rule,
+    Task: _task_rule,
+    Notification: _notification_rule,
 }
 
 

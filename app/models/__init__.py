@@ -10,6 +10,7 @@ from app.models.organisation import CasusUser, Organisation
 from app.models.plan import ActionPlan, Assessment, Goal
 from app.models.process import Decision, Signal, Weighing, decision_organisation
 from app.models.subject import Subject, SubjectRelation, group_member
+from app.models.task import EmailPreference, Notification, OutboxMail, Task
 
 __all__ = [
     "ActionPlan",
@@ -23,14 +24,18 @@ __all__ = [
     "CaseSubject",
     "CasusUser",
     "Decision",
+    "EmailPreference",
     "Goal",
     "Intervention",
+    "Notification",
     "InterventionType",
     "Organisation",
+    "OutboxMail",
     "RiskGroup",
     "Signal",
     "Subject",
     "SubjectRelation",
+    "Task",
     "Weighing",
     "decision_organisation",
     "group_member",

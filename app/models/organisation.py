@@ -34,3 +34,6 @@ class CasusUser(User):
     organisation = relationship(Organisation, lazy="joined")
     #: The user's interface language (a key of ``LANGUAGES``); empty means the default.
     locale = sa.Column(sa.String(10), nullable=True)
+    #: E-mail about new tasks: "immediate", "digest" (daily) or "never".
+    email_notifications = sa.Column(sa.String(16), nullable=False, default="immediate",
+                                    server_default="immediate")

@@ -35,12 +35,40 @@ class HomeView(IndexView):
             shortcuts = [(label, url_for(f"{view}.list")) for view, label in SHORTCUTS
                          if has_access("can_list", view)]
         return self.render_template(self.index_template, appbuilder=self.appbuilder,
-                                    start=page, shortcuts=shortcuts)
+                                    start=page, shortcuts=shortcuts,
+                                    tasks=_start_tasks(page is not None))
+
+
+def _start_tasks(logged_in: bool) -> list:
+    """The first open tasks of the user for the start page (issue 19)."""
+    if not logged_in or not appbuilder_has("can_tasks", "TasksView"):
+        return []
+    from app.views.tasks import my_tasks
+
+    return my_tasks(limit=START_TASKS)
+
+
+def appbuilder_has(permission: str, view: str) -> bool:
+    from flask import current_app
+
+    return current_app.appbuilder.sm.has_access(permission, view)
+
+
+START_TASKS = 5
 
 
 def register_views(appbuilder: AppBuilder) -> None:
     from app import api
-    from app.views import access_admin, admin, casework, conferences, lookup, reports, workflow
+    from app.views import (
+        access_admin,
+        admin,
+        casework,
+        conferences,
+        lookup,
+        reports,
+        tasks,
+        workflow,
+    )
 
     casework.register(appbuilder)
     workflow.register(appbuilder)
@@ -49,4 +77,5 @@ def register_views(appbuilder: AppBuilder) -> None:
     admin.register(appbuilder)
     access_admin.register(appbuilder)
     lookup.register(appbuilder)
+    tasks.register(appbuilder)
     api.register(appbuilder)
