@@ -15,7 +15,7 @@ from app import create_app
 
 DEMO_PASSWORD = "Casusregie-demo-2026"
 DEMO_USERNAMES = ("beheerder", "coordinator", "regisseur", "politie", "om", "ggd",
-                  "jongerenwerk", "privacy")
+                  "jongerenwerk", "privacy", "management")
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 

@@ -40,12 +40,24 @@ class HomeView(IndexView):
 
 def register_views(appbuilder: AppBuilder) -> None:
     from app import api
-    from app.views import access_admin, admin, casework, conferences, lookup, reports, workflow
+    from app.views import (
+        access_admin,
+        admin,
+        casework,
+        conferences,
+        exports,
+        lookup,
+        management,
+        reports,
+        workflow,
+    )
 
     casework.register(appbuilder)
     workflow.register(appbuilder)
     conferences.register(appbuilder)
     reports.register(appbuilder)
+    management.register(appbuilder)
+    exports.register(appbuilder)
     admin.register(appbuilder)
     access_admin.register(appbuilder)
     lookup.register(appbuilder)
