@@ -26,8 +26,11 @@ def marginals(cube: Mapping[Key, int], dims: int) -> dict[Key, int]:
     """Every marginal of ``cube``: each atom adds to the 2^dims keys it belongs to."""
     totals: dict[Key, int] = defaultdict(int)
     for key, count in cube.items():
-        for mask in itertools.product((False, True), repeat=dims):
-            totals[tuple(ALL if m else v for v, m in zip(key, mask, strict=True))] += count
+        # A dimension the atom already has as "all" (a one-column figure) generalises
+        # to itself: count each distinct key once.
+        for up in {tuple(ALL if m else v for v, m in zip(key, mask, strict=True))
+                   for mask in itertools.product((False, True), repeat=dims)}:
+            totals[up] += count
     return totals
 
 
