@@ -21,7 +21,8 @@ from app.models import (
     Weighing,
 )
 
-_SECTION = re.compile(r'<section class="casus-mi-figure" id="figure-([a-z_]+)"(.*?)</section>', re.S)
+_SECTION = re.compile(
+    r'<section class="casus-mi-figure" id="figure-([a-z_]+)"(.*?)</section>', re.S)
 _CELL = re.compile(r'<td class="num" data-row="([^"]*)" data-col="([^"]*)">(.*?)</td>', re.S)
 _TAG = re.compile(r"<[^>]+>")
 SUPPRESSED = "suppressed"

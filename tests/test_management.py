@@ -9,7 +9,6 @@ import re
 import shutil
 import uuid
 from collections.abc import Iterator
-from itertools import combinations
 
 import pytest
 import sqlalchemy as sa
@@ -25,7 +24,6 @@ from app.roles import ROLE_MANAGEMENT
 from benchmarks.generate import generate
 from reports.models import PrintLog
 from tests.management_support import (
-    SUPPRESSED,
     held_conferences,
     independent_counts,
     page_tables,
@@ -343,9 +341,3 @@ def test_dashboard_offers_each_filter_combination_in_one_page_load(app):
         browser.get(f"/management/?year={YEAR}&risk_group=1")
     assert len(statements) < 30, statements
 
-
-def test_pairs_of_filters_are_nested(generated_app):
-    # Guard for the walk above: a combination with both filters has two wider ones.
-    filters = _all_filters(generated_app)
-    assert any(f.risk_group_id and f.organisation_id for f in filters)
-    assert len(list(combinations(range(3), 2))) == 3

@@ -46,7 +46,9 @@ class _Protection:
     def __init__(self, totals: Mapping[Key, int], domains: Sequence[Sequence[Hashable]],
                  offered: Sequence[frozenset], minimum: int) -> None:
         self.totals, self.domains, self.minimum = totals, domains, minimum
-        self.keys = list(itertools.product(*[[*d, ALL] for d in domains]))
+        # Only non-zero marginals can be small or give one away: a zero is published as
+        # such, and a difference with a zero is the other count itself.
+        self.keys = sorted(totals, key=_order)
         self.hidden = {k for k in self.keys
                        if any(v != ALL and v not in offered[i] for i, v in enumerate(k))}
         self.hidden |= {k for k in self.keys if 0 < self.value(k) < minimum}

@@ -102,8 +102,8 @@ class ManagementView(BaseView):
         return self._print(form.purpose.data.strip())
 
     def _print(self, purpose: str) -> Response:
-        from reports.management import build_management_report
         from reports.dossier import PrintRequest
+        from reports.management import build_management_report
 
         domains = _domains()
         filters, errors = parse_filters(domains)
