@@ -17,6 +17,7 @@ from app.models import (
     CaseConference,
     ConferenceStatus,
     Intervention,
+    InterventionType,
     Signal,
     Weighing,
 )
@@ -78,18 +79,24 @@ def independent_counts(year: int, today: dt.date, case_ids: set[int] | None = No
             if a.case_id in by_id and a.starts_on <= today <= a.ends_on \
                     and a.ends_on <= today + dt.timedelta(days=30):
                 out["attention"][("admission", "__all__")] += 1
+        # Types, conferences and weighings read once: lazy loads per row take minutes.
+        domains = {t.id: t.domain for t in db.session.query(InterventionType).all()}
         for i in db.session.query(Intervention).all():
             if i.case_id in by_id and _year(i.created_at, year):
-                out["intervention_domain"][(_val(i.type.domain), _val(i.status))] += 1
+                out["intervention_domain"][(_val(domains[i.type_id]), _val(i.status))] += 1
                 out["intervention_partner"][(str(i.organisation_id), "__all__")] += 1
+        conferences = {c.id: c for c in db.session.query(CaseConference).all()}
         for item in db.session.query(AgendaItem).all():
-            conference = db.session.get(CaseConference, item.conference_id)
+            conference = conferences[item.conference_id]
             if item.discussed and item.case_id in by_id and _year(conference.held_on, year):
                 out["discussed"][(str(conference.held_on.month), "__all__")] += 1
         if case_ids is None:
+            latest_of: dict[int, Weighing] = {}
+            for w in db.session.query(Weighing).order_by(Weighing.id):
+                latest_of[w.signal_id] = w
             for s in db.session.query(Signal).all():
                 if _year(s.received_at, year):
-                    latest = max(s.weighings, key=lambda w: w.id, default=None)
+                    latest = latest_of.get(s.id)
                     outcome = _val(latest.outcome) if latest else "pending"
                     out["signals"][(str(s.received_at.month), outcome)] += 1
     return out

@@ -321,7 +321,7 @@ def test_report_without_purpose_is_refused_with_the_filters_kept(app):
     resp = browser.submit(f"/management/?year={YEAR}", {"purpose": ""},
                           post_url=f"/management/report?year={YEAR}&risk_group=1")
     assert resp.status_code == 200
-    assert "Geef het doel van deze afdruk op." in resp.text
+    assert "Vermeld het doel van deze afdruk." in resp.text
     assert re.search(r'<option value="1" selected', resp.text)
 
 
