@@ -35,7 +35,7 @@ def _label(values: list[tuple[Any, str]], chosen: Any) -> str:
 
 
 def _figure_table(figure: Figure, board: Dashboard, fmt: Formatter, styles: dict) -> Any:
-    header = [str(figure.title)] + [label or _("Number") for _c, label in figure.columns]
+    header = [str(figure.title)] + [label or _("Count") for _c, label in figure.columns]
     rows = [[label] + [_cell(figure.cell(r, c), board.minimum, fmt) for c, _l in figure.columns]
             for r, label in figure.rows]
     if figure.row_total:

@@ -60,8 +60,10 @@ def _legend(figure: Figure, drawing: Drawing, y: float) -> None:
     legend = Legend()
     legend.fontName, legend.fontSize = REGULAR, 7
     legend.x, legend.y, legend.alignment = 10, y, "right"
-    legend.columnMaximum, legend.dx, legend.dy, legend.deltax = 1, 7, 7, 10
-    legend.autoXPadding = 8
+    # Three columns of entries fit the width whatever the labels' length.
+    legend.columnMaximum = max(1, -(-len(series) // 3))
+    legend.dx, legend.dy, legend.deltay = 7, 7, 10
+    legend.deltax, legend.autoXPadding = (WIDTH - 20) / 3, 0
     legend.colorNamePairs = [(colors.HexColor(OKABE_ITO[i % len(OKABE_ITO)]), label)
                              for i, (_, label) in enumerate(series)]
     drawing.add(legend)
@@ -73,7 +75,7 @@ def drawing_for(figure: Figure) -> Drawing:
     rows = len(figure.rows)
     monthly = figure.key in ("signals", "discussed")
     height = 200 if monthly else max(90, 24 + rows * 16)
-    legend_room = 16 if len(_series(figure)) > 1 else 0
+    legend_room = 12 + 10 * -(-len(_series(figure)) // 3) if len(_series(figure)) > 1 else 0
     drawing = Drawing(WIDTH, height + 24 + legend_room)
     chart: Any = VerticalBarChart() if monthly else HorizontalBarChart()
     chart.x, chart.y = (30, 24 + legend_room) if monthly else (150, 10 + legend_room)
@@ -86,7 +88,7 @@ def drawing_for(figure: Figure) -> Drawing:
     if not monthly:
         chart.categoryAxis.reverseDirection = True
     drawing.add(chart)
-    _legend(figure, drawing, 8)
+    _legend(figure, drawing, legend_room - 4)
     drawing.add(String(0, drawing.height - 12, str(figure.title), fontName=BOLD,
                        fontSize=10, fillColor=INK))
     return drawing
@@ -101,4 +103,7 @@ def svg_for(figure: Figure) -> str:
     svg = _PROLOG.sub("", svg, count=1)
     svg = svg.replace("<title>...</title>", f"<title>{escape(str(figure.title))}</title>", 1)
     svg = svg.replace("<desc>...</desc>", "", 1)
+    # The PDF embeds its font; the page uses the browser's own sans-serif (no web fonts).
+    svg = svg.replace("font-family: CasusSans-Bold", "font-family: sans-serif; font-weight: bold")
+    svg = svg.replace("font-family: CasusSans", "font-family: sans-serif")
     return svg.replace("<svg ", '<svg role="img" focusable="false" ', 1)
