@@ -16,7 +16,7 @@ from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer
 from app.i18n import format_number
 from app.management.charts import drawing_for
 from app.management.figures import TOTAL, Cell, Dashboard, Figure, Filters, build_dashboard
-from reports.common import Formatter, data_table, key_value_table
+from reports.common import Formatter, data_table, key_value_table, wrapped
 from reports.document import build_styles, render
 from reports.dossier import CONTENT_WIDTH, PrintedDocument, PrintRequest, furniture_for
 from reports.text import markup
@@ -36,13 +36,14 @@ def _label(values: list[tuple[Any, str]], chosen: Any) -> str:
 
 def _figure_table(figure: Figure, board: Dashboard, fmt: Formatter, styles: dict) -> Any:
     header = [str(figure.title)] + [label or _("Count") for _c, label in figure.columns]
-    rows = [[label] + [_cell(figure.cell(r, c), board.minimum, fmt) for c, _l in figure.columns]
+    first = 70 * mm if len(figure.columns) > 1 else 110 * mm
+    rest = (CONTENT_WIDTH - first) / len(figure.columns)
+    rows = [[wrapped(label, first, styles["Cell"])]
+            + [_cell(figure.cell(r, c), board.minimum, fmt) for c, _l in figure.columns]
             for r, label in figure.rows]
     if figure.row_total:
         rows.append([_("Total")] + [_cell(figure.cell(TOTAL, c), board.minimum, fmt)
                                     for c, _l in figure.columns])
-    first = 70 * mm if len(figure.columns) > 1 else 110 * mm
-    rest = (CONTENT_WIDTH - first) / len(figure.columns)
     return data_table(header, rows, [first] + [rest] * len(figure.columns), styles)
 
 
