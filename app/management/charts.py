@@ -98,7 +98,25 @@ _PROLOG = re.compile(r"^.*?(?=<svg)", re.S)
 
 
 def svg_for(figure: Figure) -> str:
-    """Inline SVG markup (no XML prolog) with the chart's title as its accessible name."""
+    """Inline SVG markup (no XML prolog) with the chart's title as its accessible name.
+
+    Drawing ten charts took most of the page's time; a chart is remembered by exactly
+    what it shows (labels and values), so it is drawn again only when those change."""
+    cells = tuple(sorted(((repr(k), c.value) for k, c in figure.cells.items())))
+    key = (figure.key, str(figure.title), tuple(figure.rows), tuple(figure.columns), cells)
+    svg = _SVG_CACHE.get(key)
+    if svg is None:
+        if len(_SVG_CACHE) >= SVG_CACHE_SIZE:
+            _SVG_CACHE.clear()
+        svg = _SVG_CACHE[key] = _svg(figure)
+    return svg
+
+
+SVG_CACHE_SIZE = 512
+_SVG_CACHE: dict[tuple, str] = {}
+
+
+def _svg(figure: Figure) -> str:
     svg = renderSVG.drawToString(drawing_for(figure))
     svg = _PROLOG.sub("", svg, count=1)
     svg = svg.replace("<title>...</title>", f"<title>{escape(str(figure.title))}</title>", 1)

@@ -104,7 +104,7 @@ class ExportView(BaseView):
         readers = [exports.cell_reader(view, c) for c in chosen]
         count = exports.count_rows(view, filters)
         _record(spec, form, chosen, count, exports.describe_filters(view))
-        body = exports.rows(query, readers)
+        body = exports.rows(exports.with_relations(query, view, chosen), readers)
         fmt = form.file_format.data
         stamp = f"{spec.name}-{g.user.username}"
         if fmt == "csv":
