@@ -101,6 +101,9 @@ def build_config(overrides: dict | None = None) -> dict:
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "CASUS_DEMO_PASSWORD": os.environ.get("CASUS_DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD,
+        # Management figures: counts below this are shown as "< n" to figures-only roles.
+        "CASUS_SMALL_CELL_MINIMUM": max(2, int(os.environ.get("CASUS_SMALL_CELL_MINIMUM")
+                                               or 5)),
         # Flask-AppBuilder
         "APP_NAME": "Casusregie",
         "APP_THEME": "",

@@ -54,6 +54,7 @@ from app.roles import (
     ROLE_CASE_DIRECTOR,
     ROLE_COORDINATOR,
     ROLE_CORE_PARTNER,
+    ROLE_MANAGEMENT,
     ROLE_PARTNER,
     ROLE_PRIVACY,
 )
@@ -81,6 +82,7 @@ DEMO_USERS: dict[str, tuple[str, str, str, str]] = {
     "ggd": ("Gijs", "Zorgverlener", ROLE_PARTNER, "GGD Amsterdam"),
     "jongerenwerk": ("Jamal", "Jongerenwerker", ROLE_PARTNER, "Jongerenwerk Amsterdam"),
     "privacy": ("Priya", "Privacy", ROLE_PRIVACY, "Gemeente Amsterdam – OOV"),
+    "management": ("Mees", "Management", ROLE_MANAGEMENT, "Gemeente Amsterdam – OOV"),
 }
 
 CATALOGUE: tuple[tuple[str, InterventionDomain, str | None], ...] = (

@@ -15,6 +15,7 @@ ROLE_CASE_DIRECTOR = "Casusregisseur"
 ROLE_CORE_PARTNER = "Kernpartner"
 ROLE_PARTNER = "Ketenpartner"
 ROLE_PRIVACY = "Privacy officer"
+ROLE_MANAGEMENT = "Management"
 
 READ = ("can_list", "can_show", "can_get", "can_info")
 WRITE = ("can_add", "can_edit", "can_post", "can_put")
@@ -41,6 +42,7 @@ SCOPE_COORDINATE = "coordinate"  # change any organisation's rows, grant admissi
 SCOPE_DIRECTED = "directed"    # the cases the user directs
 SCOPE_ADMITTED = "admitted"    # the cases the user's organisation is admitted to
 SCOPE_RETENTION = "retention"  # subject lists (no case content) for retention work
+SCOPE_FIGURES = "figures"      # aggregate figures over every case, never a row (Management)
 
 #: Sensitive field categories a role can be cleared for.
 CLEAR_BSN = "bsn"
@@ -93,6 +95,14 @@ ADMISSIONS_MANAGE = (*_views(("*",), "CaseAdmissionModelView"), *_menus("Admissi
 API_READ = _views(READ, "CaseApi", "InterventionTypeApi", "OpenApi")
 API_INTERVENTIONS = _views(READ + WRITE, "InterventionApi")
 
+# Management information (app/views/management.py): the dashboard and its PDF for every
+# role that works with cases (figures follow the viewer's access) and for Management;
+# exports (app/views/exports.py) only for roles that see the listed rows themselves.
+MANAGEMENT = (*_views(("can_dashboard", "can_report"), "ManagementView"),
+              *_menus("Sturing", "Dashboard"))
+EXPORTS = (("can_export", "ExportView"),)
+EXPORT_LOG = (*_views(READ, "ExportLogModelView"), *_menus("Sturing", "Export log"))
+
 # The case process (app/views/workflow.py, app/views/conferences.py): one permission per
 # transition, so each role gets exactly the decisions it takes.
 WORKFLOW_VIEWS = ("CaseWorkflowView", "SignalWorkflowView", "ConferenceAgendaView")
@@ -132,6 +142,7 @@ ROLES: tuple[RoleSpec, ...] = (
             *CASE_MENUS, *ADMISSIONS_MANAGE,
             *_views(("*",), *WORKFLOW_VIEWS), *_menus("Weighing"),
             *API_READ, *API_INTERVENTIONS,
+            *MANAGEMENT, *EXPORTS, *EXPORT_LOG,
         ),
     ),
     RoleSpec(
@@ -146,6 +157,7 @@ ROLES: tuple[RoleSpec, ...] = (
             *CASE_MENUS, *ADMISSIONS_READ,
             *DIRECTOR_WORKFLOW,
             *API_READ, *API_INTERVENTIONS,
+            *MANAGEMENT, *EXPORTS,
         ),
     ),
     RoleSpec(
@@ -160,6 +172,7 @@ ROLES: tuple[RoleSpec, ...] = (
             *CASE_MENUS, *ADMISSIONS_READ,
             *WEIGHING,
             *API_READ, *API_INTERVENTIONS,
+            *MANAGEMENT, *EXPORTS,
         ),
     ),
     RoleSpec(
@@ -171,6 +184,7 @@ ROLES: tuple[RoleSpec, ...] = (
             *_views(READ + WRITE, "InterventionModelView"),
             *_menus("Casuswerk", "Cases", "Interventions", "Start"), *ADMISSIONS_READ,
             *API_READ, *API_INTERVENTIONS,
+            *MANAGEMENT, *EXPORTS,
         ),
     ),
     RoleSpec(
@@ -181,7 +195,15 @@ ROLES: tuple[RoleSpec, ...] = (
             *_menus("Start"),
             ("can_explain", "AccessAdminView"), *_views(READ, "PermissionChangeModelView"),
             *_menus("Toegang", "Why can this user see this case?", "Permission changes"),
+            *EXPORT_LOG,
         ),
+    ),
+    RoleSpec(
+        ROLE_MANAGEMENT,
+        "Management: de aanpak in cijfers (dashboard en rapportage); geen casusinhoud, "
+        "geen namen of nummers, aantallen onder de drempel als < 5.",
+        scopes=frozenset({SCOPE_FIGURES}),
+        grants=(*_menus("Start"), *MANAGEMENT),
     ),
 )
 

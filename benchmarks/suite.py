@@ -251,6 +251,14 @@ def scenarios(app: Flask, dialect: str, f: Facts) -> list[Scenario]:
     out.append(Scenario("REST list of interventions", "bench-coordinator", api,
                         floors.intervention_api(), "" if api else "no REST endpoint yet",
                         api=True))
+    # Management figures (app/management): aggregate queries over the year's cases.
+    year = DATA_TODAY.year
+    out.append(Scenario("management dashboard (coordinator)", "bench-coordinator",
+                        f"/management/?year={year}", None, compare=False))
+    out.append(Scenario("management dashboard, risk group filter", "bench-coordinator",
+                        f"/management/?year={year}&risk_group=1", None, compare=False))
+    out.append(Scenario("management dashboard (partner)", "bench-partner",
+                        f"/management/?year={year}", None, compare=False))
     edit = f"{cases.route_base}/edit/{f.case_counts.get(10) or 1}"
     out.append(Scenario("case edit form", "bench-coordinator", edit, None, compare=False))
     return out

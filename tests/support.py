@@ -16,7 +16,7 @@ from app import create_app
 
 DEMO_PASSWORD = "Casusregie-demo-2026"
 DEMO_USERNAMES = ("beheerder", "coordinator", "regisseur", "politie", "om", "ggd",
-                  "jongerenwerk", "privacy")
+                  "jongerenwerk", "privacy", "management")
 
 #: Tests hash passwords with one PBKDF2 round: the default scrypt costs ~65 ms per login
 #: and hash, which was most of the suite's time. Production keeps the default.

@@ -22,7 +22,7 @@ from app.access import models as _models  # noqa: F401  (the permission change l
 from app.access.actor import Actor, actor_for_user, current_actor, system_access
 from app.access.errors import AccessDenied
 from app.access.fields import can_see_field, register_field_rules
-from app.access.rows import row_criteria, visible_query
+from app.access.rows import figures_access, figures_only, row_criteria, visible_query
 from app.extensions import db
 
 
@@ -39,6 +39,8 @@ __all__ = [
     "actor_for_user",
     "can_see_field",
     "current_actor",
+    "figures_access",
+    "figures_only",
     "install_access_guard",
     "register_field_rules",
     "row_criteria",

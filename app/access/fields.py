@@ -49,6 +49,9 @@ class FieldRuleLike(Protocol):
     may_see_some: Callable[[Actor | None], bool]
 
 
+# What a reader shows in place of a field it may not see (screens, exports).
+HIDDEN = "—"
+
 def register_field_rules(app: Flask, rules: Iterable[FieldRuleLike]) -> None:
     """Make ``rules`` part of ``can_see_field`` for ``app`` (the plugin manager calls it)."""
     app.extensions[FIELD_RULES_KEY] = tuple(rules)

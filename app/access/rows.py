@@ -17,14 +17,15 @@ ORM guard (``app.access.guard``) applies ``row_criteria`` to every query.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import sqlalchemy as sa
 
 from app.access import clock
-from app.access.actor import Actor
+from app.access.actor import Actor, system_access
 from app.models import (
     ActionPlan,
     AgendaItem,
@@ -45,7 +46,7 @@ from app.models import (
     Task,
     Weighing,
 )
-from app.roles import SCOPE_RETENTION
+from app.roles import SCOPE_FIGURES, SCOPE_RETENTION
 
 _case = Case.__table__
 _admission = CaseAdmission.__table__
@@ -317,6 +318,28 @@ def row_criteria(model: type, actor: Actor | None) -> Any:
 def visible_query(model: type, actor: Actor | None) -> sa.Select:
     """ids of ``model`` rows the actor may see, evaluated without the request's user."""
     return sa.select(model.id).where(row_criteria(model, actor))
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def figures_only(actor: Actor | None) -> bool:
+    """Whether ``actor`` sees figures over cases it may not see one by one (the
+    Management role): such figures are pseudonymised, small counts suppressed."""
+    return bool(actor and not actor.is_system and SCOPE_FIGURES in actor.scopes
+                and not (actor.is_core or actor.directs or actor.admitted_scope))
+
+
+@contextlib.contextmanager
+def figures_access(actor: Actor | None) -> Iterator[None]:
+    """Read aggregate figures as ``actor`` may: a figures-only actor counts over every
+    case (the caller must publish counts only, suppressed); anyone else through the
+    ordinary row rules of the guarded session."""
+    if figures_only(actor):
+        with system_access("aggregate figures for a figures-only role"):
+            yield
+    else:
+        yield
 
 
 # --------------------------------------------------------------------------- writes

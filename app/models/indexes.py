@@ -19,10 +19,14 @@ from app.models.conference import AgendaItem, CaseConference
 from app.models.intervention import Intervention
 from app.models.note import CaseAdmission
 from app.models.plan import ActionPlan, Assessment, Goal
-from app.models.process import Decision, Signal
+from app.models.process import Decision, Signal, Weighing
 from app.models.subject import Subject, SubjectRelation
 
 INDEXES: tuple[sa.Index, ...] = (
+    # Management figures (app/management): periods of closure, registration, weighing.
+    sa.Index("ix_case_closed_at", Case.closed_at),
+    sa.Index("ix_intervention_created_at", Intervention.created_at),
+    sa.Index("ix_weighing_weighed_on", Weighing.weighed_on),
     # Case list: filtered by phase or case director, newest number first.
     sa.Index("ix_case_phase_number", Case.phase, Case.number),
     sa.Index("ix_case_director_number", Case.case_director_id, Case.number),

@@ -64,7 +64,9 @@ def register_views(appbuilder: AppBuilder) -> None:
         admin,
         casework,
         conferences,
+        exports,
         lookup,
+        management,
         reports,
         tasks,
         workflow,
@@ -74,6 +76,8 @@ def register_views(appbuilder: AppBuilder) -> None:
     workflow.register(appbuilder)
     conferences.register(appbuilder)
     reports.register(appbuilder)
+    management.register(appbuilder)
+    exports.register(appbuilder)
     admin.register(appbuilder)
     access_admin.register(appbuilder)
     lookup.register(appbuilder)

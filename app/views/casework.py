@@ -182,6 +182,7 @@ class CaseModelView(CasusModelView):
     add_title = _l("New case")
     edit_title = _l("Edit case")
     label_columns = LABELS
+    list_template = "exports/list.html"  # an export button with the list's filters
     list_columns = ["number", "subject_names", "phase", "risk_group", "lead_organisation",
                     "case_director", "review_date"]
     show_columns = ["number", "subject_names", "phase", "risk_group", "lead_organisation",
@@ -385,6 +386,7 @@ class InterventionModelView(CaseChildView):
     show_title = _l("Intervention")
     add_title = _l("Register intervention")
     edit_title = _l("Edit intervention")
+    list_template = "exports/list.html"  # an export button with the list's filters
     list_columns = ["case", "type", "organisation", "status", "start_date", "end_date"]
     show_columns = ["case", "type", "organisation", "goal", "status", "start_date", "end_date",
                     "outcome"]

@@ -132,6 +132,7 @@ class SubjectModelView(CasusModelView):
         "municipality": _l("Municipality"), "full_name": _l("Name"),
         "relations": _l("Relations"), "members": _l("Members"), "name_key": _l("Name"),
     }
+    list_template = "exports/list.html"  # an export button with the list's filters
     list_columns = ["last_name", "first_name", "kind", "date_of_birth", "municipality"]
     add_columns = edit_columns = ["kind", "first_name", "last_name", "date_of_birth", "bsn",
                                   "municipality"]

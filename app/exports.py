@@ -1,0 +1,232 @@
+"""Exports of the case, intervention and subject lists as CSV or Excel.
+
+An export is the list screen written to a file: the same view, the same filters
+(``_flt_`` arguments of the list page), the same rows (the guarded session), the same
+field rules (the view's policy-filtered columns, per-row masking of per-row fields).
+Rows are read in batches (``yield_per``) and written as they come, so memory does not
+grow with the number of rows. Every export is recorded in ``export_log``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import enum
+import json
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask_appbuilder import Model
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.urltools import get_filter_args, get_order_args
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from sqlalchemy.orm import selectinload
+
+from app.access import can_see_field, current_actor
+from app.access.fields import HIDDEN, field_per_row
+from app.labels import enum_label
+from app.models.base import utcnow
+
+BATCH = 1000
+FORMATS = ("csv", "xlsx")
+
+
+@dataclass(frozen=True)
+class ExportList:
+    """One list that can be exported: its URL name and the view that lists it."""
+
+    name: str
+    view: str
+
+
+LISTS = {e.name: e for e in (ExportList("cases", "CaseModelView"),
+                             ExportList("interventions", "InterventionModelView"),
+                             ExportList("subjects", "SubjectModelView"))}
+
+
+class ExportLog(Model):
+    """Who exported which list, with which filters and columns, how many rows, why.
+
+    Append-only; no foreign keys, so the record outlives the account. The audit trail
+    takes these rows over once it exists.
+    """
+
+    __tablename__ = "export_log"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    exported_at = sa.Column(sa.DateTime, nullable=False, default=utcnow, index=True)
+    user_id = sa.Column(sa.Integer, nullable=False, index=True)
+    username = sa.Column(sa.String(100), nullable=False)
+    organisation = sa.Column(sa.String(150), nullable=False, default="")
+    list_name = sa.Column(sa.String(30), nullable=False)
+    file_format = sa.Column(sa.String(10), nullable=False)
+    filters = sa.Column(sa.Text, nullable=False, default="")
+    columns = sa.Column(sa.Text, nullable=False)
+    row_count = sa.Column(sa.Integer, nullable=False)
+    purpose = sa.Column(sa.Text, nullable=False)
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+@sa.event.listens_for(ExportLog, "before_update")
+@sa.event.listens_for(ExportLog, "before_delete")
+def _refuse_change(_mapper, _connection, _target: ExportLog) -> None:
+    raise AppendOnlyError("The export log is append-only.")
+
+
+# --------------------------------------------------------------------------- columns
+
+def offered_columns(view: Any) -> list[tuple[str, str]]:
+    """(column, label) the user may export: the view's show and list columns, which the
+    access policy has already narrowed to the fields this user may see."""
+    view._apply_field_policy()
+    names: list[str] = []
+    for name in [*view.show_columns, *view.list_columns]:
+        if name not in names:
+            names.append(name)
+    return [(n, str(view.label_columns.get(n, n))) for n in names]
+
+
+def _text(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, enum.Enum):
+        return enum_label(value)
+    if isinstance(value, dt.datetime):
+        return value.replace(microsecond=0)
+    if isinstance(value, (dt.date, int, float, bool)):
+        return value
+    return str(value)
+
+
+def cell_reader(view: Any, column: str) -> Callable[[Any], Any]:
+    """How to read ``column`` of a row: masked per row where the policy says so."""
+    model = view.datamodel.obj
+    actor = current_actor()  # once: asked per row it was a twentieth of the export
+    if field_per_row(model, column):
+        def masked(item: Any) -> Any:
+            if not can_see_field(item, column, actor):
+                return HIDDEN
+            return _text(getattr(item, column, None))
+
+        return masked
+    return lambda item: _text(getattr(item, column, None))
+
+
+# --------------------------------------------------------------------------- rows
+
+def filtered_query(view: Any) -> tuple[Any, Any]:
+    """The list's query with the request's filters and order, and those filters."""
+    view._apply_field_policy()
+    get_filter_args(view._filters)
+    filters = view._filters.get_joined_filters(view._base_filters)
+    order_column, order_direction = get_order_args().get(view.__class__.__name__, ("", ""))
+    if not order_column and view.base_order:
+        order_column, order_direction = view.base_order
+    datamodel = view.datamodel
+    query = datamodel.apply_all(datamodel.session.query(datamodel.obj), filters,
+                                order_column, order_direction)
+    return query, filters
+
+
+def count_rows(view: Any, filters: Any) -> int:
+    """Exact number of rows (the list screen's own count stops at a bound)."""
+    datamodel = view.datamodel
+    return SQLAInterface.query_count(datamodel, datamodel.session.query(datamodel.obj),
+                                     filters)
+
+
+def describe_filters(view: Any) -> str:
+    """The request's filters for the log: column, operation, value."""
+    filters = view._filters
+    return json.dumps([[f.column_name, str(f.name), v]
+                       for f, v in zip(filters.filters, filters.values, strict=False)],
+                      ensure_ascii=False, default=str)
+
+
+def with_relations(query: Any, view: Any, columns: Sequence[str]) -> Any:
+    """Load the chosen related columns per batch (one query each), not once per row."""
+    datamodel = view.datamodel
+    model = datamodel.obj
+    # Relations the list already loads (the view's own options, or eager on the model)
+    # must not get a second, conflicting loader.
+    loaded = {list(o.path)[1].key for o in getattr(datamodel, "_eager_options", list)()}
+    relations = sa.inspect(model).relationships
+    for name in columns:
+        prop = relations.get(name)
+        if prop is not None and name not in loaded and prop.lazy == "select":
+            # The cell shows the related row's name: its own relations are not needed.
+            query = query.options(selectinload(getattr(model, name)).lazyload("*"))
+    return query
+
+
+def rows(query: Any, readers: Sequence[Callable[[Any], Any]]) -> Iterator[list[Any]]:
+    for item in query.yield_per(BATCH):
+        yield [read(item) for read in readers]
+
+
+# --------------------------------------------------------------------------- writers
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_chunks(header: Sequence[str], body: Iterator[list[Any]]) -> Iterator[str]:
+    """CSV with a byte-order mark and semicolons, as Dutch Excel opens it directly."""
+    writer = csv.writer(_Echo(), delimiter=";")
+    yield "\ufeff" + writer.writerow(header)
+    batch: list[str] = []
+    for row in body:
+        batch.append(writer.writerow(["" if v is None else _csv_value(v) for v in row]))
+        if len(batch) >= BATCH:
+            yield "".join(batch)
+            batch = []
+    if batch:
+        yield "".join(batch)
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and value != HIDDEN:
+        # A cell starting like a formula would run as one when opened in a spreadsheet.
+        return "'" + value
+    return value
+
+
+def xlsx_file(header: Sequence[str], body: Iterator[list[Any]], title: str) -> Any:
+    """An Excel workbook written row by row (openpyxl write-only mode) to a temporary
+    file; the caller streams the file and closes it."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append(header)
+    for row in body:
+        sheet.append([_xlsx_value(v, sheet) for v in row])
+    handle = tempfile.TemporaryFile()
+    workbook.save(handle)
+    handle.seek(0)
+    return handle
+
+
+def _xlsx_value(value: Any, sheet: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and value != HIDDEN:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"   # text, never a formula
+        return cell
+    return value
+
+
+def file_chunks(handle: Any, size: int = 64 * 1024) -> Iterator[bytes]:
+    try:
+        while chunk := handle.read(size):
+            yield chunk
+    finally:
+        handle.close()
+

@@ -1,0 +1,468 @@
+"""The figures of the management dashboard, read through the access policy.
+
+Every figure is one aggregate query (``GROUP BY`` its categories, the case's risk group
+and lead organisation) over the period; the filters pick a slice of that cube in
+Python, so filtering costs no extra query and the suppression of ``suppression`` sees
+every slice a viewer could ask for. Queries use the ORM models: for an ordinary viewer
+the guard narrows them to the cases that viewer may see; a figures-only viewer (the
+Management role) counts over every case and gets suppressed counts only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from app.access import current_actor, figures_access, figures_only
+from app.extensions import db
+from app.i18n import active_locale, format_locale
+from app.labels import enum_label
+from app.management.suppression import ALL, marginals, suppressed_keys
+from app.models import (
+    AgendaItem,
+    Case,
+    CaseAdmission,
+    CaseConference,
+    CasePhase,
+    CloseReason,
+    ConferenceStatus,
+    Intervention,
+    InterventionDomain,
+    InterventionStatus,
+    InterventionType,
+    Organisation,
+    RiskGroup,
+    Signal,
+    Weighing,
+    WeighingOutcome,
+)
+
+DEFAULT_MINIMUM = 5
+REVIEW_SOON_DAYS = 14
+ADMISSION_SOON_DAYS = 30
+OPEN_PHASES = (CasePhase.conference, CasePhase.monitoring)
+PENDING = "pending"
+TOTAL = ALL
+
+Atoms = dict[tuple[Hashable, ...], int]
+
+
+def small_cell_minimum() -> int:
+    """Counts below this are shown as "< n" to figures-only viewers (setting
+    ``CASUS_SMALL_CELL_MINIMUM``, default 5)."""
+    return int(current_app.config.get("CASUS_SMALL_CELL_MINIMUM", DEFAULT_MINIMUM))
+
+
+@dataclass(frozen=True)
+class Filters:
+    year: int
+    risk_group_id: int | None = None
+    organisation_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A published count: ``value`` is None when suppressed."""
+
+    value: int | None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.value is None
+
+
+@dataclass
+class Figure:
+    key: str
+    title: Any
+    description: Any
+    rows: list[tuple[Hashable, str]]
+    columns: list[tuple[Hashable, str]]
+    cells: dict[tuple[Hashable, Hashable], Cell]
+    row_total: bool = True
+
+    def cell(self, row: Hashable, column: Hashable) -> Cell:
+        return self.cells[(row, column)]
+
+
+@dataclass(frozen=True)
+class LeadTime:
+    label: Any
+    count: Cell
+    median: float | None
+    p25: float | None
+    p75: float | None
+
+
+@dataclass
+class Dashboard:
+    filters: Filters
+    minimum: int
+    suppressed: bool
+    figures: list[Figure] = field(default_factory=list)
+    lead_times: list[LeadTime] = field(default_factory=list)
+    conferences_held: int = 0
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """How one figure's cube is laid out: categories of rows and columns."""
+
+    key: str
+    title: Any
+    description: Any
+    rows: list[tuple[Hashable, str]]
+    columns: list[tuple[Hashable, str]]
+    row_total: bool = True
+
+
+# --------------------------------------------------------------------------- period
+
+def period(year: int) -> tuple[dt.datetime, dt.datetime]:
+    return dt.datetime(year, 1, 1), dt.datetime(year + 1, 1, 1)
+
+
+def _between(column: Any, year: int) -> Any:
+    start, end = period(year)
+    return sa.and_(column >= start, column < end)
+
+
+def _month(column: Any) -> Any:
+    return sa.cast(sa.extract("month", column), sa.Integer)
+
+
+def _latest_weighing() -> Any:
+    return (sa.select(sa.func.max(Weighing.id)).where(Weighing.signal_id == Signal.id)
+            .correlate(Signal).scalar_subquery())
+
+
+# --------------------------------------------------------------------------- queries
+
+def _rows(query: sa.Select) -> list[tuple[Any, ...]]:
+    return [tuple(r) for r in db.session.execute(query)]
+
+
+def _value(raw: Any) -> Hashable:
+    return getattr(raw, "value", raw)
+
+
+def signal_atoms(year: int) -> Atoms:
+    """Signals received in the year: month × weighing outcome (or pending)."""
+    risk_group = sa.func.coalesce(Case.risk_group_id, Weighing.risk_group_id)
+    query = (sa.select(_month(Signal.received_at), Weighing.outcome, risk_group,
+                       Case.lead_organisation_id, sa.func.count(Signal.id))
+             .select_from(Signal)
+             .outerjoin(Weighing, Weighing.id == _latest_weighing())
+             .outerjoin(Case, Case.id == Signal.case_id)
+             .where(_between(Signal.received_at, year))
+             .group_by(_month(Signal.received_at), Weighing.outcome, risk_group,
+                       Case.lead_organisation_id))
+    return {(m, _value(o) or PENDING, rg, org): n for m, o, rg, org, n in _rows(query)}
+
+
+def case_atoms(year: int) -> list[tuple[Any, ...]]:
+    """Cases included in the year: phase, escalation level, risk group, organisation."""
+    query = (sa.select(Case.phase, Case.escalation_level, Case.risk_group_id,
+                       Case.lead_organisation_id, sa.func.count(Case.id))
+             .where(_between(Case.opened_at, year))
+             .group_by(Case.phase, Case.escalation_level, Case.risk_group_id,
+                       Case.lead_organisation_id))
+    return _rows(query)
+
+
+def closure_atoms(year: int) -> Atoms:
+    query = (sa.select(Case.close_reason, Case.risk_group_id, Case.lead_organisation_id,
+                       sa.func.count(Case.id))
+             .where(_between(Case.closed_at, year))
+             .group_by(Case.close_reason, Case.risk_group_id, Case.lead_organisation_id))
+    return {(_value(r), TOTAL, rg, org): n for r, rg, org, n in _rows(query)}
+
+
+def intervention_atoms(year: int) -> list[tuple[Any, ...]]:
+    """Interventions registered in the year: domain, status, partner, risk group, org."""
+    query = (sa.select(InterventionType.domain, Intervention.status,
+                       Intervention.organisation_id, Case.risk_group_id,
+                       Case.lead_organisation_id, sa.func.count(Intervention.id))
+             .select_from(Intervention)
+             .join(InterventionType, InterventionType.id == Intervention.type_id)
+             .join(Case, Case.id == Intervention.case_id)
+             .where(_between(Intervention.created_at, year))
+             .group_by(InterventionType.domain, Intervention.status,
+                       Intervention.organisation_id, Case.risk_group_id,
+                       Case.lead_organisation_id))
+    return _rows(query)
+
+
+def discussed_atoms(year: int) -> Atoms:
+    """Cases discussed in case conferences held in the year, per month."""
+    month = _month(CaseConference.held_on)
+    query = (sa.select(month, Case.risk_group_id, Case.lead_organisation_id,
+                       sa.func.count(AgendaItem.id))
+             .select_from(AgendaItem)
+             .join(CaseConference, CaseConference.id == AgendaItem.conference_id)
+             .join(Case, Case.id == AgendaItem.case_id)
+             .where(AgendaItem.discussed.is_(True), _between(CaseConference.held_on, year))
+             .group_by(month, Case.risk_group_id, Case.lead_organisation_id))
+    return {(m, TOTAL, rg, org): n for m, rg, org, n in _rows(query)}
+
+
+def conferences_held(year: int) -> int:
+    query = (sa.select(sa.func.count(CaseConference.id))
+             .where(CaseConference.status == ConferenceStatus.held,
+                    _between(CaseConference.held_on, year)))
+    return int(db.session.execute(query).scalar() or 0)
+
+
+def attention_atoms(today: dt.date) -> Atoms:
+    """Today's overdue and coming reviews of open cases and admissions ending soon."""
+    atoms: Atoms = defaultdict(int)
+    soon = today + dt.timedelta(days=REVIEW_SOON_DAYS)
+    state = sa.case((Case.review_date < today, "overdue"), else_="soon")
+    query = (sa.select(state, Case.risk_group_id, Case.lead_organisation_id,
+                       sa.func.count(Case.id))
+             .where(Case.phase.in_(OPEN_PHASES), Case.review_date <= soon)
+             .group_by(state, Case.risk_group_id, Case.lead_organisation_id))
+    for kind, rg, org, n in _rows(query):
+        atoms[(kind, TOTAL, rg, org)] += n
+    ending = (sa.select(Case.risk_group_id, Case.lead_organisation_id,
+                        sa.func.count(CaseAdmission.id))
+              .select_from(CaseAdmission).join(Case, Case.id == CaseAdmission.case_id)
+              .where(CaseAdmission.starts_on <= today, CaseAdmission.ends_on >= today,
+                     CaseAdmission.ends_on <= today + dt.timedelta(days=ADMISSION_SOON_DAYS))
+              .group_by(Case.risk_group_id, Case.lead_organisation_id))
+    for rg, org, n in _rows(ending):
+        atoms[("admission", TOTAL, rg, org)] += n
+    return dict(atoms)
+
+
+def _days(start: Any, end: Any) -> float | None:
+    if start is None or end is None:
+        return None
+    if isinstance(start, dt.datetime):
+        start = start.date()
+    if isinstance(end, dt.datetime):
+        end = end.date()
+    return float((end - start).days)
+
+
+def lead_time_rows(year: int, filters: Filters) -> dict[str, list[float]]:
+    """Durations in days: signal → weighing, weighing → inclusion, inclusion → closure."""
+    latest = _latest_weighing()
+    risk_group = sa.func.coalesce(Case.risk_group_id, Weighing.risk_group_id)
+    weighed = (sa.select(Signal.received_at, Weighing.weighed_on)
+               .select_from(Signal).join(Weighing, Weighing.id == latest)
+               .outerjoin(Case, Case.id == Signal.case_id)
+               .where(Weighing.weighed_on >= period(year)[0].date(),
+                      Weighing.weighed_on < period(year)[1].date()))
+    included = (sa.select(Weighing.weighed_on, Case.opened_at)
+                .select_from(Case).join(Signal, Signal.case_id == Case.id)
+                .join(Weighing, Weighing.id == latest)
+                .where(_between(Case.opened_at, year)))
+    closed = sa.select(Case.opened_at, Case.closed_at).where(_between(Case.closed_at, year))
+    weighed = _narrow(weighed, filters, risk_group)
+    included = _narrow(included, filters, Case.risk_group_id)
+    closed = _narrow(closed, filters, Case.risk_group_id)
+    result: dict[str, list[float]] = {}
+    for key, query in (("weighing", weighed), ("inclusion", included), ("closure", closed)):
+        days = [_days(a, b) for a, b in _rows(query)]
+        result[key] = sorted(d for d in days if d is not None and d >= 0)
+    return result
+
+
+def _narrow(query: sa.Select, filters: Filters, risk_group: Any) -> sa.Select:
+    if filters.risk_group_id is not None:
+        query = query.where(risk_group == filters.risk_group_id)
+    if filters.organisation_id is not None:
+        query = query.where(Case.lead_organisation_id == filters.organisation_id)
+    return query
+
+
+# --------------------------------------------------------------------------- labels
+
+def _enum_rows(values: Iterable[Any]) -> list[tuple[Hashable, str]]:
+    return [(v.value, enum_label(v)) for v in values]
+
+
+def _months() -> list[tuple[Hashable, str]]:
+    names = format_locale().months["stand-alone"]["abbreviated"]
+    return [(m, str(names[m])) for m in range(1, 13)]
+
+
+@dataclass(frozen=True)
+class Domains:
+    """The category values of the cube dimensions shared by every figure."""
+
+    risk_groups: list[tuple[Hashable, str]]
+    organisations: list[tuple[Hashable, str]]
+
+
+def load_domains() -> Domains:
+    groups = db.session.execute(
+        sa.select(RiskGroup.id, RiskGroup.number, RiskGroup.name, RiskGroup.name_en)
+        .order_by(RiskGroup.number)).all()
+    orgs = db.session.execute(
+        sa.select(Organisation.id, Organisation.name).order_by(Organisation.name)).all()
+    english = active_locale() == "en"
+    return Domains(
+        risk_groups=[(i, f"{n}. {(en or name) if english else name}")
+                     for i, n, name, en in groups],
+        organisations=[(i, name) for i, name in orgs])
+
+
+# --------------------------------------------------------------------------- assembly
+
+NUMBER = [(TOTAL, "")]
+
+
+def _publish(spec: _Spec, atoms: Atoms, domains: Domains, filters: Filters,
+             minimum: int, suppress: bool) -> Figure:
+    rows, cols = [v for v, _ in spec.rows], [v for v, _ in spec.columns if v != TOTAL]
+    rgs = [v for v, _ in domains.risk_groups]
+    orgs = [v for v, _ in domains.organisations]
+    hidden: set = set()
+    if suppress:
+        seen_rows = {k[0] for k in atoms} - set(rows)
+        seen_cols = {k[1] for k in atoms} - set(cols) - {TOTAL}
+        dims = [rows + sorted(seen_rows, key=repr), (cols or [TOTAL]) + sorted(seen_cols, key=repr),
+                rgs + [None], orgs + [None]]
+        offered = (frozenset(rows), frozenset(cols or [TOTAL]), frozenset(rgs), frozenset(orgs))
+        hidden = _suppressed(frozenset(atoms.items()), tuple(tuple(d) for d in dims),
+                             offered, minimum)
+    totals = marginals(atoms, 4)
+    rg = filters.risk_group_id if filters.risk_group_id is not None else ALL
+    org = filters.organisation_id if filters.organisation_id is not None else ALL
+    cells = {}
+    for r in [*rows, TOTAL]:
+        for c in [*cols, TOTAL] if cols else [TOTAL]:
+            key = (r, c if cols else TOTAL, rg, org)
+            cells[(r, c)] = Cell(None if key in hidden else totals.get(key, 0))
+    columns = [*spec.columns, (TOTAL, str(_l("Total")))] if cols else NUMBER
+    return Figure(spec.key, spec.title, spec.description, list(spec.rows), columns, cells,
+                  spec.row_total)
+
+
+@functools.lru_cache(maxsize=512)
+def _suppressed(atoms: frozenset, dims: tuple, offered: tuple, minimum: int) -> frozenset:
+    """The suppression of one figure's cube, remembered by its exact content: it costs
+    up to a second at city scale and is the same for every figures-only viewer and every
+    filter; new data gives a new cube and so a fresh answer."""
+    return frozenset(suppressed_keys(dict(atoms), dims, offered, minimum))
+
+
+def _project(rows: Sequence[tuple[Any, ...]], pick: Callable[[tuple[Any, ...]], tuple]) -> Atoms:
+    atoms: Atoms = defaultdict(int)
+    for row in rows:
+        atoms[pick(row)] += row[-1]
+    return dict(atoms)
+
+
+def _quantiles(days: list[float]) -> tuple[float | None, float | None, float | None]:
+    if not days:
+        return None, None, None
+    if len(days) == 1:
+        return days[0], days[0], days[0]
+    q1, _, q3 = statistics.quantiles(days, n=4, method="inclusive")
+    return statistics.median(days), q1, q3
+
+
+def _lead_times(filters: Filters, minimum: int, suppress: bool) -> list[LeadTime]:
+    labels = {"weighing": _l("Signal → weighing"), "inclusion": _l("Weighing → inclusion"),
+              "closure": _l("Inclusion → closure")}
+    result = []
+    for key, days in lead_time_rows(filters.year, filters).items():
+        hide = suppress and 0 < len(days) < minimum
+        median, p25, p75 = (None, None, None) if hide else _quantiles(days)
+        # The number behind a median is a count: a figures-only viewer gets it only when
+        # it is large enough, and never exactly (it could be differenced across filters).
+        count = Cell(None) if suppress else Cell(len(days))
+        result.append(LeadTime(labels[key], count, median, p25, p75))
+    return result
+
+
+def _specs(domains: Domains) -> dict[str, _Spec]:
+    outcomes = [*_enum_rows(WeighingOutcome), (PENDING, str(_l("Not yet weighed")))]
+    levels = [(n, str(n)) for n in (1, 2, 3)]
+    attention = [("overdue", str(_l("Reviews overdue"))),
+                 ("soon", str(_l("Reviews due within 14 days"))),
+                 ("admission", str(_l("Admissions ending within 30 days")))]
+    return {s.key: s for s in (
+        _Spec("signals", _l("Signals per month and weighing outcome"),
+              _l("Signals received in the period, by month of receipt and the outcome of "
+                 "their latest weighing."), _months(), outcomes),
+        _Spec("phase", _l("Cases by phase"),
+              _l("Cases included in the period, by their phase today."),
+              _enum_rows(CasePhase), NUMBER),
+        _Spec("risk_group", _l("Cases by risk group"),
+              _l("Cases included in the period, by risk group."), domains.risk_groups, NUMBER),
+        _Spec("escalation", _l("Cases by escalation level"),
+              _l("Cases included in the period, by escalation level today."), levels, NUMBER),
+        _Spec("lead_organisation", _l("Cases by lead organisation"),
+              _l("Cases included in the period, by lead organisation."),
+              domains.organisations, NUMBER),
+        _Spec("attention", _l("Reviews and admissions needing attention"),
+              _l("Today, regardless of the period: open cases whose review date has passed "
+                 "or falls within 14 days, and admissions ending within 30 days."),
+              attention, NUMBER, row_total=False),
+        _Spec("intervention_domain", _l("Interventions by domain and status"),
+              _l("Interventions registered in the period, by domain and status today."),
+              _enum_rows(InterventionDomain), _enum_rows(InterventionStatus)),
+        _Spec("intervention_partner", _l("Interventions by partner"),
+              _l("Interventions registered in the period, by the delivering organisation."),
+              domains.organisations, NUMBER),
+        _Spec("closures", _l("Closures by reason"),
+              _l("Cases closed in the period, by reason for closure."),
+              _enum_rows(CloseReason), NUMBER),
+        _Spec("discussed", _l("Cases discussed in case conferences"),
+              _l("Cases discussed in case conferences held in the period, by month."),
+              _months(), NUMBER),
+    )}
+
+
+def _all_atoms(filters: Filters, today: dt.date) -> dict[str, Atoms]:
+    year = filters.year
+    cases = case_atoms(year)
+    interventions = intervention_atoms(year)
+    return {
+        "signals": signal_atoms(year),
+        "phase": _project(cases, lambda r: (_value(r[0]), TOTAL, r[2], r[3])),
+        "risk_group": _project(cases, lambda r: (r[2], TOTAL, r[2], r[3])),
+        "escalation": _project(cases, lambda r: (r[1], TOTAL, r[2], r[3])),
+        "lead_organisation": _project(cases, lambda r: (r[3], TOTAL, r[2], r[3])),
+        "attention": attention_atoms(today),
+        "intervention_domain": _project(
+            interventions, lambda r: (_value(r[0]), _value(r[1]), r[3], r[4])),
+        "intervention_partner": _project(interventions, lambda r: (r[2], TOTAL, r[3], r[4])),
+        "closures": closure_atoms(year),
+        "discussed": discussed_atoms(year),
+    }
+
+
+def build_dashboard(filters: Filters, *, today: dt.date | None = None,
+                    suppress: bool | None = None) -> Dashboard:
+    """Every figure for ``filters`` as the current user may see them.
+
+    ``suppress`` defaults to the access policy's answer (figures-only viewers); the
+    management PDF asks for it explicitly.
+    """
+    actor = current_actor()
+    suppress = figures_only(actor) if suppress is None else suppress
+    minimum = small_cell_minimum()
+    today = today or dt.date.today()
+    with figures_access(actor):
+        domains = load_domains()
+        atoms = _all_atoms(filters, today)
+        dashboard = Dashboard(filters, minimum, suppress)
+        dashboard.figures = [_publish(spec, atoms[key], domains, filters, minimum, suppress)
+                             for key, spec in _specs(domains).items()]
+        dashboard.lead_times = _lead_times(filters, minimum, suppress)
+        dashboard.conferences_held = conferences_held(filters.year)
+    return dashboard

@@ -1,0 +1,343 @@
+"""The management dashboard: every figure equals an independent count, follows the
+viewer's access, and shows a figures-only viewer no person and no small count."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from flask_login import login_user
+from pypdf import PdfReader
+
+from app.access import system_access
+from app.extensions import db
+from app.management.figures import Filters, build_dashboard, load_domains
+from app.management.suppression import ALL, marginals, suppressed_keys
+from app.models import Case, CaseAdmission, CaseNote, CasusUser, Organisation, Signal, Subject
+from app.roles import ROLE_MANAGEMENT
+from benchmarks.generate import generate
+from reports.models import PrintLog
+from tests.management_support import (
+    held_conferences,
+    independent_counts,
+    page_tables,
+)
+from tests.support import DEMO_PASSWORD, Browser, make_app, migrate_and_seed
+
+TODAY = dt.date.today()
+YEAR = TODAY.year
+GENERATED_CASES = 400
+CASE_NUMBER = re.compile(r"CR-\d{4}-\d{4}")
+
+
+# --------------------------------------------------------------------------- fixtures
+
+@pytest.fixture(scope="module")
+def generated_app(test_database, tmp_path_factory) -> Iterator:
+    """An app on a database of generated cases (benchmarks/generate.py) plus a
+    Management user."""
+    root = tmp_path_factory.mktemp("management")
+    postgres = hasattr(test_database, "admin")
+    name = f"casus_mi_{uuid.uuid4().hex[:8]}"
+    url = (test_database.create_empty(name) if postgres
+           else f"sqlite:///{root / 'generated.db'}")
+    migrate_and_seed(make_app(url), demo=False)
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    generate(engine, GENERATED_CASES, 11, password=DEMO_PASSWORD)
+    engine.dispose()
+    app = make_app(url)
+    with app.app_context(), system_access("test set-up"):
+        sm = app.appbuilder.sm
+        org = db.session.query(Organisation).order_by(Organisation.id).first()
+        user = sm.add_user("mi-management", "Mira", "Cijfers", "mi@casusregie.example",
+                           sm.find_role(ROLE_MANAGEMENT), password=DEMO_PASSWORD)
+        user.organisation_id = org.id
+        db.session.commit()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    if postgres:
+        test_database.drop_named(name)
+    else:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _years_with_cases(app) -> list[int]:
+    with app.app_context(), system_access("test"):
+        years = {c.opened_at.year for c in db.session.query(Case).all()}
+    return sorted(y for y in years if YEAR - 5 <= y <= YEAR)
+
+
+def _dashboard(browser: Browser, **args) -> str:
+    query = "&".join(f"{k}={v}" for k, v in args.items() if v is not None)
+    resp = browser.get(f"/management/?{query}")
+    assert resp.status_code == 200, resp.status_code
+    return resp.text
+
+
+def _assert_equal(tables, expected, keys=None) -> None:
+    for key in keys or expected:
+        cells = tables[key]
+        two_dimensional = any(c != ALL for _r, c in cells)
+        for (row, col), value in cells.items():
+            if row == ALL or (two_dimensional and col == ALL):
+                continue
+            assert value == expected[key].get((row, col), 0), (key, row, col)
+        for (row, col), count in expected[key].items():
+            assert cells.get((row, col)) == count, (key, row, col, "missing on the page")
+        total = tables[key].get((ALL, ALL))
+        if key != "attention":
+            assert total == sum(expected[key].values()), (key, "total")
+
+
+# --------------------------------------------------------------------------- figures
+
+@pytest.mark.parametrize("source", ["seeded", "generated"])
+def test_every_figure_equals_an_independent_count(source, app, generated_app):
+    target = app if source == "seeded" else generated_app
+    user = "coordinator" if source == "seeded" else "bench-coordinator"
+    browser = Browser(target).login(user)
+    for year in _years_with_cases(target):
+        tables = page_tables(_dashboard(browser, year=year))
+        with target.app_context():
+            expected = independent_counts(year, TODAY)
+            held = held_conferences(year)
+        assert set(tables) >= set(expected)
+        _assert_equal(tables, expected)
+        page = _dashboard(browser, year=year)
+        assert re.search(rf'id="mi-conferences">[^<]*<strong>{held}</strong>', page)
+
+
+def test_a_filter_narrows_every_figure_to_its_cases(generated_app):
+    browser = Browser(generated_app).login("bench-coordinator")
+    year = _years_with_cases(generated_app)[-1]
+    with generated_app.app_context(), system_access("test"):
+        group = db.session.query(Case.risk_group_id).filter(
+            sa.extract("year", Case.opened_at) == year).first()[0]
+        ids = {i for (i,) in db.session.query(Case.id).filter(Case.risk_group_id == group)}
+    tables = page_tables(_dashboard(browser, year=year, risk_group=group))
+    with generated_app.app_context():
+        expected = independent_counts(year, TODAY, case_ids=ids)
+    keys = [k for k in expected if k != "signals"]
+    _assert_equal(tables, expected, keys)
+
+
+def test_a_partners_dashboard_counts_only_admitted_cases(generated_app):
+    browser = Browser(generated_app).login("bench-partner")
+    with generated_app.app_context(), system_access("test"):
+        user = db.session.query(CasusUser).filter_by(username="bench-partner").one()
+        admitted = {a.case_id for a in db.session.query(CaseAdmission).filter(
+            CaseAdmission.organisation_id == user.organisation_id,
+            CaseAdmission.starts_on <= TODAY, CaseAdmission.ends_on >= TODAY)}
+        everything = db.session.query(Case).count()
+    assert 0 < len(admitted) < everything
+    seen = 0
+    for year in _years_with_cases(generated_app):
+        tables = page_tables(_dashboard(browser, year=year))
+        with generated_app.app_context():
+            expected = independent_counts(year, TODAY, case_ids=admitted)
+        # The partner sees its own interventions only, like on its intervention list.
+        keys = ["phase", "risk_group", "escalation", "lead_organisation", "closures"]
+        _assert_equal(tables, expected, keys)
+        assert all(v == 0 for v in tables["signals"].values())
+        seen += tables["phase"][(ALL, ALL)]
+    assert seen <= len(admitted)
+
+
+# --------------------------------------------------------------------------- management
+
+def _all_filters(app) -> list[Filters]:
+    with app.test_request_context(), system_access("test"):
+        domains = load_domains()
+    years = _years_with_cases(app)
+    return [Filters(y, g, o) for y in years
+            for g in [None, *(v for v, _l in domains.risk_groups)]
+            for o in [None, *(v for v, _l in domains.organisations)]]
+
+
+def _as(app, username: str):
+    """A request context logged in as ``username`` (for the exhaustive filter walk)."""
+    ctx = app.test_request_context("/management/")
+    ctx.push()
+    with system_access("test"):
+        user = db.session.query(CasusUser).filter_by(username=username).one()
+    login_user(user)
+    return ctx
+
+
+def test_no_filter_combination_reveals_a_small_count(generated_app):
+    """Every offered filter combination, as the Management role: no count from 1 to 4 is
+    published, and no difference between two published counts of the same cell, where one
+    filter set contains the other, is from 1 to 4 (differencing), nor is a published total
+    minus its published parts (the parts of a filter dimension)."""
+    minimum = 5
+    ctx = _as(generated_app, "mi-management")
+    try:
+        boards = {f: build_dashboard(f, today=TODAY) for f in _all_filters(generated_app)}
+    finally:
+        ctx.pop()
+    assert all(b.suppressed and b.minimum == minimum for b in boards.values())
+    shown = 0
+    published: dict[tuple, int | None] = {}
+    for f, board in boards.items():
+        for figure in board.figures:
+            for (row, col), cell in figure.cells.items():
+                assert cell.value is None or not 0 < cell.value < minimum, (f, figure.key)
+                published[(figure.key, row, col, f)] = cell.value
+                shown += cell.value is not None
+    assert shown > 1000, "the test data is too thin to prove anything"
+    suppressed = sum(v is None for v in published.values())
+    assert suppressed > 0
+    for (key, row, col, f), value in published.items():
+        if value is None:
+            continue
+        for wider in (Filters(f.year, None, f.organisation_id),
+                      Filters(f.year, f.risk_group_id, None), Filters(f.year)):
+            other = published.get((key, row, col, wider))
+            if other is not None:
+                assert not 0 < other - value < minimum, (key, row, col, f, wider)
+    # A total minus the sum of its published parts, per filter dimension.
+    groups = {f.risk_group_id for f in boards} - {None}
+    orgs = {f.organisation_id for f in boards} - {None}
+    for (key, row, col, f), total in published.items():
+        if total is None or (f.risk_group_id is not None and f.organisation_id is not None):
+            continue
+        if f.risk_group_id is None:
+            parts = [published.get((key, row, col, Filters(f.year, g, f.organisation_id)))
+                     for g in groups]
+            rest = total - sum(p for p in parts if p is not None)
+            assert not 0 < rest < minimum, (key, row, col, f, "risk groups")
+        if f.organisation_id is None:
+            parts = [published.get((key, row, col, Filters(f.year, f.risk_group_id, o)))
+                     for o in orgs]
+            rest = total - sum(p for p in parts if p is not None)
+            assert not 0 < rest < minimum, (key, row, col, f, "organisations")
+
+
+def test_suppression_hides_a_small_cell_and_its_complement():
+    # Two risk groups under one row: 7 and 3. The 3 is suppressed, and so is the 7,
+    # because the published total (10) minus 7 would give the 3 away.
+    cube = {("r", "g1"): 7, ("r", "g2"): 3}
+    hidden = suppressed_keys(cube, [["r"], ["g1", "g2"]],
+                             [frozenset({"r"}), frozenset({"g1", "g2"})], 5)
+    assert ("r", "g2") in hidden and ("r", "g1") in hidden
+    assert ("r", ALL) not in hidden
+    assert marginals(cube, 2)[("r", ALL)] == 10
+    # Large enough on every side: nothing hidden.
+    cube = {("r", "g1"): 7, ("r", "g2"): 6}
+    assert not suppressed_keys(cube, [["r"], ["g1", "g2"]],
+                               [frozenset({"r"}), frozenset({"g1", "g2"})], 5)
+
+
+def test_the_threshold_is_a_setting(generated_app):
+    generated_app.config["CASUS_SMALL_CELL_MINIMUM"] = 10
+    try:
+        page = _dashboard(Browser(generated_app).login("mi-management"))
+    finally:
+        generated_app.config["CASUS_SMALL_CELL_MINIMUM"] = 5
+    values = [v for t in page_tables(page).values() for v in t.values()]
+    assert "&lt; 10" in page
+    assert not any(isinstance(v, int) and 0 < v < 10 for v in values)
+
+
+def _crawl(browser: Browser, start: str = "/") -> dict[str, str]:
+    """Every page reachable from ``start`` by links, as this user."""
+    seen: dict[str, str] = {}
+    todo = [start, "/management/"]
+    while todo and len(seen) < 200:
+        url = todo.pop()
+        if url in seen or url.startswith(("/logout", "/lang/", "/static", "/appbuilder")):
+            continue
+        resp = browser.get(url)
+        seen[url] = resp.text if resp.status_code == 200 else ""
+        if resp.status_code != 200 or "html" not in resp.content_type:
+            continue
+        for link in re.findall(r'href="(/[^"#]*)"', resp.text):
+            link = link.replace("&amp;", "&")
+            if link not in seen:
+                todo.append(link)
+    return seen
+
+
+def _person_markers(app) -> set[str]:
+    with app.app_context(), system_access("test"):
+        names = {n for s in db.session.query(Subject).all()
+                 for n in (s.first_name, s.last_name) if n and len(n) > 3}
+        texts = {t for (t,) in db.session.query(Case.summary) if t}
+        texts |= {t for (t,) in db.session.query(Signal.concern) if t}
+        texts |= {t for (t,) in db.session.query(CaseNote.text) if t}
+    return names | {t[:30] for t in texts}
+
+
+@pytest.mark.parametrize("source", ["seeded", "generated"])
+def test_management_sees_no_person_number_or_text_anywhere(source, app, generated_app):
+    target = app if source == "seeded" else generated_app
+    user = "management" if source == "seeded" else "mi-management"
+    browser = Browser(target).login(user)
+    pages = _crawl(browser)
+    assert "/management/" in pages and pages["/management/"]
+    markers = _person_markers(target)
+    for url, html in pages.items():
+        assert not CASE_NUMBER.search(html), url
+        text = re.sub(r"<[^>]+>", " ", html)
+        for marker in markers:
+            assert marker not in text, (url, marker)
+        for value in page_tables(html).values():
+            assert not any(isinstance(v, int) and 0 < v < 5 for v in value.values()), url
+    for url in ("/casemodelview/list/", "/subjectmodelview/list/", "/export/cases/",
+                "/signalmodelview/list/"):
+        assert browser.get(url).status_code in (302, 403, 404), url
+
+
+# --------------------------------------------------------------------------- PDF
+
+def test_management_report_pdf_is_watermarked_suppressed_and_logged(app):
+    browser = Browser(app).login("coordinator")
+    resp = browser.submit("/management/", {"purpose": "Raadsrapportage vierde kwartaal"},
+                          post_url=f"/management/report?year={YEAR}")
+    assert resp.status_code == 200 and resp.content_type == "application/pdf"
+    reader = PdfReader(io.BytesIO(resp.data))
+    text = " ".join((p.extract_text() or "") for p in reader.pages)
+    assert "VERTROUWELIJK" in text and "Managementrapportage" in text
+    assert "Signalen per maand en wegingsuitkomst" in text
+    assert "< 5" in text
+    assert not CASE_NUMBER.search(text)
+    with app.app_context(), system_access("test"):
+        log = db.session.query(PrintLog).filter_by(document="management").one()
+        assert log.username == "coordinator" and log.pages == len(reader.pages)
+        assert log.purpose == "Raadsrapportage vierde kwartaal"
+
+
+def test_report_without_purpose_is_refused_with_the_filters_kept(app):
+    browser = Browser(app).login("coordinator")
+    resp = browser.submit(f"/management/?year={YEAR}", {"purpose": ""},
+                          post_url=f"/management/report?year={YEAR}&risk_group=1")
+    assert resp.status_code == 200
+    assert "Vermeld het doel van deze afdruk." in resp.text
+    assert re.search(r'<option value="1" selected', resp.text)
+
+
+def test_unknown_filter_value_gets_a_message_and_keeps_the_others(app):
+    browser = Browser(app).login("coordinator")
+    page = _dashboard(browser, year=1850, risk_group=2)
+    assert "Kies een jaar uit de lijst." in page
+    assert re.search(r'<option value="2" selected', page)
+
+
+def test_dashboard_offers_each_filter_combination_in_one_page_load(app):
+    from tests.support import count_queries
+
+    browser = Browser(app).login("coordinator")
+    browser.get("/management/")
+    with count_queries(app) as statements:
+        browser.get(f"/management/?year={YEAR}&risk_group=1")
+    assert len(statements) < 30, statements
+
