@@ -40,7 +40,8 @@ class HomeView(IndexView):
 
 def register_views(appbuilder: AppBuilder) -> None:
     from app import api
-    from app.views import access_admin, admin, casework, conferences, lookup, reports, workflow
+    from app.views import (access_admin, accessibility, admin, casework, conferences, lookup,
+                           reports, workflow)
 
     casework.register(appbuilder)
     workflow.register(appbuilder)
@@ -49,4 +50,5 @@ def register_views(appbuilder: AppBuilder) -> None:
     admin.register(appbuilder)
     access_admin.register(appbuilder)
     lookup.register(appbuilder)
+    accessibility.register(appbuilder)
     api.register(appbuilder)
