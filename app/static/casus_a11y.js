@@ -1,11 +1,12 @@
 /* Casusregie: keyboard and screen-reader support for Flask-AppBuilder's widgets.
    - Select2 boxes (Flask-AppBuilder's and app/static/casus_lookup.js's) are named by
-     their field's label, and their multiple-choice lists hold only list items.
+     their field's label, their multiple-choice lists hold only list items, and the
+     search box gets the focus when one opens, so typing searches.
    - The case page's tabs follow the ARIA tab pattern: the selected tab is announced,
      arrow keys move between tabs.
    - A form returned with errors puts the focus on the first field in error, whose
      message is tied to it (aria-describedby, aria-invalid).
-   - Date fields say which format to type.
+   - Date fields say which format to type; date-and-time fields keep what is typed.
    The texts come from this script tag's data attributes, in the user's language. */
 (function ($) {
     "use strict";
@@ -127,6 +128,9 @@
         var box = container && container.classList.contains("select2-container")
             && container.querySelector(".select2-selection");
         (box || field).focus();
+        // A date field opens its calendar on focus, which would cover the message.
+        if ($.fn.datepicker) { $(field).closest(".appbuilder_date, .appbuilder_datetime")
+            .add(field).datepicker("hide"); }
     }
 
     function describeDates() {
@@ -147,13 +151,32 @@
             });
     }
 
+    function keepTypedTimes() {
+        // Flask-AppBuilder gives date-and-time fields a date-only calendar that rewrites
+        // the field when it closes: tabbing through "2026-12-01 09:30:00" left it empty
+        // or without its time. Typed values are now kept as typed.
+        $(".appbuilder_datetime").each(function () {
+            var picker = $(this).data("datepicker");
+            if (picker) { picker._o.forceParse = false; picker.o.forceParse = false; }
+        });
+    }
+
     $(function () {
+        keepTypedTimes();
         tieHelp();
         var firstError = tieErrors();
         describeDates();
         fixSelects();
         setUpTabs();
         focusFirstError(firstError);
+        // Select2 4.0.13 with jQuery 3.6 no longer puts the focus in its search box when
+        // it opens, so typed letters went nowhere: a keyboard user could not search.
+        $(document).on("select2:open", function () {
+            nameDropdownSearch();
+            var field = document.querySelector(
+                ".select2-container--open .select2-dropdown .select2-search__field");
+            if (field) { field.focus(); }
+        });
         new MutationObserver(function () { fixSelects(); }).observe(
             document.body, {childList: true, subtree: true});
     });
