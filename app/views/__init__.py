@@ -40,8 +40,16 @@ class HomeView(IndexView):
 
 def register_views(appbuilder: AppBuilder) -> None:
     from app import api
-    from app.views import (access_admin, accessibility, admin, casework, conferences, lookup,
-                           reports, workflow)
+    from app.views import (
+        access_admin,
+        accessibility,
+        admin,
+        casework,
+        conferences,
+        lookup,
+        reports,
+        workflow,
+    )
 
     casework.register(appbuilder)
     workflow.register(appbuilder)
