@@ -96,7 +96,8 @@
     function tieErrors() {
         // Flask-AppBuilder renders a field's errors in an alert after the field.
         var first = null;
-        document.querySelectorAll("form td .alert-danger, form .casus-field-error").forEach(
+        document.querySelectorAll(
+            "form td .alert-danger, form .form-group .alert-danger, form .casus-field-error").forEach(
             function (message) {
                 var cell = message.closest("td, .form-group, fieldset");
                 var field = cell && cell.querySelector("input:not([type=hidden]), select, textarea");
