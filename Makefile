@@ -4,11 +4,15 @@ PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app app
 PORT   ?= 8080
 PYTEST_ARGS ?=
+# axe-core, the accessibility rules the browser tests run (tests/e2e/test_accessibility.py);
+# fetched from the npm registry at install, never from a CDN at run time.
+AXE_VERSION := 4.11.0
+AXE_DIR     := tests/e2e/vendor/axe-core-$(AXE_VERSION)
 
 
 .PHONY: compile-translations install run serve migrate test test-sqlite test-postgres lint translations bench clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(AXE_DIR)/axe.min.js
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -18,6 +22,12 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet --no-deps -e tests/plugins/casus_voorbeeld
 	@touch $@
 	@$(MAKE) --no-print-directory compile-translations
+
+$(AXE_DIR)/axe.min.js:
+	@mkdir -p $(AXE_DIR)
+	cd $(AXE_DIR) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && \
+		tar xzf axe-core-$(AXE_VERSION).tgz --strip-components=1 && rm axe-core-$(AXE_VERSION).tgz
+	@test -s $@
 
 # The .mo files are built from the committed .po sources, never committed themselves.
 compile-translations:
@@ -92,4 +102,4 @@ bench: install compile-translations
 		--load-seconds $(BENCH_LOAD_SECONDS) $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) instance/*.db .pytest_cache
+	rm -rf $(VENV) instance/*.db .pytest_cache tests/e2e/vendor

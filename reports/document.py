@@ -96,6 +96,7 @@ class Furniture:
     watermark: str             # user name and date
     title: str                 # PDF document title
     author: str
+    lang: str = "nl"           # the reader's language, for screen readers (/Lang)
 
 
 @dataclass
@@ -269,7 +270,10 @@ class ConfidentialDocument(BaseDocTemplate):
         super().__init__(buffer, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X,
                          topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM,
                          title=furniture.title, author=furniture.author,
-                         subject=furniture.classification, creator="Casusregie")
+                         subject=furniture.classification, creator="Casusregie",
+                         # Accessibility: the language a screen reader reads the text in,
+                         # and the title (not the file name) in the viewer's window.
+                         lang=furniture.lang, displayDocTitle=True)
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         self.addPageTemplates([PageTemplate(id="page", frames=[frame],

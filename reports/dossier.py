@@ -115,6 +115,7 @@ def furniture_for(request: PrintRequest, reference: str, title: str) -> Furnitur
         watermark=f"{printer} · {request.user.username} · {fmt.date(request.printed_at)}",
         title=title,
         author=printer,
+        lang=request.locale,
     )
 
 

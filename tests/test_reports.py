@@ -431,3 +431,21 @@ def test_printing_does_not_query_per_row(app, browser):
         resp = print_dossier(browser, case_id)
     assert "Aantekening 39" in flat(pages_of(resp.data))
     assert len(after) == len(before), (len(before), len(after))
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_pdfs_carry_title_language_and_author_for_assistive_technology(app, browser, locale):
+    """Screen readers read a PDF in its /Lang; viewers show the title, not the file name."""
+    browser.login("coordinator")
+    browser.get(f"/lang/{locale}")
+    dossier = print_dossier(browser, case_id_of(app, "Benali"))
+    agenda = browser.submit(f"/print/agenda/{planned_conference_id(app)}",
+                            {"purpose": "Casusoverleg"})
+    for resp in (dossier, agenda):
+        reader = PdfReader(io.BytesIO(resp.data))
+        root = reader.trailer["/Root"]
+        assert root["/Lang"] == locale
+        assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+        assert reader.metadata.title
+        assert reader.metadata.author.startswith("Coen de Coördinator")
+    assert "CR-" in PdfReader(io.BytesIO(dossier.data)).metadata.title

@@ -61,6 +61,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     from app import api
     from app.views import (
         access_admin,
+        accessibility,
         admin,
         casework,
         conferences,
@@ -82,4 +83,5 @@ def register_views(appbuilder: AppBuilder) -> None:
     access_admin.register(appbuilder)
     lookup.register(appbuilder)
     tasks.register(appbuilder)
+    accessibility.register(appbuilder)
     api.register(appbuilder)
