@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from app import workflow
+from app import clock, workflow
 from app.extensions import db
 from app.models import (
     AgendaItem,
@@ -54,7 +54,7 @@ def plan_conference(user: CasusUser, *, held_on: dt.datetime | None, location: s
     workflow.require_permission(user, workflow.CONFERENCE)
     if held_on is None:
         raise ConferenceError(_l("Give the date and time of the conference."), "held_on")
-    if held_on.date() < dt.date.today():
+    if clock.to_local(held_on).date() < clock.local_today():
         raise ConferenceError(_l("A conference cannot be planned in the past."), "held_on")
     conference = CaseConference(held_on=held_on, location=(location or "").strip() or None,
                                 chair=chair or user, status=ConferenceStatus.planned)

@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.extensions import db
 from app.models import (
     ActionPlan,
@@ -241,7 +242,7 @@ def _future_date(value: dt.date | None, field: str, *, required: bool) -> None:
         if required:
             raise WorkflowError(_l("Give the next review date."), field)
         return
-    if value < dt.date.today():
+    if value < clock.local_today():
         raise WorkflowError(_l("The review date cannot be in the past."), field)
 
 
@@ -323,9 +324,9 @@ def weigh_signal(user: CasusUser, signal: Signal, *, outcome: WeighingOutcome | 
         raise WorkflowError(_l("Choose the outcome of the weighing."), "outcome")
     if weighed_on is None:
         raise WorkflowError(_l("Give the date of the weighing."), "weighed_on")
-    if weighed_on > dt.date.today():
+    if weighed_on > clock.local_today():
         raise WorkflowError(_l("The weighing date cannot be in the future."), "weighed_on")
-    if weighed_on < signal.received_at.date():
+    if weighed_on < clock.to_local(signal.received_at).date():
         raise WorkflowError(_l("The weighing date cannot be before the signal was received."),
                             "weighed_on")
     _check_decision(decision)

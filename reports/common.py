@@ -7,7 +7,6 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from flask_babel import gettext as _
@@ -16,6 +15,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import Paragraph, Table, TableStyle
 
+from app import clock
 from app.access import Actor, can_see_field
 from reports.document import ACCENT, ACCENT_LIGHT, CELL_FONT, RULE
 from reports.flow import Table as FlowTable
@@ -25,10 +25,6 @@ from reports.text import markup, visual
 
 ZEBRA = colors.HexColor("#f5f7fa")
 CELL_PADDING = 4
-
-#: Stored times are UTC; readers work in Dutch local time.
-LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
-
 
 class Hidden:
     """Stands for a field the reader may not see."""
@@ -85,8 +81,7 @@ class Formatter:
 
     @staticmethod
     def _local(value: dt.datetime) -> dt.datetime:
-        aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-        return aware.astimezone(LOCAL_ZONE)
+        return clock.to_local(value)
 
     def label(self, value: object) -> str:
         key = (value, self.locale)

@@ -46,6 +46,7 @@ from sqlalchemy.orm import Load, aliased, contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from app import clock
 from app.access import Actor, can_see_field, current_actor
 from app.datamodel import COUNT_LIMIT, BoundedCount
 from app.labels import enum_label
@@ -272,7 +273,7 @@ def describe_value(value: Any) -> str:
         # The user's word and the value a client sends: "Afgerond (completed)".
         return f"{enum_label(value)} ({value.value})"
     if isinstance(value, dt.datetime):
-        return value.strftime("%d-%m-%Y %H:%M")
+        return clock.to_local(value).strftime("%d-%m-%Y %H:%M")
     if isinstance(value, dt.date):
         return value.strftime("%d-%m-%Y")
     return str(value)

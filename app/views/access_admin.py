@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import validators
 
+from app import clock
 from app.access import policy, system_access
 from app.access.models import PermissionChange
 from app.extensions import db
@@ -500,7 +500,7 @@ class CaseAdmissionModelView(CasusModelView):
 
     def pre_add(self, item: CaseAdmission) -> None:
         item.granted_by_id = g.user.id
-        item.granted_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        item.granted_at = clock.now_utc()
 
 
 def register(appbuilder: AppBuilder) -> None:

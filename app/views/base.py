@@ -5,6 +5,8 @@
 - enum values shown as the user's words (lists, show pages, form selects, search
   filters), taken from ``app.labels.ENUM_LABELS``;
 - dates as ``dd-mm-yyyy`` and booleans as yes/no on list and show pages;
+- date-times typed and shown in Amsterdam time in one shared field
+  (``app.views.fields.LocalDateTimeField``), and yes/no boxes that can be saved as no;
 - optimistic locking for models with a ``version_id_col``: the edit form carries the
   version the user started from (and what the fields held then), and a save on top of
   somebody else's newer save is refused with a message naming what changed, keeping the
@@ -29,13 +31,15 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.orm import Query, RelationshipProperty, joinedload, selectinload
-from wtforms import Form, HiddenField, ValidationError, validators
+from wtforms import BooleanField, DateTimeField, Form, HiddenField, ValidationError, validators
 from wtforms.widgets import html_params
 
+from app import clock
 from app.access import AccessPolicyViewMixin
 from app.datamodel import CasusSQLAInterface
 from app.i18n import LocalisedColumnsMixin
 from app.labels import ENUM_LABELS, enum_label, enum_label_for
+from app.views.fields import LocalDateTimeField
 from app.views.validators import MaxLength
 
 VERSION_FIELD = "edit_version"
@@ -160,10 +164,27 @@ def display_value(value: object) -> str:
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, dt.datetime):
-        return value.strftime("%d-%m-%Y %H:%M")
+        return clock.to_local(value).strftime("%d-%m-%Y %H:%M")
     if isinstance(value, dt.date):
         return value.strftime("%d-%m-%Y")
     return str(value)
+
+
+def _shared_field(unbound: Any) -> Any:
+    """The shared field for a field Flask-AppBuilder generated, or None to keep it."""
+    field_class = getattr(unbound, "field_class", None)
+    if field_class is DateTimeField:
+        kwargs = {k: v for k, v in unbound.kwargs.items() if k != "widget"}
+        return LocalDateTimeField(*unbound.args, **kwargs)
+    if field_class is BooleanField:
+        # FAB makes a NOT NULL column "required", and an unticked box sends nothing:
+        # "no" could never be saved. A box always has a value, so nothing is required.
+        kwargs = dict(unbound.kwargs)
+        kwargs["validators"] = [rule for rule in kwargs.get("validators") or []
+                                if not isinstance(rule, validators.InputRequired
+                                                  | validators.DataRequired)]
+        return BooleanField(*unbound.args, **kwargs)
+    return None
 
 
 def _formatter_for(column_type: sa.types.TypeEngine) -> Callable[[Any], str] | None:
@@ -213,6 +234,7 @@ class CasusModelView(LocalisedColumnsMixin, AccessPolicyViewMixin, ModelView):
         if isinstance(self.datamodel, CasusInterface):
             self.datamodel.eager_columns = tuple(self.list_columns)
         self._install_enum_labels()
+        self._install_form_fields()
         self._install_formatters()
         if self._version_column() is not None and self.edit_form is not None:
             self._install_version_check()
@@ -239,6 +261,17 @@ class CasusModelView(LocalisedColumnsMixin, AccessPolicyViewMixin, ModelView):
                 unbound = getattr(form_cls, name, None)
                 if getattr(unbound, "field_class", None) is EnumField:
                     setattr(form_cls, name, LabelledEnumField(*unbound.args, **unbound.kwargs))
+
+    def _install_form_fields(self) -> None:
+        """Date-times typed in Amsterdam time; yes/no fields that can be saved as no."""
+        for form_cls in (self.add_form, self.edit_form):
+            if form_cls is None:
+                continue
+            for name in dir(form_cls):
+                unbound = getattr(form_cls, name, None)
+                replacement = _shared_field(unbound)
+                if replacement is not None:
+                    setattr(form_cls, name, replacement)
 
     def _install_formatters(self) -> None:
         """Enum columns get their words; other columns keep the locale's formatting."""
