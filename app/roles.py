@@ -89,6 +89,8 @@ ADMISSIONS_MANAGE = (*_views(("*",), "CaseAdmissionModelView"), *_menus("Admissi
 # every case role; interventions to register and update for the roles that deliver them.
 API_READ = _views(READ, "CaseApi", "InterventionTypeApi", "OpenApi")
 API_INTERVENTIONS = _views(READ + WRITE, "InterventionApi")
+# Case conferences, for the roles that see them on screen (core partners, directors).
+API_CONFERENCES = _views(READ, "CaseConferenceApi")
 
 # The case process (app/views/workflow.py, app/views/conferences.py): one permission per
 # transition, so each role gets exactly the decisions it takes.
@@ -126,7 +128,7 @@ ROLES: tuple[RoleSpec, ...] = (
             *_views(READ, *CATALOGUE_VIEWS),
             *CASE_MENUS, *ADMISSIONS_MANAGE,
             *_views(("*",), *WORKFLOW_VIEWS), *_menus("Weighing"),
-            *API_READ, *API_INTERVENTIONS,
+            *API_READ, *API_INTERVENTIONS, *API_CONFERENCES,
         ),
     ),
     RoleSpec(
@@ -140,7 +142,7 @@ ROLES: tuple[RoleSpec, ...] = (
             *_views(READ, *CATALOGUE_VIEWS),
             *CASE_MENUS, *ADMISSIONS_READ,
             *DIRECTOR_WORKFLOW,
-            *API_READ, *API_INTERVENTIONS,
+            *API_READ, *API_INTERVENTIONS, *API_CONFERENCES,
         ),
     ),
     RoleSpec(
@@ -154,7 +156,7 @@ ROLES: tuple[RoleSpec, ...] = (
                     "InterventionModelView"),
             *CASE_MENUS, *ADMISSIONS_READ,
             *WEIGHING,
-            *API_READ, *API_INTERVENTIONS,
+            *API_READ, *API_INTERVENTIONS, *API_CONFERENCES,
         ),
     ),
     RoleSpec(
