@@ -31,7 +31,7 @@ from sqlalchemy.orm import Query
 from wtforms.fields.core import UnboundField
 
 from app.extensions import db
-from app.models import Case, CasusUser, Organisation
+from app.models import Case, CasusUser, Organisation, Subject
 from app.views.casework import active_organisations_query, directing_users_query
 
 PAGE_SIZE = 20
@@ -76,6 +76,18 @@ def _escape_like(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _subjects() -> Query:
+    """Persons and groups by name; the ORM guard leaves those the user may see."""
+    return db.session.query(Subject).order_by(Subject.last_name, Subject.first_name,
+                                              Subject.id)
+
+
+def _subject_label(subject: Subject) -> str:
+    # A name alone does not tell two namesakes apart; the date of birth mostly does.
+    born = subject.date_of_birth
+    return f"{subject.full_name} ({born:%d-%m-%Y})" if born else subject.full_name
+
+
 def _cases() -> Query:
     """Cases, newest number first; the ORM guard leaves those the user may see."""
     return db.session.query(Case).order_by(Case.number.desc())
@@ -89,6 +101,8 @@ LOOKUPS: dict[str, Lookup] = {
     "organisation": Lookup(Organisation, active_organisations_query,
                            lambda: (Organisation.name,)),
     "case": Lookup(Case, _cases, lambda: (Case.number,)),
+    "subject": Lookup(Subject, _subjects, lambda: (Subject.first_name, Subject.last_name),
+                      _subject_label),
 }
 
 #: Which permission opens which form of a model view.
