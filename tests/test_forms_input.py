@@ -81,6 +81,12 @@ def test_an_unreadable_date_time_is_refused_in_dutch_and_kept(app, coordinator) 
     assert _signals(app, "Onleesbaar") == []
 
 
+def test_a_choice_that_is_not_offered_is_refused_not_a_crash(app, coordinator) -> None:
+    resp = coordinator.submit(ADD, _signal(reporter_kind="school", concern="Geen keuze"))
+    assert resp.status_code == 200
+    assert _signals(app, "Geen keuze") == []
+
+
 def test_forms_use_their_own_validation_not_the_browsers(coordinator) -> None:
     page = coordinator.get(ADD).text
     form_tag = re.search(r'<form id="model_form"[^>]*>', page).group(0)

@@ -54,6 +54,24 @@ class LabelledEnumField(EnumField):
         labels = ENUM_LABELS.get(enum_class, {}) if enum_class is not None else {}
         self.choices = [(name, labels.get(enum_class[name], name) if enum_class else name)
                         for name, _label in self.choices]
+        coerce = self.coerce
+
+        def coerce_or_refuse(value: Any) -> Any:
+            # FAB's lookup raises KeyError on a value that is no member: a 500 instead of
+            # "not a valid choice".
+            try:
+                return coerce(value)
+            except KeyError as error:
+                raise ValueError(str(value)) from error
+
+        self.coerce = coerce_or_refuse
+
+    def pre_validate(self, form: Any) -> None:
+        # FAB raises ValueError here, which WTForms 3.3 does not catch: a 500.
+        try:
+            super().pre_validate(form)
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
 
 
 def query_select(label: object, query_func: Callable[[], Any], *, required: bool = False,
