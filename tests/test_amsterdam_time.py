@@ -111,3 +111,21 @@ def test_a_decision_taken_now_shows_the_footer_clock(app, browser: Browser) -> N
     local = clock.to_local(now)
     assert f"{format_date(local.date(), 'medium', locale='nl_NL')} {local:%H:%M}" in page
     assert f"{local:%d-%m-%Y}, {local:%H:}" in page  # the footer: "Geraadpleegd door … op"
+
+
+def test_the_permission_log_shows_the_footer_clock(app, browser: Browser) -> None:
+    """The permission log read 06:40 while the footer said 07:40."""
+    from app.access.models import PermissionChange
+
+    # UTC; 07:40 in Amsterdam (winter time). Later than the seed's rows: first in the list.
+    now = dt.datetime(NEXT_YEAR, 1, 20, 6, 40)
+    with app.app_context(), system_access("test"):
+        db.session.add(PermissionChange(changed_at=now, changed_by="tijdtest",
+                                        kind="role_granted", role="Coördinator"))
+        db.session.commit()
+    browser.login("beheerder")
+    resp = browser.get("/permissionchangemodelview/list/")
+    assert resp.status_code == 200
+    page = resp.text
+    assert f"20-01-{NEXT_YEAR}, 07:40" in page
+    assert "06:40" not in page
