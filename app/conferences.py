@@ -70,7 +70,7 @@ def proposed_cases(conference: CaseConference) -> list[Case]:
     return (
         db.session.query(Case)
         .filter(Case.phase.in_(workflow.OPEN_PHASES))
-        .filter(sa.or_(Case.review_date <= conference.held_on.date(),
+        .filter(sa.or_(Case.review_date <= clock.to_local(conference.held_on).date(),
                        Case.phase == CasePhase.conference))
         .filter(Case.id.not_in(on_agenda))
         .order_by(Case.review_date.is_(None), Case.review_date, Case.number)

@@ -482,7 +482,8 @@ def close_case(user: CasusUser, case: Case, *, close_reason: CloseReason | None,
     case.closed_at = utcnow()
     case.close_reason = close_reason
     case.review_date = None
-    case.retention_until = add_years(case.closed_at.date(), retention_years(close_reason))
+    case.retention_until = add_years(clock.to_local(case.closed_at).date(),
+                                     retention_years(close_reason))
     record = _record(user, DecisionKind.closure, decision, case=case, from_phase=from_phase,
                      to_phase=CasePhase.closed)
     _session().flush()
