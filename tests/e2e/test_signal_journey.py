@@ -59,6 +59,16 @@ def test_a_signal_about_a_new_person_becomes_a_case(app, page, live_server: str)
     page.fill("#reporter_name", "Mentor havo 3")
     _choose(page, "#phenomenon", "jihadist")
     page.fill("#concern", CONCERN)
+    # First a name that resembles someone known: the possible matches are offered.
+    page.fill("#new_first_name", "Mohamed")
+    page.fill("#new_last_name", "Amrani")
+    page.click("#model_form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    panel = page.inner_text("#possible-duplicates")
+    assert "Mohammed El Amrani" in panel and "Gebruik deze persoon" in panel
+    assert page.input_value("#concern") == CONCERN  # the input is kept
+    _shot(page, "journey-1b-possible-matches")
+    # It is someone else: the coordinator types the person the signal is about.
     page.fill("#new_first_name", "Sanne")
     page.fill("#new_last_name", "Kwakkelstein")
     _type_date(page, "#new_date_of_birth", "2009-06-30")
