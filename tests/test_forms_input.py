@@ -190,3 +190,19 @@ def test_an_existing_person_is_picked(app, coordinator) -> None:
                                            new_last_name="Jansen"))
     assert both.status_code == 200
     assert error_next_to(both.text, "new_last_name", "niet allebei")
+
+
+def test_a_signal_without_subject_gets_one_on_its_edit_form(app, coordinator) -> None:
+    with app.app_context(), system_access("test"):
+        signal = db.session.query(Signal).filter(Signal.subject_id.is_(None)).first()
+        existing = db.session.query(Subject).filter(Subject.last_name == "El Amrani").one()
+        pk, subject_id = signal.id, existing.id
+        data = {"received_at": clock.to_local(signal.received_at).strftime("%d-%m-%Y %H:%M"),
+                "reporter_kind": signal.reporter_kind.value, "phenomenon": signal.phenomenon.value,
+                "concern": signal.concern, "anonymous": "y" if signal.anonymous else ""}
+    url = f"/signalmodelview/edit/{pk}"
+    page = coordinator.get(url).text
+    resp = coordinator.post(url, {**hidden_inputs(page), **data, "subject": str(subject_id)})
+    assert resp.status_code == 302, resp.text
+    with app.app_context(), system_access("test"):
+        assert db.session.get(Signal, pk).subject_id == subject_id

@@ -35,11 +35,11 @@ from app.models import (
     Signal,
 )
 from app.roles import ROLE_CASE_DIRECTOR, ROLE_COORDINATOR
+from app.views import signal_form
 from app.views.base import CasusModelView, link_to, query_select, remote_select
 from app.views.case_page import all_interventions_requested, load_case, load_case_page
 from app.views.fields import CaseNumberField, context_id, edited_pk
 from app.views.intervention_list import InterventionListInterface
-from app.views.signal_form import SIGNAL_COLUMNS, SignalRegistrationMixin
 from app.views.subjects import SubjectModelView, SubjectRelationModelView
 from app.views.validators import MaxLength, NotBefore, NotInFuture
 
@@ -277,7 +277,7 @@ class CaseModelView(CasusModelView):
 
 # --- signals ------------------------------------------------------------------------
 
-class SignalModelView(SignalRegistrationMixin, CasusModelView):
+class SignalModelView(signal_form.SignalRegistrationMixin, CasusModelView):
     """Signals; a new one is registered through the services (app/views/signal_form.py)."""
 
     datamodel = SQLAInterface(Signal)
@@ -287,7 +287,8 @@ class SignalModelView(SignalRegistrationMixin, CasusModelView):
     edit_title = _l("Edit signal")
     label_columns = LABELS
     list_columns = ["received_at", "reporter_kind", "phenomenon", "status", "case"]
-    edit_columns = SIGNAL_COLUMNS
+    add_columns = signal_form.ADD_COLUMNS
+    edit_columns = signal_form.EDIT_COLUMNS
     show_columns = ["received_at", "reporter_kind", "reporter_name", "anonymous", "phenomenon",
                     "concern", "subject", "status", "case"]
     search_columns = ["received_at", "reporter_kind", "phenomenon", "status"]

@@ -34,6 +34,8 @@ NEW_SUBJECT_COLUMNS = ["new_kind", "new_first_name", "new_last_name", "new_date_
 SUBJECT_COLUMNS = ["subject", *NEW_SUBJECT_COLUMNS]
 SIGNAL_COLUMNS = ["received_at", "reporter_kind", "reporter_name", "anonymous", "phenomenon",
                   "concern"]
+ADD_COLUMNS = [*SIGNAL_COLUMNS, *SUBJECT_COLUMNS]
+EDIT_COLUMNS = [*SIGNAL_COLUMNS, "subject"]
 
 
 def subject_fields() -> dict[str, Any]:
@@ -127,12 +129,15 @@ class SignalRegistrationMixin:
     """A model view's add form that registers a signal through the services."""
 
     add_form_extra_fields = subject_fields()
-    add_columns = [*SIGNAL_COLUMNS, *SUBJECT_COLUMNS]
     add_fieldsets = [
         (_l("Signal"), {"fields": SIGNAL_COLUMNS}),
         (_l("About whom"), {"fields": SUBJECT_COLUMNS}),
     ]
     add_template = "workflow/signal_add.html"
+    # A signal registered without a subject gets one on its edit form, so it can be weighed.
+    # (The view declares ``add_columns = ADD_COLUMNS`` and ``edit_columns = EDIT_COLUMNS``
+    # itself: the access policy reads column lists from the view's own class.)
+    edit_form_extra_fields = {"subject": subject_fields()["subject"]}
 
     def _add(self) -> Any:
         get_filter_args(self._filters, disallow_if_not_in_search=False)
