@@ -206,3 +206,11 @@ def test_a_signal_without_subject_gets_one_on_its_edit_form(app, coordinator) ->
     assert resp.status_code == 302, resp.text
     with app.app_context(), system_access("test"):
         assert db.session.get(Signal, pk).subject_id == subject_id
+
+
+def test_the_weigh_page_links_to_the_signal_to_add_its_subject(app, coordinator) -> None:
+    with app.app_context(), system_access("test"):
+        pk = db.session.query(Signal.id).filter(Signal.subject_id.is_(None)).first()[0]
+    page = coordinator.get(f"/signalworkflow/{pk}/weigh").text
+    assert f'href="/signalmodelview/edit/{pk}"' in page
+    assert "Koppel een persoon of groep" in page
