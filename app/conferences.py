@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from app import workflow
+from app import clock, workflow
 from app.extensions import db
 from app.models import (
     AgendaItem,
@@ -54,7 +54,7 @@ def plan_conference(user: CasusUser, *, held_on: dt.datetime | None, location: s
     workflow.require_permission(user, workflow.CONFERENCE)
     if held_on is None:
         raise ConferenceError(_l("Give the date and time of the conference."), "held_on")
-    if held_on.date() < dt.date.today():
+    if clock.to_local(held_on).date() < clock.local_today():
         raise ConferenceError(_l("A conference cannot be planned in the past."), "held_on")
     conference = CaseConference(held_on=held_on, location=(location or "").strip() or None,
                                 chair=chair or user, status=ConferenceStatus.planned)
@@ -70,7 +70,7 @@ def proposed_cases(conference: CaseConference) -> list[Case]:
     return (
         db.session.query(Case)
         .filter(Case.phase.in_(workflow.OPEN_PHASES))
-        .filter(sa.or_(Case.review_date <= conference.held_on.date(),
+        .filter(sa.or_(Case.review_date <= clock.to_local(conference.held_on).date(),
                        Case.phase == CasePhase.conference))
         .filter(Case.id.not_in(on_agenda))
         .order_by(Case.review_date.is_(None), Case.review_date, Case.number)

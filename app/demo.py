@@ -11,6 +11,7 @@ import datetime as dt
 
 from flask import current_app
 
+from app import clock
 from app.extensions import db
 from app.models import (
     ActionPlan,
@@ -107,6 +108,11 @@ CATALOGUE: tuple[tuple[str, InterventionDomain, str | None], ...] = (
 )
 
 
+def _local_at(day: dt.date, time: dt.time) -> dt.datetime:
+    """A demo moment given in Amsterdam time, as stored (UTC)."""
+    return clock.from_local_input(dt.datetime.combine(day, time))
+
+
 def demo_password() -> str:
     return current_app.config["CASUS_DEMO_PASSWORD"]
 
@@ -188,7 +194,7 @@ class _DemoBuilder:
              concern: str, days_ago: int, phase: CasePhase, summary: str,
              director: str | None = "regisseur", review_in_days: int | None = 30,
              escalation_level: int = 1) -> Case:
-        opened = dt.datetime.combine(self.today - dt.timedelta(days=days_ago), dt.time(10, 0))
+        opened = _local_at(self.today - dt.timedelta(days=days_ago), dt.time(10, 0))
         signal = Signal(received_at=opened - dt.timedelta(days=7),
                         reporter_kind=OrganisationKind.police, concern=concern,
                         phenomenon=phenomenon, subject=subjects[0],
@@ -255,7 +261,7 @@ class _DemoBuilder:
 
 
 def seed_cases(orgs, users, types, today: dt.date | None = None) -> None:
-    today = today or dt.date.today()
+    today = today or clock.local_today()
     b = _DemoBuilder(orgs, users, types, today)
 
     # Risk group 1 – a returnee, with his family (risk group 5).
@@ -360,7 +366,7 @@ def seed_cases(orgs, users, types, today: dt.date | None = None) -> None:
                     review_in_days=None)
     b.plan(closed, [("Hij uit zijn onvrede via legitieme kanalen.", "GGZ-behandeling", "GGD",
                      InterventionStatus.completed)])
-    closed.closed_at = dt.datetime.combine(today - dt.timedelta(days=100), dt.time(15))
+    closed.closed_at = _local_at(today - dt.timedelta(days=100), dt.time(15))
     closed.close_reason = CloseReason.goals_met
     closed.retention_until = closed.closed_at.date().replace(year=closed.closed_at.year + 5)
     b.decision(closed, DecisionKind.closure, DecisionBody.case_conference,
@@ -368,7 +374,7 @@ def seed_cases(orgs, users, types, today: dt.date | None = None) -> None:
                from_phase="monitoring", to_phase="closed")
 
     # Signals still waiting for weighing (seen by core partners only).
-    db.session.add(Signal(received_at=dt.datetime.combine(today - dt.timedelta(days=2),
+    db.session.add(Signal(received_at=_local_at(today - dt.timedelta(days=2),
                                                           dt.time(9, 30)),
                           reporter_kind=OrganisationKind.youth_work, anonymous=False,
                           reporter_name="Jongerenwerker Noord",
@@ -376,7 +382,7 @@ def seed_cases(orgs, users, types, today: dt.date | None = None) -> None:
                           phenomenon=Phenomenon.jihadist, status=SignalStatus.received,
                           subject=_person("Mohammed", "El Amrani", dt.date(2007, 8, 15)),
                           registered_by=users["coordinator"]))
-    db.session.add(Signal(received_at=dt.datetime.combine(today - dt.timedelta(days=1),
+    db.session.add(Signal(received_at=_local_at(today - dt.timedelta(days=1),
                                                           dt.time(14, 0)),
                           reporter_kind=OrganisationKind.other, anonymous=True,
                           concern="Anonieme melding over een buurman die wapens zou verzamelen.",
@@ -384,7 +390,7 @@ def seed_cases(orgs, users, types, today: dt.date | None = None) -> None:
                           registered_by=users["coordinator"]))
 
     # A planned conference with the cases whose review is due, and a held one.
-    upcoming = CaseConference(held_on=dt.datetime.combine(today + dt.timedelta(days=7),
+    upcoming = CaseConference(held_on=_local_at(today + dt.timedelta(days=7),
                                                           dt.time(13, 30)),
                               location="Stadhuis, kamer 3.14", chair=users["coordinator"],
                               status=ConferenceStatus.planned)
@@ -395,7 +401,7 @@ def seed_cases(orgs, users, types, today: dt.date | None = None) -> None:
                                        (traveller, AgendaSource.review_due),
                                        (family, AgendaSource.manual))):
         db.session.add(AgendaItem(conference=upcoming, case=c, position=pos, source=source))
-    held = CaseConference(held_on=dt.datetime.combine(today - dt.timedelta(days=60),
+    held = CaseConference(held_on=_local_at(today - dt.timedelta(days=60),
                                                       dt.time(13, 30)),
                           location="Stadhuis, kamer 3.14", chair=users["coordinator"],
                           status=ConferenceStatus.held)

@@ -30,6 +30,7 @@ from flask_login import current_user, user_logged_in
 from werkzeug.exceptions import HTTPException
 from wtforms.i18n import messages_path
 
+from app import clock
 from app.permission_cache import cached_menu
 
 #: Endpoint of Flask-AppBuilder's language switch (``/lang/<locale>``).
@@ -73,8 +74,8 @@ def format_locale() -> Locale:
 def format_date(value: dt.date | None, format: str = "medium") -> str:
     if value is None:
         return ""
-    if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        value = flask_babel.to_user_timezone(value)
+    if isinstance(value, dt.datetime):
+        value = clock.to_local(value).date()
     return _format_date(value, format, format_locale())
 
 
@@ -85,13 +86,13 @@ def _format_date(value: dt.date, format: str, locale: Locale) -> str:
 
 
 def _zone(value: dt.datetime | dt.time) -> Any:
-    # A moment (aware) is shown in Dutch time; a naive value is a wall-clock time as it
-    # was entered (a conference at 13:30) and is shown as it is.
-    return flask_babel.get_timezone() if getattr(value, "tzinfo", None) is not None else None
+    # An instant (stored as naive UTC, see app.clock) is shown in Amsterdam time; a bare
+    # time of day has no date to convert with and is shown as it is.
+    return clock.LOCAL_ZONE if isinstance(value, dt.datetime) else None
 
 
 def format_datetime(value: dt.datetime | None, format: str = "medium") -> str:
-    """Date and time; aware values in Dutch time, naive values as they are."""
+    """Date and time of an instant, in Amsterdam time."""
     if value is None:
         return ""
     return dates.format_datetime(value, format, tzinfo=_zone(value), locale=format_locale())
@@ -258,7 +259,8 @@ def init_i18n(app: Flask) -> None:
     }.items():
         app.jinja_env.filters[name] = function
     app.jinja_env.globals["active_locale"] = active_locale
-    app.jinja_env.globals["casus_now"] = lambda: dt.datetime.now(dt.UTC)
+    app.jinja_env.globals["casus_now"] = clock.now_utc
+    app.jinja_env.filters["local_time"] = clock.to_local
     app.jinja_env.globals["casus_menu"] = cached_menu
     user_logged_in.connect(_apply_user_locale, app)
     app.after_request(_remember_choice)

@@ -18,7 +18,7 @@ from flask_appbuilder.security.sqla.models import Role
 from sqlalchemy.orm import Query
 
 from app.extensions import db
-from app.models import Case, CasusUser, Organisation
+from app.models import Case, CasusUser, Organisation, Subject
 from app.roles import ROLE_CASE_DIRECTOR, ROLE_COORDINATOR
 
 PAGE_SIZE = 20
@@ -77,6 +77,18 @@ def active_organisations_query() -> Query:
             .order_by(Organisation.name, Organisation.id))
 
 
+def _subjects() -> Query:
+    """Persons and groups by name; the ORM guard leaves those the user may see."""
+    return db.session.query(Subject).order_by(Subject.last_name, Subject.first_name,
+                                              Subject.id)
+
+
+def _subject_label(subject: Subject) -> str:
+    # A name alone does not tell two namesakes apart; the date of birth mostly does.
+    born = subject.date_of_birth
+    return f"{subject.full_name} ({born:%d-%m-%Y})" if born else subject.full_name
+
+
 def _cases() -> Query:
     """Cases, newest number first; the ORM guard leaves those the user may see."""
     return db.session.query(Case).order_by(Case.number.desc())
@@ -90,4 +102,6 @@ LOOKUPS: dict[str, Lookup] = {
     "organisation": Lookup(Organisation, active_organisations_query,
                            lambda: (Organisation.name,)),
     "case": Lookup(Case, _cases, lambda: (Case.number,)),
+    "subject": Lookup(Subject, _subjects, lambda: (Subject.first_name, Subject.last_name),
+                      _subject_label),
 }

@@ -94,6 +94,8 @@ ADMISSIONS_MANAGE = (*_views(("*",), "CaseAdmissionModelView"), *_menus("Admissi
 # every case role; interventions to register and update for the roles that deliver them.
 API_READ = _views(READ, "CaseApi", "InterventionTypeApi", "OpenApi")
 API_INTERVENTIONS = _views(READ + WRITE, "InterventionApi")
+# Case conferences, for the roles that see them on screen (core partners, directors).
+API_CONFERENCES = _views(READ, "CaseConferenceApi")
 
 # Management information (app/views/management.py): the dashboard and its PDF for every
 # role that works with cases (figures follow the viewer's access) and for Management;
@@ -141,7 +143,7 @@ ROLES: tuple[RoleSpec, ...] = (
             *_views(READ, *CATALOGUE_VIEWS),
             *CASE_MENUS, *ADMISSIONS_MANAGE,
             *_views(("*",), *WORKFLOW_VIEWS), *_menus("Weighing"),
-            *API_READ, *API_INTERVENTIONS,
+            *API_READ, *API_INTERVENTIONS, *API_CONFERENCES,
             *MANAGEMENT, *EXPORTS, *EXPORT_LOG,
         ),
     ),
@@ -156,7 +158,7 @@ ROLES: tuple[RoleSpec, ...] = (
             *_views(READ, *CATALOGUE_VIEWS),
             *CASE_MENUS, *ADMISSIONS_READ,
             *DIRECTOR_WORKFLOW,
-            *API_READ, *API_INTERVENTIONS,
+            *API_READ, *API_INTERVENTIONS, *API_CONFERENCES,
             *MANAGEMENT, *EXPORTS,
         ),
     ),
@@ -171,7 +173,7 @@ ROLES: tuple[RoleSpec, ...] = (
                     "InterventionModelView"),
             *CASE_MENUS, *ADMISSIONS_READ,
             *WEIGHING,
-            *API_READ, *API_INTERVENTIONS,
+            *API_READ, *API_INTERVENTIONS, *API_CONFERENCES,
             *MANAGEMENT, *EXPORTS,
         ),
     ),

@@ -11,13 +11,15 @@ import datetime as dt
 
 from flask_babel import gettext as _
 
+from app import clock
 from app.text import is_valid_bsn
 
 DATE_FORMAT = "%d-%m-%Y"
 
 
 def _as_date(value: dt.date | dt.datetime) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
+    # An instant's day is its day in Amsterdam.
+    return clock.to_local(value).date() if isinstance(value, dt.datetime) else value
 
 
 def check_date_order(start: dt.date | dt.datetime | None,
@@ -37,7 +39,7 @@ def check_not_in_future(value: dt.date | dt.datetime | None,
     """A date that records something that happened (a birth) cannot lie after today."""
     if value is None:
         return None
-    if _as_date(value) > (today or dt.date.today()):
+    if _as_date(value) > (today or clock.local_today()):
         return _("This date (%(date)s) lies in the future.",
                  date=_as_date(value).strftime(DATE_FORMAT))
     return None
@@ -47,7 +49,7 @@ def check_birth_date(value: dt.date | dt.datetime | None,
                      today: dt.date | None = None) -> str | None:
     if value is None:
         return None
-    if _as_date(value) > (today or dt.date.today()):
+    if _as_date(value) > (today or clock.local_today()):
         return _("A date of birth cannot lie in the future.")
     return None
 

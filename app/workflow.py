@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.extensions import db
 from app.models import (
     ActionPlan,
@@ -203,7 +204,7 @@ def _future_date(value: dt.date | None, field: str, *, required: bool) -> None:
         if required:
             raise WorkflowError(_l("Give the next review date."), field)
         return
-    if value < dt.date.today():
+    if value < clock.local_today():
         raise WorkflowError(_l("The review date cannot be in the past."), field)
 
 
@@ -285,9 +286,9 @@ def weigh_signal(user: CasusUser, signal: Signal, *, outcome: WeighingOutcome | 
         raise WorkflowError(_l("Choose the outcome of the weighing."), "outcome")
     if weighed_on is None:
         raise WorkflowError(_l("Give the date of the weighing."), "weighed_on")
-    if weighed_on > dt.date.today():
+    if weighed_on > clock.local_today():
         raise WorkflowError(_l("The weighing date cannot be in the future."), "weighed_on")
-    if weighed_on < signal.received_at.date():
+    if weighed_on < clock.to_local(signal.received_at).date():
         raise WorkflowError(_l("The weighing date cannot be before the signal was received."),
                             "weighed_on")
     _check_decision(decision)
@@ -443,7 +444,8 @@ def close_case(user: CasusUser, case: Case, *, close_reason: CloseReason | None,
     case.closed_at = utcnow()
     case.close_reason = close_reason
     case.review_date = None
-    case.retention_until = add_years(case.closed_at.date(), retention_years(close_reason))
+    case.retention_until = add_years(clock.to_local(case.closed_at).date(),
+                                     retention_years(close_reason))
     record = _record(user, DecisionKind.closure, decision, case=case, from_phase=from_phase,
                      to_phase=CasePhase.closed)
     _session().flush()

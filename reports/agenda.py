@@ -128,6 +128,6 @@ def build_agenda(conference_id: int, request: PrintRequest) -> PrintedDocument |
     pdf, pages = render(story, furniture)
     stamp = fmt.local_day(request.printed_at).isoformat()
     return PrintedDocument(pdf=pdf, pages=pages,
-                           filename=f"agenda-{conference.held_on:%Y-%m-%d}-printed-{stamp}.pdf",
+                           filename=f"agenda-{fmt.local_day(conference.held_on)}-printed-{stamp}.pdf",
                            reference=reference,
                            sections=tuple(i.case.number for i in items))

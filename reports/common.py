@@ -8,7 +8,6 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from flask_babel import gettext as _
@@ -17,6 +16,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import Paragraph, Table, TableStyle
 
+from app import clock
 from app.access import Actor, can_see_field
 from app.labels import enum_label
 from reports.document import ACCENT, ACCENT_LIGHT, CELL_FONT, RULE
@@ -26,10 +26,6 @@ from reports.markup import markup, visual
 
 ZEBRA = colors.HexColor("#f5f7fa")
 CELL_PADDING = 4
-
-#: Stored times are UTC; readers work in Dutch local time.
-LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
-
 
 class Hidden:
     """Stands for a field the reader may not see."""
@@ -86,8 +82,7 @@ class Formatter:
 
     @staticmethod
     def _local(value: dt.datetime) -> dt.datetime:
-        aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-        return aware.astimezone(LOCAL_ZONE)
+        return clock.to_local(value)
 
     def value(self, value: Any) -> str:
         """A value as the dossier prints it: dates in the reader's language, enum

@@ -28,6 +28,7 @@ from reportlab.platypus import (
 from sqlalchemy import select, union
 from sqlalchemy.orm import contains_eager, joinedload
 
+from app import clock
 from app.access import Actor
 from app.extensions import db
 from app.models import (
@@ -89,7 +90,7 @@ class PrintRequest:
     sections: Sequence[str]
     recipient: str = ""
     printed_at: dt.datetime = field(
-        default_factory=lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None))
+        default_factory=clock.now_utc)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from app import workflow
+from app import clock, workflow
 from app.access import system_access
 from app.extensions import db
 from app.models import (
@@ -45,7 +45,8 @@ def _plan(browser: Browser, app, days_ahead: int) -> int:
         "held_on": held_on.strftime("%Y-%m-%d %H:%M:%S"), "location": "Stadhuis",
         "status": "planned", "notes": ""})
     assert resp.status_code == 302, resp.text
-    return read(app, lambda s: s.query(CaseConference).filter_by(held_on=held_on).one().id)
+    stored = clock.from_local_input(held_on)  # typed in Amsterdam time, stored in UTC
+    return read(app, lambda s: s.query(CaseConference).filter_by(held_on=stored).one().id)
 
 
 def _agenda(app, conf_id: int) -> list[tuple[str, str]]:
@@ -248,7 +249,8 @@ def test_registering_a_past_conference_proposes_no_agenda(app, coordinator) -> N
         "held_on": held_on.strftime("%Y-%m-%d %H:%M:%S"), "location": "Stadhuis",
         "status": "held", "notes": "Achteraf vastgelegd."})
     assert resp.status_code == 302, resp.text
-    conf_id = read(app, lambda s: s.query(CaseConference).filter_by(held_on=held_on).one().id)
+    stored = clock.from_local_input(held_on)
+    conf_id = read(app, lambda s: s.query(CaseConference).filter_by(held_on=stored).one().id)
     assert _agenda(app, conf_id) == []
 
 

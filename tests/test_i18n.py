@@ -270,8 +270,8 @@ def test_dates_numbers_and_values_follow_the_locale(app) -> None:
         assert format_date(dt.date(2026, 3, 5), "short") == "05-03-2026"
         # Shown in Dutch time: 10:30 UTC is 12:30 in Amsterdam in summer.
         assert format_datetime(summer, "short") == "01-07-2026, 12:30"
-        # A naive value is a wall-clock time as entered: shown unchanged.
-        assert format_datetime(dt.datetime(2026, 12, 6, 13, 30), "short") == "06-12-2026, 13:30"
+        # A naive value is a stored instant, in UTC (app/clock.py): 13:30 UTC in winter.
+        assert format_datetime(dt.datetime(2026, 12, 6, 13, 30), "short") == "06-12-2026, 14:30"
         assert format_number(1234567.5) == "1.234.567,5"
         assert format_decimal(Decimal("0.25")) == "0,25"
         assert display_value(True) == "Ja" and display_value(None) == "—"

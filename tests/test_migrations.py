@@ -51,3 +51,34 @@ def test_init_is_idempotent(app) -> None:
         roles = db.session.execute(sa.text("SELECT count(*) FROM ab_role")).scalar()
         init_all()
         assert db.session.execute(sa.text("SELECT count(*) FROM ab_role")).scalar() == roles
+
+
+def test_conference_times_are_converted_to_utc(test_database, tmp_path) -> None:
+    """i14_0001: conference times stored as typed (Amsterdam) become UTC, and back."""
+    from flask_migrate import downgrade
+
+    url, cleanup = _empty_database_url(test_database, tmp_path)
+    try:
+        app = make_app(url)
+        from app.extensions import db
+
+        def held_on() -> list[str]:
+            with db.engine.connect() as conn:
+                rows = conn.execute(sa.text(
+                    "SELECT held_on FROM case_conference ORDER BY id")).scalars().all()
+            return [str(row)[:16] for row in rows]
+
+        with app.app_context():
+            upgrade(revision="665378b32414")
+            with db.engine.begin() as conn:
+                conn.execute(sa.text(
+                    "INSERT INTO case_conference (held_on, status) VALUES "
+                    "('2027-01-15 14:00:00', 'planned'), ('2027-07-15 14:00:00', 'planned')"))
+            upgrade(revision="i14_0001_conference_times_utc")
+            assert held_on() == ["2027-01-15 13:00", "2027-07-15 12:00"]
+            downgrade(revision="665378b32414")
+            assert held_on() == ["2027-01-15 14:00", "2027-07-15 14:00"]
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        cleanup()

@@ -65,10 +65,30 @@ def test_confirming_saves_anyway(app, browser) -> None:
     assert _count(app, last_name="el-Amrani") == 1
 
 
-def test_other_date_of_birth_is_no_match(app, browser) -> None:
-    _closed_case_subject(app)
+def test_spelling_variant_with_another_date_of_birth_is_found(app, browser) -> None:
+    # A different date of birth is often a typing or reporting difference: still shown.
+    existing = _closed_case_subject(app)
     browser.login("coordinator")
     resp = browser.submit(ADD, _form("Mohamed", "el-Amrani", "1999-05-17"),
+                          follow_redirects=False)
+    assert resp.status_code == 200
+    assert f"/subjectmodelview/show/{existing.id}" in resp.text
+    assert _count(app, last_name="el-Amrani") == 0
+
+
+def test_without_particle_or_date_of_birth_the_person_is_found(app, browser) -> None:
+    existing = _closed_case_subject(app)
+    browser.login("coordinator")
+    resp = browser.submit(ADD, _form("Mohammed", "Amrani", ""), follow_redirects=False)
+    assert resp.status_code == 200
+    assert f"/subjectmodelview/show/{existing.id}" in resp.text
+    assert _count(app, last_name="Amrani") == 0
+
+
+def test_another_first_name_is_no_match(app, browser) -> None:
+    _closed_case_subject(app)
+    browser.login("coordinator")
+    resp = browser.submit(ADD, _form("Youssef", "el-Amrani", "1998-05-17"),
                           follow_redirects=False)
     assert resp.status_code == 302
     assert _count(app, last_name="el-Amrani") == 1

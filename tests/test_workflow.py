@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from app import clock
 from app.models import (
     ActionPlan,
     AgendaItem,
@@ -98,9 +99,10 @@ def test_signal_to_closure_and_reopening(app, browser: Browser) -> None:
         "status": "planned", "notes": ""})
     assert planned.status_code == 302, planned.text
     conf_id, item_id = read(app, lambda s: (
-        s.query(CaseConference).filter_by(held_on=held_on).one().id,
+        s.query(CaseConference).filter_by(held_on=clock.from_local_input(held_on)).one().id,
         s.query(AgendaItem).join(CaseConference)
-        .filter(CaseConference.held_on == held_on, AgendaItem.case_id == cid).one().id))
+        .filter(CaseConference.held_on == clock.from_local_input(held_on),
+                AgendaItem.case_id == cid).one().id))
     agenda = browser.get(f"/conferenceagenda/{conf_id}")
     assert agenda.status_code == 200
     assert number in agenda.text

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from app import clock as wall_clock
+
 
 def today() -> dt.date:
-    """Today's date as the access rules see it."""
-    return dt.date.today()
+    """Today's date as the access rules see it: in Amsterdam, whatever the server's zone."""
+    return wall_clock.local_today()

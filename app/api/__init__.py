@@ -36,9 +36,15 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 def register(appbuilder: AppBuilder) -> None:
     """Register the REST APIs."""
-    from app.api.casework import CaseApi, InterventionApi, InterventionTypeApi
+    from app.api.casework import (
+        CaseApi,
+        CaseConferenceApi,
+        InterventionApi,
+        InterventionTypeApi,
+    )
 
     appbuilder.add_api(CaseApi)
+    appbuilder.add_api(CaseConferenceApi)
     appbuilder.add_api(InterventionApi)
     appbuilder.add_api(InterventionTypeApi)
 

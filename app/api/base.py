@@ -46,6 +46,7 @@ from sqlalchemy.orm import Load, aliased, contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from app import clock
 from app.access import Actor, can_see_field, current_actor
 from app.datamodel import COUNT_LIMIT, BoundedCount
 from app.i18n import display_value
@@ -70,7 +71,8 @@ class _FieldPolicy:
     """Drops from every dumped object the fields the access policy hides from the caller.
 
     Mixed into each schema Flask-AppBuilder generates, nested ones included, so a hidden
-    field stays hidden however a client selects its columns.
+    field stays hidden however a client selects its columns. Instants are written in
+    Amsterdam time with their offset (``2026-12-17T14:00:00+01:00``, see app.clock).
     """
 
     @post_dump(pass_original=True)
@@ -100,7 +102,18 @@ def dumping_for_caller() -> Iterator[None]:
 class PolicySchemaConverter(Model2SchemaConverter):
     def _meta_schema_factory(self, columns, model, class_mixin, parent_schema_name=None):
         mixin = type("PolicySchemaMixin", (class_mixin, _FieldPolicy), {})
-        return super()._meta_schema_factory(columns, model, mixin, parent_schema_name)
+        schema = super()._meta_schema_factory(columns, model, mixin, parent_schema_name)
+        for field_obj in schema._declared_fields.values():
+            _write_in_local_time(field_obj)
+        return schema
+
+
+def _write_in_local_time(field_obj: fields.Field) -> None:
+    # Stored instants are naive UTC; a client gets them in Amsterdam time with the offset.
+    if isinstance(field_obj, fields.DateTime) and not isinstance(
+            field_obj, fields.Date | fields.Time):
+        field_obj.SERIALIZATION_FUNCS = {  # type: ignore[misc]
+            **field_obj.SERIALIZATION_FUNCS, "iso": clock.iso}
 
 
 class ListInterface(SQLAInterface):

@@ -1,5 +1,5 @@
 """REST APIs for partner organisations' own systems: cases (read), interventions (read and
-write) and the intervention catalogue (read).
+write), the intervention catalogue (read) and case conferences (read).
 
 Which rows a caller sees is decided by the ORM guard of the access policy (every query
 here runs through the app's session); these classes only add the rules of the screens.
@@ -26,6 +26,7 @@ from app.api.base import (
 )
 from app.models import (
     Case,
+    CaseConference,
     Goal,
     Intervention,
     InterventionStatus,
@@ -62,6 +63,8 @@ LABELS = {
     "domain": _l("Domain"),
     "active": _l("Active"),
     "description": _l("Description"),
+    "held_on": _l("Date and time"),
+    "location": _l("Location"),
 }
 
 
@@ -247,3 +250,20 @@ class InterventionApi(CasusModelRestApi):
             raise RequestRefused(422, {"end_date": [message]})
         for name, value in values.items():
             setattr(item, name, value)
+
+
+class CaseConferenceApi(CasusModelRestApi):
+    """Case conferences: when and where they are held (core partners only, as on screen)."""
+
+    resource_name = "case_conference"
+    openapi_spec_tag = "Case conferences"
+    datamodel = ListInterface(CaseConference)
+    include_route_methods = {"get", "get_list"}
+    list_title = _l("Case conferences")
+    show_title = _l("Case conference")
+    label_columns = LABELS
+    list_columns = show_columns = ["id", "held_on", "location", "status"]
+    add_columns = edit_columns = ["location"]
+    search_columns = ["held_on", "status"]
+    order_columns = ["held_on"]
+    base_order = ("held_on", "desc")

@@ -7,9 +7,12 @@ import enum
 
 import sqlalchemy as sa
 
+from app import clock
+
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    # Instants are stored as naive UTC; app.clock is the one place that converts them.
+    return clock.now_utc()
 
 
 class AppendOnlyError(RuntimeError):

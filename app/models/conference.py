@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask_appbuilder import Model
 from sqlalchemy.orm import relationship
 
+from app import clock
 from app.models.base import AgendaSource, ConferenceStatus, enum_column
 from app.models.case import Case
 from app.models.organisation import CasusUser
@@ -15,7 +16,7 @@ class CaseConference(Model):
     __tablename__ = "case_conference"
 
     id = sa.Column(sa.Integer, primary_key=True)
-    held_on = sa.Column(sa.DateTime, nullable=False, index=True)
+    held_on = sa.Column(sa.DateTime, nullable=False, index=True)  # UTC, see app/clock.py
     location = sa.Column(sa.String(200))
     chair_id = sa.Column(sa.Integer, sa.ForeignKey("ab_user.id"))
     status = enum_column(ConferenceStatus, nullable=False, default=ConferenceStatus.planned,
@@ -27,7 +28,8 @@ class CaseConference(Model):
                                 cascade="all, delete-orphan", order_by="AgendaItem.position")
 
     def __repr__(self) -> str:
-        return f"{self.held_on:%d-%m-%Y %H:%M}"
+        # Shown in selects and messages: the time the participants meet, in Amsterdam.
+        return f"{clock.to_local(self.held_on):%d-%m-%Y %H:%M}"
 
 
 class AgendaItem(Model):

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask_appbuilder import Model
 from sqlalchemy.orm import relationship
 
+from app import clock
 from app.models.base import (
     DecisionBody,
     DecisionKind,
@@ -43,7 +44,7 @@ class Signal(Model):
     registered_by = relationship(CasusUser)
 
     def __repr__(self) -> str:
-        return f"#{self.id} {self.received_at:%d-%m-%Y}"
+        return f"#{self.id} {clock.to_local(self.received_at):%d-%m-%Y}"
 
 
 class Weighing(Model):

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import validators
 
+from app import clock as wall_clock
 from app.access import Actor, actor_for_user, clock, row_criteria, system_access
 from app.access.explain import explain_case
 from app.access.models import PermissionChange
@@ -508,7 +508,7 @@ class CaseAdmissionModelView(CasusModelView):
 
     def pre_add(self, item: CaseAdmission) -> None:
         item.granted_by_id = g.user.id
-        item.granted_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        item.granted_at = wall_clock.now_utc()
 
 
 def register(appbuilder: AppBuilder) -> None:

@@ -5,6 +5,8 @@
 - enum values shown as the user's words (lists, show pages, form selects, search
   filters), taken from ``app.labels.ENUM_LABELS``;
 - dates as ``dd-mm-yyyy`` and booleans as yes/no on list and show pages;
+- date-times typed and shown in Amsterdam time in one shared field
+  (``app.views.fields.LocalDateTimeField``), and yes/no boxes that can be saved as no;
 - optimistic locking for models with a ``version_id_col``: the edit form carries the
   version the user started from (and what the fields held then), and a save on top of
   somebody else's newer save is refused with a message naming what changed, keeping the
@@ -27,7 +29,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.orm import Query, RelationshipProperty, joinedload, selectinload
-from wtforms import Form, HiddenField, ValidationError, validators
+from wtforms import BooleanField, DateTimeField, Form, HiddenField, ValidationError, validators
 from wtforms.widgets import html_params
 
 from app.access import can_see_field
@@ -37,6 +39,7 @@ from app.i18n import display_value as i18n_display_value
 from app.labels import ENUM_LABELS, enum_label_for
 from app.lookups import LOOKUPS
 from app.views.access_policy import AccessPolicyViewMixin
+from app.views.fields import LocalDateTimeField
 from app.views.validators import MaxLength
 
 VERSION_FIELD = "edit_version"
@@ -51,6 +54,24 @@ class LabelledEnumField(EnumField):
         labels = ENUM_LABELS.get(enum_class, {}) if enum_class is not None else {}
         self.choices = [(name, labels.get(enum_class[name], name) if enum_class else name)
                         for name, _label in self.choices]
+        coerce = self.coerce
+
+        def coerce_or_refuse(value: Any) -> Any:
+            # FAB's lookup raises KeyError on a value that is no member: a 500 instead of
+            # "not a valid choice".
+            try:
+                return coerce(value)
+            except KeyError as error:
+                raise ValueError(str(value)) from error
+
+        self.coerce = coerce_or_refuse
+
+    def pre_validate(self, form: Any) -> None:
+        # FAB raises ValueError here, which WTForms 3.3 does not catch: a 500.
+        try:
+            super().pre_validate(form)
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
 
 
 def query_select(label: object, query_func: Callable[[], Any], *, required: bool = False,
@@ -155,6 +176,23 @@ def display_value(value: object) -> str:
     return str(i18n_display_value(value))
 
 
+def _shared_field(unbound: Any) -> Any:
+    """The shared field for a field Flask-AppBuilder generated, or None to keep it."""
+    field_class = getattr(unbound, "field_class", None)
+    if field_class is DateTimeField:
+        kwargs = {k: v for k, v in unbound.kwargs.items() if k != "widget"}
+        return LocalDateTimeField(*unbound.args, **kwargs)
+    if field_class is BooleanField:
+        # FAB makes a NOT NULL column "required", and an unticked box sends nothing:
+        # "no" could never be saved. A box always has a value, so nothing is required.
+        kwargs = dict(unbound.kwargs)
+        kwargs["validators"] = [rule for rule in kwargs.get("validators") or []
+                                if not isinstance(rule, validators.InputRequired
+                                                  | validators.DataRequired)]
+        return BooleanField(*unbound.args, **kwargs)
+    return None
+
+
 def _formatter_for(column_type: sa.types.TypeEngine) -> Callable[[Any], str] | None:
     if isinstance(column_type, sa.Enum) and column_type.enum_class is not None:
         # Flask-AppBuilder hands list and show widgets the member's raw value.
@@ -202,6 +240,7 @@ class CasusModelView(LocalisedColumnsMixin, AccessPolicyViewMixin, ModelView):
         if isinstance(self.datamodel, CasusInterface):
             self.datamodel.eager_columns = tuple(self.list_columns)
         self._install_enum_labels()
+        self._install_form_fields()
         self._install_formatters()
         if self._version_column() is not None and self.edit_form is not None:
             self._install_version_check()
@@ -228,6 +267,17 @@ class CasusModelView(LocalisedColumnsMixin, AccessPolicyViewMixin, ModelView):
                 unbound = getattr(form_cls, name, None)
                 if getattr(unbound, "field_class", None) is EnumField:
                     setattr(form_cls, name, LabelledEnumField(*unbound.args, **unbound.kwargs))
+
+    def _install_form_fields(self) -> None:
+        """Date-times typed in Amsterdam time; yes/no fields that can be saved as no."""
+        for form_cls in (self.add_form, self.edit_form):
+            if form_cls is None:
+                continue
+            for name in dir(form_cls):
+                unbound = getattr(form_cls, name, None)
+                replacement = _shared_field(unbound)
+                if replacement is not None:
+                    setattr(form_cls, name, replacement)
 
     def _install_formatters(self) -> None:
         """Enum columns get their words; other columns keep the locale's formatting."""

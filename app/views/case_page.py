@@ -24,7 +24,7 @@ from flask import request, url_for
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from werkzeug.routing import BuildError
 
-from app import workflow
+from app import clock, workflow
 from app.extensions import db
 from app.i18n import format_locale
 from app.labels import enum_label
@@ -264,6 +264,6 @@ def load_case_page(case: Case, user: Any, *, can_edit_interventions: bool = Fals
         agenda_items=agenda_items,
         notes=notes,
         actions=workflow_actions(case, user),
-        review_overdue=bool(case.review_date and case.review_date < dt.date.today()
+        review_overdue=bool(case.review_date and case.review_date < clock.local_today()
                             and case.is_open),
     )

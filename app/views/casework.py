@@ -31,6 +31,7 @@ from app.models import (
     RiskGroup,
     Signal,
 )
+from app.views import signal_form
 from app.views.base import CasusModelView, link_to, query_select, remote_select
 from app.views.case_page import all_interventions_requested, load_case, load_case_page
 from app.views.fields import CaseNumberField, context_id, edited_pk
@@ -250,7 +251,9 @@ class CaseModelView(CasusModelView):
 
 # --- signals ------------------------------------------------------------------------
 
-class SignalModelView(CasusModelView):
+class SignalModelView(signal_form.SignalRegistrationMixin, CasusModelView):
+    """Signals; a new one is registered through the services (app/views/signal_form.py)."""
+
     datamodel = SQLAInterface(Signal)
     list_title = _l("Signals")
     show_title = _l("Signal")
@@ -258,17 +261,15 @@ class SignalModelView(CasusModelView):
     edit_title = _l("Edit signal")
     label_columns = LABELS
     list_columns = ["received_at", "reporter_kind", "phenomenon", "status", "case"]
-    add_columns = edit_columns = ["received_at", "reporter_kind", "reporter_name", "anonymous",
-                                  "phenomenon", "concern"]
+    add_columns = signal_form.ADD_COLUMNS
+    edit_columns = signal_form.EDIT_COLUMNS
     show_columns = ["received_at", "reporter_kind", "reporter_name", "anonymous", "phenomenon",
-                    "concern", "status", "case"]
+                    "concern", "subject", "status", "case"]
     search_columns = ["received_at", "reporter_kind", "phenomenon", "status"]
     base_order = ("received_at", "desc")
     validators_columns = {"received_at": [NotInFuture()],
                           "concern": [MaxLength(10000)]}
 
-    def pre_add(self, item: Signal) -> None:
-        item.registered_by_id = g.user.id
 
 
 # --- decisions (recorded by the workflow; read-only here) ---------------------------

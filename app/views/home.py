@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, lazyload
 
+from app import clock
 from app.datamodel import BoundedCount
 from app.extensions import db
 from app.models import AgendaItem, Case, CaseConference, CasePhase, ConferenceStatus
@@ -39,7 +40,7 @@ def _role_names(user: Any) -> set[str]:
 
 
 def load_start_page(user: Any, today: dt.date | None = None) -> StartPage:
-    today = today or dt.date.today()
+    today = today or clock.local_today()
     roles = _role_names(user)
     if ROLE_COORDINATOR in roles:
         kind = "coordinator"
@@ -77,7 +78,7 @@ def load_start_page(user: Any, today: dt.date | None = None) -> StartPage:
               .correlate(CaseConference).scalar_subquery())
     rows = (session.query(CaseConference, counts)
             .filter(CaseConference.status == ConferenceStatus.planned,
-                    CaseConference.held_on >= dt.datetime.combine(today, dt.time.min))
+                    CaseConference.held_on >= clock.local_day_start(today))
             .order_by(CaseConference.held_on).limit(CONFERENCES_SHOWN).all())
     page.conferences = [(conference, int(n)) for conference, n in rows]
     return page

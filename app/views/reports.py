@@ -16,6 +16,7 @@ from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app import clock
 from app.access import current_actor
 from app.extensions import db
 from app.models import CaseConference
@@ -104,7 +105,7 @@ class DossierPrintView(BaseView):
                                document="agenda", conference_id=conference.id)
         return self.render_template(self.template, form=form, title=_l("Print agenda"),
                                     heading=str(_l("Case conference agenda")),
-                                    subtitle=f"{conference.held_on:%d-%m-%Y %H:%M}")
+                                    subtitle=f"{clock.to_local(conference.held_on):%d-%m-%Y %H:%M}")
 
     def _print(self, build: Callable[[PrintRequest], PrintedDocument | None],
                form: _PrintForm, sections: list[str], *, document: str,

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
 import sqlalchemy as sa
 from flask import flash, g, redirect, request, url_for
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -13,9 +10,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import Form, HiddenField, ValidationError
 
 from app.extensions import db
-from app.labels import enum_label
-from app.models import Case, CaseSubject, Subject, SubjectRelation
-from app.text import normalise_name
+from app.models import CaseSubject, Subject, SubjectRelation
+from app.subjects import find_possible_duplicates
 from app.views.base import CasusModelView, query_select
 from app.views.fields import context_id, edited_pk
 from app.views.filters import FilterNameStartsWith, NameSearchInterface, install_search_filter
@@ -23,34 +19,6 @@ from app.views.validators import NotInFuture, ValidBSN
 
 CONFIRM_FIELD = "confirm_duplicate"
 DUPLICATE_FIELD = "duplicate_check"
-
-
-@dataclass(frozen=True)
-class PossibleDuplicate:
-    subject: Subject
-    cases: list[tuple[str, str, int]]  # (number, phase label, case id)
-
-
-def find_possible_duplicates(first_name: str | None, last_name: str | None,
-                             date_of_birth: dt.date | None) -> list[PossibleDuplicate]:
-    """Subjects with the same normalised name and date of birth, in any case phase."""
-    key = normalise_name(" ".join(p for p in (first_name, last_name) if p))
-    if not key:
-        return []
-    query = db.session.query(Subject).filter(Subject.name_key == key)
-    if date_of_birth is not None:
-        query = query.filter(Subject.date_of_birth == date_of_birth)
-    subjects = query.order_by(Subject.id).limit(20).all()
-    if not subjects:
-        return []
-    rows = (db.session.query(CaseSubject.subject_id, Case.number, Case.phase, Case.id)
-            .join(Case, Case.id == CaseSubject.case_id)
-            .filter(CaseSubject.subject_id.in_([s.id for s in subjects]))
-            .order_by(Case.number).all())
-    cases: dict[int, list[tuple[str, str, int]]] = {}
-    for subject_id, number, phase, case_id in rows:
-        cases.setdefault(subject_id, []).append((number, enum_label(phase), case_id))
-    return [PossibleDuplicate(s, cases.get(s.id, [])) for s in subjects]
 
 
 def _check_duplicates(form: Form, field: HiddenField) -> None:

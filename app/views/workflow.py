@@ -392,6 +392,7 @@ class SignalWorkflowView(BaseView):
         return self.render_template(
             "workflow/weigh.html", title=_("Weigh signal"), signal=signal, refused=refused,
             general_error=general_error,
+            can_edit_signal=self.appbuilder.sm.has_access("can_edit", "SignalModelView"),
             widget=None if refused else FormWidget(form=form, include_cols=WEIGH_COLUMNS,
                                                    exclude_cols=[]),
         )
