@@ -337,9 +337,9 @@ def _publish(spec: _Spec, atoms: Atoms, domains: Domains, filters: Filters,
         offered = (frozenset(rows), frozenset(cols or [TOTAL]), frozenset(rgs), frozenset(orgs))
         hidden = _suppressed(frozenset(atoms.items()), tuple(tuple(d) for d in dims),
                              offered, minimum)
-    totals = marginals(atoms, 4)
     rg = filters.risk_group_id if filters.risk_group_id is not None else ALL
     org = filters.organisation_id if filters.organisation_id is not None else ALL
+    totals = marginals(atoms, 4) if suppress else _slice(atoms, rg, org)
     cells = {}
     for r in [*rows, TOTAL]:
         for c in [*cols, TOTAL] if cols else [TOTAL]:
@@ -348,6 +348,18 @@ def _publish(spec: _Spec, atoms: Atoms, domains: Domains, filters: Filters,
     columns = [*spec.columns, (TOTAL, str(_l("Total")))] if cols else NUMBER
     return Figure(spec.key, spec.title, spec.description, list(spec.rows), columns, cells,
                   spec.row_total)
+
+
+def _slice(atoms: Atoms, rg: Hashable, org: Hashable) -> dict[tuple, int]:
+    """The marginals of one filter slice only (all a viewer without suppression needs:
+    a fifth of the page's time went to computing every marginal)."""
+    totals: dict[tuple, int] = defaultdict(int)
+    for (row, col, group, organisation), n in atoms.items():
+        if (rg != ALL and group != rg) or (org != ALL and organisation != org):
+            continue
+        for key in {(row, col), (row, ALL), (ALL, col), (ALL, ALL)}:
+            totals[(*key, rg, org)] += n
+    return totals
 
 
 @functools.lru_cache(maxsize=512)

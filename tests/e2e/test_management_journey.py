@@ -79,3 +79,15 @@ def test_coordinator_filters_reads_prints_and_exports(live_server, page, tmp_pat
     header = next(sheet.iter_rows(values_only=True))
     assert "Startdatum" not in header and "Einddatum" not in header
     assert header[0] == "Casus"
+
+
+def test_management_role_sees_figures_only(live_server, page, tmp_path):
+    out = _artefacts(tmp_path)
+    login(page, live_server, "management")
+    page.goto(f"{live_server}/management/")
+    assert page.locator(".casus-suppressed").count() > 0
+    assert page.locator("text=CR-20").count() == 0
+    page.click("#figure-risk_group summary")
+    page.screenshot(path=str(out / "management-role-dashboard.png"), full_page=True)
+    # The menu offers the dashboard and nothing of the case work.
+    assert page.locator("a[href='/casemodelview/list/']").count() == 0
