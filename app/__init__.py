@@ -46,6 +46,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     from app.access import install_access_guard
 
     install_access_guard(app)
+    from app.auth import init_auth
+
+    init_auth(app)
 
     from app.i18n import configure_i18n, init_i18n
     from app.security import CasusSecurityManager

@@ -113,6 +113,7 @@ ROLES: tuple[RoleSpec, ...] = (
             *_menus("Security", "List Users", "List Roles", "Beheer", "Organisations",
                     "Risk groups", "Intervention catalogue"),
             *ACCESS_ADMIN,
+            *_views(("*",), "LoginBlockModelView"), *_menus("Blocked logins"),
         ),
     ),
     RoleSpec(
@@ -176,6 +177,7 @@ ROLES: tuple[RoleSpec, ...] = (
             *_menus("Start"),
             ("can_explain", "AccessAdminView"), *_views(READ, "PermissionChangeModelView"),
             *_menus("Toegang", "Why can this user see this case?", "Permission changes"),
+            *_views(READ, "SecurityEventModelView"), *_menus("Security", "Security events"),
         ),
     ),
 )

@@ -34,3 +34,7 @@ class CasusUser(User):
     organisation = relationship(Organisation, lazy="joined")
     #: The user's interface language (a key of ``LANGUAGES``); empty means the default.
     locale = sa.Column(sa.String(10), nullable=True)
+    #: Raised whenever every session and token of the user must end (logout, password,
+    #: activation or role change, second-factor reset); cookies and JWTs carry the
+    #: value they were issued with (``app.auth.sessions``).
+    session_version = sa.Column(sa.Integer, nullable=False, default=1, server_default="1")

@@ -50,3 +50,6 @@ def register_views(appbuilder: AppBuilder) -> None:
     access_admin.register(appbuilder)
     lookup.register(appbuilder)
     api.register(appbuilder)
+    from app.auth import views as auth_views
+
+    auth_views.register(appbuilder)

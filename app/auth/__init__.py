@@ -1,0 +1,21 @@
+"""Logging in, staying in and getting out: throttling, second factor, sessions, events.
+
+See ``docs/security.md``. Wired in by ``create_app`` (``init_auth``), the security
+manager (``app.security``: ``LoginProtectionMixin``, ``CasusAuthDBView``) and
+``register_views`` (``app.auth.views.register``).
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.auth import models as _models  # noqa: F401  (tables for migrations)
+
+
+def init_auth(app: Flask) -> None:
+    from app.auth.sessions import install_sessions
+    from app.auth.throttle import init_throttle
+    from app.extensions import db
+
+    init_throttle(app)
+    install_sessions(app, db)
