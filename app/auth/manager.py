@@ -91,7 +91,8 @@ class LoginProtectionMixin:
     def _token_revoked(self, _jwt_header: dict, jwt_data: dict) -> bool:
         user = self.get_user_by_id(int(jwt_data["sub"]))  # type: ignore[attr-defined]
         g._casus_jwt_user = user
-        return not token_is_current(user, jwt_data)
+        # An inactive or removed account is answered by the user lookup ("not active").
+        return user is not None and user.is_active and not token_is_current(user, jwt_data)
 
     def _token_claims(self, identity: Any) -> dict:
         user = self.get_user_by_id(int(identity))  # type: ignore[attr-defined]
