@@ -11,8 +11,13 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from tests.login_support import (api_login, cheapen_passwords, html_login, html_login_ok,
-                                 throttled_app)
+from tests.login_support import (
+    api_login,
+    cheapen_passwords,
+    html_login,
+    html_login_ok,
+    throttled_app,
+)
 from tests.support import Browser, csrf_token
 
 ADDRESSES = [f"10.20.0.{n}" for n in range(1, 21)]
