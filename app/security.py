@@ -13,6 +13,7 @@ from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import RoleModelView, UserDBModelView
 from flask_babel import lazy_gettext as _l
 
+from app.auth.api import SecurityApi
 from app.auth.manager import LoginProtectionMixin
 from app.auth.views import CasusAuthDBView, UserSecurityActionsMixin
 from app.i18n import LocalisedColumnsMixin
@@ -104,6 +105,7 @@ class CasusRoleModelView(RoleModelView):
 class CasusSecurityManager(LoginProtectionMixin, PermissionCacheMixin, SecurityManager):
     user_model = CasusUser
     authdbview = CasusAuthDBView
+    security_api = SecurityApi
     userdbmodelview = CasusUserDBModelView
     rolemodelview = CasusRoleModelView
     user_api = CasusUserApi

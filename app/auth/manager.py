@@ -67,7 +67,7 @@ class LoginProtectionMixin:
         if mfa.enrolment(user) is None:
             g._casus_login_refusal = "mfa_enrol"
             return False
-        code = str((request.get_json(silent=True) or {}).get("totp") or "")
+        code = str(g.get("_casus_totp") or "")
         if code and mfa.check_second_factor(user, code):
             return True
         g._casus_login_refusal = "mfa"

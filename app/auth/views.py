@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from flask import flash, g, redirect, request, session, url_for
+from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.filters import FilterEqual
@@ -129,10 +129,10 @@ class MfaView(BaseView):
             events.record(events.MFA_RECOVERY_USED, username=user.username, user_id=user.id)
         response = complete_login(user, session.get(PENDING_NEXT) or "/")
         if request.form.get("remember"):
-            hours = min(self.appbuilder.get_app.config["CASUS_MFA_REMEMBER_HOURS"], 12)
+            hours = min(current_app.config["CASUS_MFA_REMEMBER_HOURS"], 12)
             response.set_cookie(mfa.DEVICE_COOKIE, mfa.remember_device_value(user),
                                 max_age=hours * 3600, httponly=True, samesite="Lax",
-                                secure=bool(self.appbuilder.get_app.config.get(
+                                secure=bool(current_app.config.get(
                                     "SESSION_COOKIE_SECURE")))
         return response
 
@@ -225,7 +225,7 @@ class UserSecurityActionsMixin:
 
     @action("reset_mfa", _l("Reset second factor"),
             _l("Reset the second factor of the selected users? They set it up again at "
-               "their next login, and all their sessions end."), "fa-key", single=False)
+               "their next login, and all their sessions end."), "fa-key")
     def reset_mfa(self, items):
         from app.extensions import db
 
