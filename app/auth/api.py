@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from flask import Response, g, request
 from flask_appbuilder.api import safe
-from flask_appbuilder.const import (API_SECURITY_ACCESS_TOKEN_KEY, API_SECURITY_PROVIDER_DB,
-                                    API_SECURITY_REFRESH_TOKEN_KEY)
+from flask_appbuilder.const import (
+    API_SECURITY_ACCESS_TOKEN_KEY,
+    API_SECURITY_PROVIDER_DB,
+    API_SECURITY_REFRESH_TOKEN_KEY,
+)
 from flask_appbuilder.security import api as fab_api
 from flask_appbuilder.security.schemas import LoginPost
 from flask_appbuilder.views import expose
