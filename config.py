@@ -162,6 +162,9 @@ def build_config(overrides: dict | None = None) -> dict:
         "CASUS_LOGIN_LOCK_AFTER": _env_int("CASUS_LOGIN_LOCK_AFTER", 20),
         "CASUS_LOGIN_ADDRESS_FAILURES": _env_int("CASUS_LOGIN_ADDRESS_FAILURES", 100),
         "CASUS_LOGIN_ADDRESS_WINDOW_MINUTES": 5,
+        # Reverse proxies in front of the app: their X-Forwarded-For gives the client's
+        # address, which the per-address limit counts (0: the connection's address).
+        "CASUS_PROXY_HOPS": _env_int("CASUS_PROXY_HOPS", 0),
         # Second factor (TOTP): the roles that need it ("*" = every role; empty = none).
         "CASUS_MFA_ROLES": _env_list("CASUS_MFA_ROLES", "" if env == "testing" else "*"),
         "CASUS_MFA_REMEMBER_HOURS": min(_env_int("CASUS_MFA_REMEMBER_HOURS", 12), 12),

@@ -144,3 +144,36 @@ def test_lockout_page_is_english_in_english(workers) -> None:
     assert "This account is blocked after too many failed logins" in resp.text
     assert 'class="casus-navbar' in resp.text or "casus-navbar" in resp.text
     assert LOCKED_NL not in resp.text
+
+
+def test_a_redis_store_is_shared_as_well(app, test_database) -> None:
+    """Two apps on one Redis: the lock one counts holds for the other; the CLI lifts it."""
+    import uuid
+
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    settings = {"CASUS_LOGIN_THROTTLE_STORE": url, "CASUS_LOGIN_LOCK_AFTER": 6}
+    first = throttled_app(test_database.work_url, **settings)
+    second = throttled_app(test_database.work_url, **settings)
+    cheapen_passwords(first, "politie")
+    name = f"politie-{uuid.uuid4().hex[:6]}"  # parallel runs share the Redis server
+    try:
+        for n in range(6):
+            api_login((first, second)[n % 2].test_client(), name, "wrong", ADDRESSES[n])
+        assert first.extensions["casus_login_throttle"].store.read(
+            f"account:{name}").locked_at is not None
+        for n in range(6):
+            api_login((first, second)[n % 2].test_client(), "politie", "wrong", ADDRESSES[n])
+        assert api_login(second.test_client(), "politie").status_code == 429
+        result = first.test_cli_runner().invoke(args=["casus", "unlock", "politie"])
+        assert "unlocked" in result.output
+        assert api_login(second.test_client(), "politie").status_code == 200
+    finally:
+        store = first.extensions["casus_login_throttle"].store
+        for key in (f"account:{name}", "account:politie",
+                    *(f"address:{a}" for a in ADDRESSES)):
+            store.clear(key)

@@ -17,5 +17,14 @@ def init_auth(app: Flask) -> None:
     from app.auth.throttle import init_throttle
     from app.extensions import db
 
+    hops = app.config.get("CASUS_PROXY_HOPS") or 0
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     init_throttle(app)
     install_sessions(app, db)
+    from app.auth.cli import unlock_command
+    from app.cli import casus_cli
+
+    casus_cli.add_command(unlock_command)
