@@ -129,7 +129,7 @@ def test_the_privacy_officer_sees_the_security_events(app: Flask) -> None:
     privacy = Browser(app).login("privacy")
     page = privacy.get("/securityeventmodelview/list/")
     assert page.status_code == 200
-    assert "Beveiligingsgebeurtenissen" in page.text and "login_failed" in page.text
+    assert "Beveiligingsgebeurtenissen" in page.text and "Mislukte inlogpoging" in page.text
     coordinator = Browser(app).login("coordinator")
     assert coordinator.get("/securityeventmodelview/list/").status_code in (302, 403)
 

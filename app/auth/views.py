@@ -174,6 +174,27 @@ class SessionView(BaseView):
         return session_status()
 
 
+EVENT_LABELS = {
+    events.LOGIN: _l("Logged in"),
+    events.LOGIN_FAILED: _l("Failed login"),
+    events.LOGIN_REFUSED: _l("Login refused (throttled)"),
+    events.BACKOFF: _l("Waiting time started"),
+    events.LOCKOUT: _l("Account locked"),
+    events.UNLOCK: _l("Account unlocked"),
+    events.MFA_ENROLLED: _l("Second factor set up"),
+    events.MFA_FAILED: _l("Wrong second-factor code"),
+    events.MFA_RECOVERY_USED: _l("Recovery code used"),
+    events.MFA_RESET: _l("Second factor reset"),
+    events.LOGOUT: _l("Logged out"),
+    events.SESSION_EXPIRED: _l("Session expired"),
+    events.SESSIONS_ENDED: _l("All sessions ended"),
+}
+
+
+def event_label(kind: str) -> str:
+    return str(EVENT_LABELS.get(kind, kind))
+
+
 class SecurityEventModelView(CasusModelView):
     """Logins, failures, lockouts, second-factor changes, logouts: for the privacy officer."""
 
@@ -186,6 +207,7 @@ class SecurityEventModelView(CasusModelView):
     search_columns = ["kind", "username", "address", "at"]
     order_columns = ["at", "kind", "username"]
     base_order = ("at", "desc")
+    formatters_columns = {"kind": event_label}
     label_columns = {"at": _l("When"), "kind": _l("Event"), "username": _l("User name"),
                      "channel": _l("Channel"), "address": _l("Address"),
                      "actor": _l("By"), "detail": _l("Detail")}
