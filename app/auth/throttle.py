@@ -18,6 +18,7 @@ every worker of every process sees the same counts) or Redis
 from __future__ import annotations
 
 import datetime as dt
+import random
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -30,6 +31,8 @@ ACCOUNT = "account"
 ADDRESS = "address"
 #: Failures of an account older than this no longer count towards its back-off.
 ACCOUNT_WINDOW = dt.timedelta(hours=24)
+#: Share of failures that also remove stale counter rows, so the table stays small.
+PRUNE_CHANCE = 0.01
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,8 @@ class DatabaseStore:
         for _attempt in range(2):
             try:
                 with self.engine.begin() as conn:
+                    if random.random() < PRUNE_CHANCE:
+                        conn.execute(self._stale(now))
                     if conn.execute(bump).rowcount == 0:
                         conn.execute(sa.insert(t).values(
                             key=key, kind=kind, subject=subject[:256], failures=1,
@@ -91,6 +96,13 @@ class DatabaseStore:
             except sa.exc.IntegrityError:
                 continue  # another worker inserted the row first: increment it
         return self.read(key)
+
+    def _stale(self, now: dt.datetime) -> sa.Delete:
+        """Rows nobody waits on whose last failure is a day old (they no longer count)."""
+        t = self.table
+        return sa.delete(t).where(
+            t.c.locked_at.is_(None), t.c.last_failure < now - ACCOUNT_WINDOW,
+            sa.or_(t.c.blocked_until.is_(None), t.c.blocked_until < now))
 
     def block(self, key: str, until: dt.datetime | None, lock: bool) -> None:
         values: dict = {"blocked_until": until}

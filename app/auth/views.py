@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 
+import sqlalchemy as sa
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose
 from flask_appbuilder.actions import action
+from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.forms import LoginForm_db
@@ -17,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_user
 
 from app.auth import events, mfa
-from app.auth.models import LoginThrottle, SecurityEvent
+from app.auth.models import LoginThrottle, SecurityEvent, utcnow
 from app.auth.sessions import session_status
 from app.auth.throttle import ACCOUNT, client_address, get_throttle
 from app.views.base import CasusModelView
@@ -213,6 +215,17 @@ class SecurityEventModelView(CasusModelView):
                      "actor": _l("By"), "detail": _l("Detail")}
 
 
+class FilterHeldBack(BaseFilter):
+    """Accounts that are locked or still waiting; plain counts of failures are not shown."""
+
+    name = "held back"
+    arg_name = "heldback"
+
+    def apply(self, query, value):
+        return query.filter(sa.or_(LoginThrottle.locked_at.isnot(None),
+                                   LoginThrottle.blocked_until > utcnow()))
+
+
 class LoginBlockModelView(CasusModelView):
     """Accounts whose logins are held back; an administrator unlocks them here."""
 
@@ -220,7 +233,7 @@ class LoginBlockModelView(CasusModelView):
     list_title = _l("Blocked logins")
     show_title = _l("Blocked login")
     base_permissions = ["can_list", "can_show"]
-    base_filters = [["kind", FilterEqual, ACCOUNT]]
+    base_filters = [["kind", FilterEqual, ACCOUNT], ["blocked_until", FilterHeldBack, None]]
     list_columns = ["subject", "failures", "last_failure", "blocked_until", "locked_at"]
     show_columns = list_columns
     search_columns = ["subject"]
