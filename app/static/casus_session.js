@@ -41,8 +41,9 @@
       button.focus();
     }
     var minutes = Math.max(1, Math.ceil(secondsLeft / 60));
-    banner.querySelector(".casus-session-text").textContent =
-      tag.getAttribute("data-warning").replace("%(minutes)s", String(minutes));
+    banner.querySelector(".casus-session-text").textContent = minutes === 1
+      ? tag.getAttribute("data-warning-one")
+      : tag.getAttribute("data-warning").replace("%(minutes)s", String(minutes));
   }
 
   function plan(status) {
