@@ -157,3 +157,18 @@ def _events(app: Flask, username: str) -> set[str]:
         finally:
             db.session.remove()
 
+
+
+def test_a_known_password_does_not_reset_the_limit_on_guessing_codes(mfa_app: Flask,
+                                                                     monkeypatch) -> None:
+    _enrol(mfa_app)
+    monkeypatch.setitem(mfa_app.config, "CASUS_LOGIN_THROTTLE", True)
+    monkeypatch.setitem(mfa_app.config, "CASUS_LOGIN_FREE_FAILURES", 100)
+    monkeypatch.setitem(mfa_app.config, "CASUS_LOGIN_LOCK_AFTER", 6)
+    browser = Browser(mfa_app)
+    for _round in range(3):
+        html_login(browser.client, "ggd")
+        for guess in ("000000", "111111"):
+            _second_step(browser, guess)
+    resp = html_login(browser.client, "ggd", follow=True)
+    assert "Dit account is geblokkeerd" in resp.text

@@ -33,11 +33,15 @@ class LoginProtectionMixin:
         if user is None:
             self._failed(username, address)
             return None
-        if request.endpoint == API_LOGIN_ENDPOINT and not self._api_second_factor(user):
+        api = request.endpoint == API_LOGIN_ENDPOINT
+        if api and not self._api_second_factor(user):
             self._failed(username, address, kind=events.MFA_FAILED)
             return None
-        guard.succeeded(username)
-        if request.endpoint == API_LOGIN_ENDPOINT:
+        # The form's second step clears the count only after the code: a known password
+        # alone must not reset the limit on guessing codes.
+        if api or not mfa.required_for(user):
+            guard.succeeded(username)
+        if api:
             events.record(events.LOGIN, username=user.username, user_id=user.id)
         return user
 

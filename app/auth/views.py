@@ -74,7 +74,9 @@ class CasusAuthDBView(AuthDBView):
             reason = getattr(g, "_casus_login_refusal", None)
             flash(refusal_message(reason) or str(self.invalid_login_message), "warning")
             return redirect(self.appbuilder.get_url_for_login_with(next_url))
-        if mfa.required_for(user) and not mfa.device_remembered(user):
+        if mfa.required_for(user) and mfa.device_remembered(user):
+            get_throttle().succeeded(user.username)
+        elif mfa.required_for(user):
             session[PENDING_USER] = user.id
             session[PENDING_AT] = time.time()
             session[PENDING_NEXT] = next_url
