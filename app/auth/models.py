@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import sqlalchemy as sa
 from flask_appbuilder import Model
 
+from app.models.base import utcnow
 
-def utcnow() -> dt.datetime:
-    """Naive UTC, like the rest of the schema."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+__all__ = ["LoginThrottle", "MfaRecoveryCode", "SecurityEvent", "UserMfa", "utcnow"]
 
 
 class LoginThrottle(Model):
