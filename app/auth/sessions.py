@@ -16,7 +16,18 @@ from __future__ import annotations
 import time
 
 import sqlalchemy as sa
-from flask import Flask, Response, current_app, flash, g, jsonify, redirect, request, session
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    flash,
+    g,
+    has_app_context,
+    jsonify,
+    redirect,
+    request,
+    session,
+)
 from flask_babel import gettext as _
 from flask_login import logout_user, user_logged_in
 
@@ -94,14 +105,18 @@ def _bump_on_change(db_session, _flush_context, _instances) -> None:
                    if state.attrs[name].history.has_changes()]
         if changed and not state.attrs.session_version.history.has_changes():
             end_all_sessions(obj)
-            g.setdefault("_casus_ended_sessions", []).append((obj.id, obj.username, changed))
+            if has_app_context():
+                g.setdefault("_casus_ended_sessions", []).append(
+                    (obj.id, obj.username, changed))
 
 
 def install_sessions(app: Flask, db) -> None:
     # Before every other hook, so an ended session never reaches a view.
     app.before_request_funcs.setdefault(None, []).insert(0, _check_session)
     user_logged_in.connect(_on_login, app)
-    sa.event.listen(db.session, "before_flush", _bump_on_change)
+    # One listener for the shared session, however many apps are built (tests build many).
+    if not sa.event.contains(db.session, "before_flush", _bump_on_change):
+        sa.event.listen(db.session, "before_flush", _bump_on_change)
 
     @app.teardown_request
     def _log_ended(_exc: BaseException | None) -> None:
