@@ -6,6 +6,7 @@ an unsafe configuration instead of running with it.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -32,6 +33,21 @@ def _env_flag(name: str, default: bool) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} is not a whole number.") from None
+
+
+def _env_list(name: str, default: str) -> list[str]:
+    value = os.environ.get(name, default)
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def default_database_url() -> str:
@@ -140,14 +156,38 @@ def build_config(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": production,
-        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        # A session ends after this long without a request, and at the latest after
+        # the absolute lifetime (app/auth/sessions.py).
+        "CASUS_SESSION_IDLE_MINUTES": _env_int("CASUS_SESSION_IDLE_MINUTES", 30),
+        "CASUS_SESSION_MAX_HOURS": _env_int("CASUS_SESSION_MAX_HOURS", 12),
+        "CASUS_SESSION_WARNING_MINUTES": 2,
+        "PERMANENT_SESSION_LIFETIME": _env_int("CASUS_SESSION_MAX_HOURS", 12) * 3600,
+        # API tokens: short access tokens; refresh tokens end with the session version.
+        "JWT_ACCESS_TOKEN_EXPIRES": dt.timedelta(
+            minutes=_env_int("CASUS_JWT_ACCESS_MINUTES", 15)),
+        "JWT_REFRESH_TOKEN_EXPIRES": dt.timedelta(
+            hours=_env_int("CASUS_SESSION_MAX_HOURS", 12)),
         "WTF_CSRF_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,
-        # Login throttling (per process unless a shared store is configured).
-        "AUTH_RATE_LIMITED": True,
-        "RATELIMIT_ENABLED": _env_flag("CASUS_RATELIMIT_ENABLED", True),
-        "AUTH_RATE_LIMIT": "10 per 5 minute",
-        "RATELIMIT_STORAGE_URI": os.environ.get("CASUS_RATELIMIT_STORAGE_URI", "memory://"),
+        # Login throttling (app/auth/throttle.py): failures only, per account and per
+        # address, in the database (shared by every worker) or in Redis.
+        # Flask-AppBuilder's own limiter counts successes too and per process: off.
+        "AUTH_RATE_LIMITED": False,
+        "RATELIMIT_ENABLED": False,
+        "CASUS_LOGIN_THROTTLE": _env_flag("CASUS_RATELIMIT_ENABLED", True),
+        "CASUS_LOGIN_THROTTLE_STORE": os.environ.get("CASUS_LOGIN_THROTTLE_STORE",
+                                                     "database"),
+        "CASUS_LOGIN_FREE_FAILURES": _env_int("CASUS_LOGIN_FREE_FAILURES", 5),
+        "CASUS_LOGIN_BACKOFF_SECONDS": _env_int("CASUS_LOGIN_BACKOFF_SECONDS", 30),
+        "CASUS_LOGIN_LOCK_AFTER": _env_int("CASUS_LOGIN_LOCK_AFTER", 20),
+        "CASUS_LOGIN_ADDRESS_FAILURES": _env_int("CASUS_LOGIN_ADDRESS_FAILURES", 100),
+        "CASUS_LOGIN_ADDRESS_WINDOW_MINUTES": 5,
+        # Reverse proxies in front of the app: their X-Forwarded-For gives the client's
+        # address, which the per-address limit counts (0: the connection's address).
+        "CASUS_PROXY_HOPS": _env_int("CASUS_PROXY_HOPS", 0),
+        # Second factor (TOTP): the roles that need it ("*" = every role; empty = none).
+        "CASUS_MFA_ROLES": _env_list("CASUS_MFA_ROLES", "" if env == "testing" else "*"),
+        "CASUS_MFA_REMEMBER_HOURS": min(_env_int("CASUS_MFA_REMEMBER_HOURS", 12), 12),
         # Plugins enabled by name; CASUS_PLUGINS overrides (comma-separated, empty = none).
         "PLUGINS": plugins_setting(),
         **mail_settings(),

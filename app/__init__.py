@@ -49,6 +49,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     from app.tasks import install as install_tasks
 
     install_tasks(app)
+    from app.auth import init_auth
+
+    init_auth(app)
 
     from app.i18n import configure_i18n, init_i18n
     from app.security import CasusSecurityManager

@@ -130,6 +130,7 @@ ROLES: tuple[RoleSpec, ...] = (
             # The e-mail queue of tasks (app/views/tasks.py): recipients and delivery only.
             *_views(READ, "OutboxMailModelView"), *_menus("E-mail queue"),
             *ACCESS_ADMIN,
+            *_views(("*",), "LoginBlockModelView"), *_menus("Blocked logins"),
         ),
     ),
     RoleSpec(
@@ -198,6 +199,7 @@ ROLES: tuple[RoleSpec, ...] = (
             ("can_explain", "AccessAdminView"), *_views(READ, "PermissionChangeModelView"),
             *_menus("Toegang", "Why can this user see this case?", "Permission changes"),
             *EXPORT_LOG,
+            *_views(READ, "SecurityEventModelView"), *_menus("Security", "Security events"),
         ),
     ),
     RoleSpec(

@@ -13,9 +13,12 @@ from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import RoleModelView, UserDBModelView
 from flask_babel import lazy_gettext as _l
 
+from app.auth.api import SecurityApi
+from app.auth.manager import LoginProtectionMixin
 from app.i18n import LocalisedColumnsMixin
 from app.models.organisation import CasusUser
 from app.permission_cache import PermissionCacheMixin
+from app.views.auth import CasusAuthDBView, UserSecurityActionsMixin
 
 _USER_FIELDS = ["first_name", "last_name", "username", "email", "organisation", "active",
                 "roles"]
@@ -25,7 +28,7 @@ _SELF_ROLE_CHANGE = _l("You cannot change your own roles or organisation; ask an
                        "functional administrator.")
 
 
-class CasusUserDBModelView(LocalisedColumnsMixin, UserDBModelView):
+class CasusUserDBModelView(UserSecurityActionsMixin, LocalisedColumnsMixin, UserDBModelView):
     list_columns = ["first_name", "last_name", "username", "organisation", "active", "roles"]
     add_columns = [*_USER_FIELDS, "password", "conf_password"]
     edit_columns = list(_USER_FIELDS)
@@ -99,8 +102,10 @@ class CasusRoleModelView(RoleModelView):
     show_columns = add_columns = edit_columns = ["name"]
 
 
-class CasusSecurityManager(PermissionCacheMixin, SecurityManager):
+class CasusSecurityManager(LoginProtectionMixin, PermissionCacheMixin, SecurityManager):
     user_model = CasusUser
+    authdbview = CasusAuthDBView
+    security_api = SecurityApi
     userdbmodelview = CasusUserDBModelView
     rolemodelview = CasusRoleModelView
     user_api = CasusUserApi

@@ -8,8 +8,8 @@ Besides the APIs, ``register`` closes what Flask-AppBuilder leaves open for ever
 - writes (POST, PUT, PATCH, DELETE) must carry a bearer token or a valid CSRF token:
   Flask-AppBuilder exempts its APIs from CSRF protection and some of them accept the
   session cookie, so a page on another site could otherwise act for a logged-in user;
-- ``/api/v1/security/login`` is rate limited like the HTML login (``AUTH_RATE_LIMIT``);
-  Flask-AppBuilder's ``AUTH_RATE_LIMITED`` only covers the HTML form;
+- ``/api/v1/security/login`` is throttled with the HTML login, per account and per
+  address, failures only (``app.auth.throttle``, through the security manager);
 - its English token and login refusals, and its 500 on a deeply nested ``q`` argument,
   become plain JSON messages in the caller's language.
 """
@@ -53,7 +53,6 @@ def register(appbuilder: AppBuilder) -> None:
     _install_query_checks(app)
     _install_write_protection(app)
     _install_token_messages(appbuilder)
-    _limit_api_login(app, appbuilder)
     _install_login_messages(app)
 
 
@@ -119,9 +118,15 @@ def _install_login_messages(app: Flask) -> None:
     def _login_refused(response: Response) -> Response:
         # Flask-AppBuilder's login API answers a wrong password with an English
         # "Not authorized"; say what happened in the caller's language.
-        if request.endpoint == LOGIN_ENDPOINT and response.status_code == 401:
-            response.set_data(jsonify(message=_(
-                "The username or password is not correct.")).get_data())
+        if request.endpoint != LOGIN_ENDPOINT or response.status_code != 401:
+            return response
+        from app.auth.messages import refusal_message
+
+        reason = g.get("_casus_login_refusal")
+        message = refusal_message(reason) or _("The username or password is not correct.")
+        if reason in {"locked", "backoff", "address"}:
+            response.status_code = 429
+        response.set_data(jsonify(message=message).get_data())
         return response
 
 
@@ -169,19 +174,3 @@ def _install_token_messages(appbuilder: AppBuilder) -> None:
     jwt.expired_token_loader(_expired)
     jwt.revoked_token_loader(_revoked)
     jwt.user_lookup_error_loader(_user_gone)
-
-
-def _limit_api_login(app: Flask, appbuilder: AppBuilder) -> None:
-    view = app.view_functions.get(LOGIN_ENDPOINT)
-    limiter = getattr(appbuilder.sm, "limiter", None)
-    if view is None or limiter is None:
-        return
-
-    def _too_many(_limit: Any) -> Response:
-        return _json(429, _("Too many login attempts. Wait a few minutes and try again."))
-
-    app.view_functions[LOGIN_ENDPOINT] = limiter.limit(
-        lambda: current_app.config["AUTH_RATE_LIMIT"],
-        methods=["POST"],
-        on_breach=_too_many,
-    )(view)

@@ -37,3 +37,7 @@ class CasusUser(User):
     #: E-mail about new tasks: "immediate", "digest" (daily) or "never".
     email_notifications = sa.Column(sa.String(16), nullable=False, default="immediate",
                                     server_default="immediate")
+    #: Raised whenever every session and token of the user must end (logout, password,
+    #: activation or role change, second-factor reset); cookies and JWTs carry the
+    #: value they were issued with (``app.auth.sessions``).
+    session_version = sa.Column(sa.Integer, nullable=False, default=1, server_default="1")

@@ -63,6 +63,7 @@ def register_views(appbuilder: AppBuilder) -> None:
         access_admin,
         accessibility,
         admin,
+        auth,
         casework,
         conferences,
         exports,
@@ -84,4 +85,5 @@ def register_views(appbuilder: AppBuilder) -> None:
     lookup.register(appbuilder)
     tasks.register(appbuilder)
     accessibility.register(appbuilder)
+    auth.register(appbuilder)
     api.register(appbuilder)
