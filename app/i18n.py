@@ -30,6 +30,7 @@ from flask_login import current_user, user_logged_in
 from werkzeug.exceptions import HTTPException
 from wtforms.i18n import messages_path
 
+from app.labels import enum_label
 from app.permission_cache import cached_menu
 
 #: Endpoint of Flask-AppBuilder's language switch (``/lang/<locale>``).
@@ -127,8 +128,6 @@ def display_value(value: Any) -> Any:
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, enum.Enum):
-        from app.labels import enum_label  # the user's words for stored values
-
         return enum_label(value)
     if isinstance(value, dt.datetime):
         return format_datetime(value, "short")
