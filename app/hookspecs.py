@@ -248,22 +248,6 @@ HOOK_NAMES: tuple[str, ...] = tuple(
     name.startswith("_")
 )
 
-_EXPECTED: dict[str, type | tuple[type, ...]] = {
-    "intervention_kinds": InterventionKind,
-    "views": ViewSpec,
-    "role_grants": RoleGrant,
-    "dossier_sections": DossierSection,
-    "cli_commands": click.Command,
-    "field_rules": FieldRule,
-    "start_notices": Notice,
-}
-
-
-HOOK_NAMES: tuple[str, ...] = tuple(
-    name for name, value in vars(HookSpecs).items() if callable(value) and not
-    name.startswith("_")
-)
-
 #: The type every item of a list-returning hook must have.
 EXPECTED: dict[str, type | tuple[type, ...]] = {
     "intervention_kinds": InterventionKind,

@@ -31,6 +31,7 @@ from werkzeug.exceptions import HTTPException
 from wtforms.i18n import messages_path
 
 from app import clock
+from app.labels import enum_label
 from app.permission_cache import cached_menu
 
 #: Endpoint of Flask-AppBuilder's language switch (``/lang/<locale>``).
@@ -128,8 +129,6 @@ def display_value(value: Any) -> Any:
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, enum.Enum):
-        from app.labels import enum_label  # the user's words for stored values
-
         return enum_label(value)
     if isinstance(value, dt.datetime):
         return format_datetime(value, "short")

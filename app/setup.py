@@ -6,6 +6,7 @@ from flask import current_app
 
 from app.extensions import db
 from app.models import RiskGroup
+from app.plugin_manager import role_grants, sync_catalogue
 from app.roles import ROLES, SELF_SERVICE, RoleSpec
 
 #: The five risk groups of the approach (source document), Dutch and English labels.
@@ -60,8 +61,6 @@ def sync_roles() -> dict[str, int]:
     if not sm.find_role(current_app.config["AUTH_ROLE_PUBLIC"]):
         sm.add_role(current_app.config["AUTH_ROLE_PUBLIC"])
     result = {spec.name: _grant(spec) for spec in ROLES}
-    from app.plugin_manager import role_grants
-
     for grant in role_grants(current_app):  # enabled plugins' grants, added the same way
         result[grant.role] = result.get(grant.role, 0) + _grant(
             RoleSpec(grant.role, "", grants=grant.grants))
@@ -81,7 +80,5 @@ def init_all() -> dict[str, int]:
     sync_permissions()
     granted = sync_roles()
     sync_risk_groups()
-    from app.plugin_manager import sync_catalogue
-
     sync_catalogue()
     return granted

@@ -18,6 +18,7 @@ from reportlab.platypus import Paragraph, Table, TableStyle
 
 from app import clock
 from app.access import Actor, can_see_field
+from app.i18n import FORMAT_LOCALES
 from app.labels import enum_label
 from reports.document import ACCENT, ACCENT_LIGHT, CELL_FONT, RULE
 from reports.flow import Table as FlowTable
@@ -48,8 +49,6 @@ class Formatter:
     @property
     def _dates(self) -> str:
         # The same conventions as the screens: English written day-month, 24-hour clock.
-        from app.i18n import FORMAT_LOCALES
-
         return FORMAT_LOCALES.get(self.locale, self.locale)
 
     def date(self, value: dt.date | dt.datetime | None) -> str:

@@ -13,6 +13,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.access import Actor
+from app.extensions import db
+from app.models import Case
 from app.models.base import InterventionDomain, InterventionStatus, OrganisationKind
 from app.plugins import (
     CatalogueEntry,
@@ -77,9 +79,6 @@ def expiring_measures(actor: Actor, today: dt.date | None = None) -> list[Admini
     """Active measures of the cases ``actor`` directs that expire within the warning period."""
     from sqlalchemy.orm import joinedload
 
-    from app.extensions import db
-    from app.models import Case
-
     today = today or dt.date.today()
     return (db.session.query(AdministrativeMeasure)
             .join(Case, Case.id == AdministrativeMeasure.case_id)
@@ -105,8 +104,6 @@ def start_notices(actor: Actor) -> list[Notice]:
 
 
 def render_section(ctx: DossierContext) -> list[Any]:
-    from app.extensions import db
-
     items = (db.session.query(AdministrativeMeasure)
              .filter(AdministrativeMeasure.case_id == ctx.case.id)
              .order_by(AdministrativeMeasure.decree_date, AdministrativeMeasure.id).all())

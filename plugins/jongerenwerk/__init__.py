@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.extensions import db
 from app.models.base import InterventionDomain, OrganisationKind
 from app.plugins import (
     CatalogueEntry,
@@ -74,8 +75,6 @@ def role_grants() -> list[RoleGrant]:
 
 def render_section(ctx: DossierContext) -> list[Any]:
     from sqlalchemy.orm import selectinload
-
-    from app.extensions import db
 
     items = (db.session.query(MentoringTrajectory)
              .options(selectinload(MentoringTrajectory.meetings))

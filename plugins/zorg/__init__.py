@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.access import Actor, current_actor
+from app.extensions import db
 from app.models.base import InterventionDomain, OrganisationKind
 from app.plugins import (
     CatalogueEntry,
@@ -87,8 +88,6 @@ def role_grants() -> list[RoleGrant]:
 
 
 def render_section(ctx: DossierContext) -> list[Any]:
-    from app.extensions import db
-
     items = (db.session.query(CareTrajectory)
              .filter(CareTrajectory.case_id == ctx.case.id)
              .order_by(CareTrajectory.start_date, CareTrajectory.id).all())
