@@ -102,8 +102,15 @@ def build_config(overrides: dict | None = None) -> dict:
         "FAB_UPDATE_PERMS": False,
         "FAB_ADD_SECURITY_API": True,
         "FAB_API_SWAGGER_UI": not production,
-        "FAB_PASSWORD_COMPLEXITY_ENABLED": False,
+        # Passwords: at least 12 characters, not a common one (app.passwords); the
+        # validator itself is set by create_app (it needs the app's translations).
+        "FAB_PASSWORD_COMPLEXITY_ENABLED": True,
         "FAB_SAFE_REDIRECT_HOSTS": ["127.0.0.1", "localhost"],
+        # The largest request body; more is refused with 413 before anything is parsed.
+        # Large enough that an over-long text reaches the field checks, which say which
+        # field is too long and by how much (a form field alone may hold 500 kB).
+        "MAX_CONTENT_LENGTH": int(os.environ.get("CASUS_MAX_CONTENT_LENGTH")
+                                  or 16 * 1024 * 1024),
         # Flask-AppBuilder's file routes exist on every view; nothing is uploaded.
         "UPLOAD_FOLDER": str(INSTANCE_DIR / "uploads"),
         "IMG_UPLOAD_FOLDER": str(INSTANCE_DIR / "uploads"),

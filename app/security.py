@@ -12,9 +12,11 @@ from flask_appbuilder.security.sqla.apis import UserApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import RoleModelView, UserDBModelView
 from flask_babel import lazy_gettext as _l
+from wtforms import ValidationError
 
 from app.i18n import LocalisedColumnsMixin
 from app.models.organisation import CasusUser
+from app.passwords import PasswordRulesMixin
 from app.permission_cache import PermissionCacheMixin
 
 _USER_FIELDS = ["first_name", "last_name", "username", "email", "organisation", "active",
@@ -25,7 +27,15 @@ _SELF_ROLE_CHANGE = _l("You cannot change your own roles or organisation; ask an
                        "functional administrator.")
 
 
+def _roles_required(_form: object, field: object) -> None:
+    # Flask-AppBuilder's own check also reads a "groups" field, which this form does not
+    # have (a KeyError, so a 500, when no role is chosen).
+    if not getattr(field, "data", None):
+        raise ValidationError(_l("Choose at least one role."))
+
+
 class CasusUserDBModelView(LocalisedColumnsMixin, UserDBModelView):
+    validators_columns = {"roles": [_roles_required]}
     list_columns = ["first_name", "last_name", "username", "organisation", "active", "roles"]
     add_columns = [*_USER_FIELDS, "password", "conf_password"]
     edit_columns = list(_USER_FIELDS)
@@ -99,7 +109,7 @@ class CasusRoleModelView(RoleModelView):
     show_columns = add_columns = edit_columns = ["name"]
 
 
-class CasusSecurityManager(PermissionCacheMixin, SecurityManager):
+class CasusSecurityManager(PasswordRulesMixin, PermissionCacheMixin, SecurityManager):
     user_model = CasusUser
     userdbmodelview = CasusUserDBModelView
     rolemodelview = CasusRoleModelView

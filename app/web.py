@@ -12,6 +12,10 @@ _CSP = (
 
 
 def install_web_hardening(app: Flask) -> None:
+    from app.errors import install_error_handling
+
+    install_error_handling(app)
+
     @app.before_request
     def _no_file_downloads() -> None:
         # Flask-AppBuilder gives every model view a file-download route; Casusregie

@@ -50,6 +50,25 @@ class LabelledEnumField(EnumField):
         labels = ENUM_LABELS.get(enum_class, {}) if enum_class is not None else {}
         self.choices = [(name, labels.get(enum_class[name], name) if enum_class else name)
                         for name, _label in self.choices]
+        strict = self.coerce
+
+        def coerce(value: Any) -> Any:
+            # FAB's coerce raises KeyError for a value that is no member, which WTForms
+            # does not catch (a 500); ValueError makes it the field's "Not a valid choice".
+            try:
+                return strict(value)
+            except KeyError:
+                raise ValueError(value) from None
+
+        self.coerce = coerce
+
+    def pre_validate(self, form: Form) -> None:
+        # FAB raises ValueError here, which WTForms lets through (a 500) instead of
+        # showing it next to the field.
+        try:
+            super().pre_validate(form)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
 
 
 def query_select(label: object, query_func: Callable[[], Any], *, required: bool = False,
