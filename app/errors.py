@@ -37,7 +37,13 @@ from flask_appbuilder.exceptions import DatabaseException
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from werkzeug.exceptions import BadRequest, HTTPException, NotFound, RequestEntityTooLarge
+from werkzeug.exceptions import (
+    BadRequest,
+    HTTPException,
+    NotFound,
+    RequestEntityTooLarge,
+    SecurityError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -244,6 +250,13 @@ def _too_large(_error: RequestEntityTooLarge) -> Any:
         "The data you sent is larger than the %(size)s MB allowed.", size=megabytes))
 
 
+def _untrusted_host(_error: SecurityError) -> Response:
+    # Werkzeug's message quotes the Host header; a page would build links from it. Plain
+    # text, and nothing of the request repeated.
+    return Response("400 Bad Request: unknown host name.\n", status=400,
+                    mimetype="text/plain")
+
+
 def _database_error(error: Exception) -> Any:
     # The text of a database error holds the SQL and its parameters (personal data,
     # password hashes); it goes to the log, the user gets a plain message.
@@ -280,6 +293,7 @@ def install_error_handling(app: Flask) -> None:
     app.before_request(check_request)
     app.register_error_handler(InputRefused, _input_refused)
     app.register_error_handler(RequestEntityTooLarge, _too_large)
+    app.register_error_handler(SecurityError, _untrusted_host)
     app.register_error_handler(SQLAlchemyError, _database_error)
     app.register_error_handler(DatabaseException, _database_error)
     app.after_request(scrub_response)
