@@ -158,7 +158,8 @@ def _check_paging() -> None:
 
 
 def _check_filters() -> None:
-    """``_flt_<n>_<column>`` must name a filter the list offers, with a value that fits."""
+    """``_flt_<n>_<column>`` on a column the list filters on must name one of its filters
+    and hold a value the column can hold."""
     filter_args = [(key, value) for key, value in request.args.items(multi=True)
                    if _FILTER_ARG.fullmatch(key)]
     if not filter_args:
@@ -171,7 +172,9 @@ def _check_filters() -> None:
     for key, value in filter_args:
         match = _FILTER_ARG.fullmatch(key)
         index, column = int(match.group(1)), match.group(2)
-        if column not in offered or index >= len(offered[column]):
+        if column not in offered:
+            continue  # Flask-AppBuilder ignores it (so does a field the user may not see)
+        if index >= len(offered[column]):
             _refuse(_("The list filter in the address is not valid."))
         if not value_fits(view.datamodel.obj, column, value):
             _refuse(_("The value %(value)s does not fit this list filter.", value=value[:40]))

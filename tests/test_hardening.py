@@ -37,3 +37,38 @@ def test_scripts_run_only_from_the_site_or_with_the_page_nonce(browser: Browser)
     assert all(f'nonce="{nonce}"' in attrs for attrs in inline), inline
     other = browser.get("/", follow_redirects=True).headers["Content-Security-Policy"]
     assert nonce not in other  # a fresh nonce per response
+
+
+def _admitted_case(app) -> tuple[int, str, str]:
+    import sqlalchemy as sa
+
+    from app.access import system_access
+    from app.extensions import db
+    from app.models import CaseAdmission, CasusUser
+
+    with app.app_context(), system_access("test"):
+        user = db.session.scalars(sa.select(CasusUser).filter_by(username="ggd")).one()
+        admission = db.session.scalars(sa.select(CaseAdmission).filter_by(
+            organisation_id=user.organisation_id).order_by(CaseAdmission.id)).first()
+        return user.id, admission.case.number, admission.purpose
+
+
+def test_the_explain_screen_lists_no_case_numbers(app) -> None:
+    for username in ("beheerder", "privacy"):
+        page = Browser(app).login(username).get("/access/explain/").get_data(as_text=True)
+        assert not re.search(r"CR-\d{4}-\d{4}\b", page.replace("CR-2026-0001\"", "")), username
+
+
+def test_the_explain_screen_answers_for_a_named_case_without_quoting_purposes(app) -> None:
+    user_id, number, purpose = _admitted_case(app)
+    assert purpose
+    for username in ("beheerder", "privacy"):
+        browser = Browser(app).login(username)
+        page = browser.get(f"/access/explain/?user={user_id}&number={number.lower()}").text
+        assert 'data-visible="yes" data-rule="admitted"' in page, username
+        assert purpose not in page, username
+        other_numbers = set(re.findall(r"CR-\d{4}-\d{4}", page)) - {number, "CR-2026-0001"}
+        assert not other_numbers, other_numbers
+    unknown = Browser(app).login("privacy").get(
+        f"/access/explain/?user={user_id}&number=CR-1999-9999").text
+    assert "Er is geen casus met nummer CR-1999-9999" in unknown
