@@ -51,7 +51,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.access import Actor, can_see_field, current_actor
 from app.datamodel import COUNT_LIMIT, BoundedCount
-from app.errors import TELLTALES
+from app.errors import MAX_ID, TELLTALES
 from app.labels import enum_label
 from app.validation import check_length
 
@@ -362,7 +362,8 @@ class CasusModelRestApi(ModelRestApi):
         # Flask-AppBuilder passes a stack trace here when FAB_API_SHOW_STACKTRACE is set;
         # it can hold personal data and SQL, so it goes to the log only.
         failure = sys.exc_info()[1]
-        if isinstance(failure, SQLAlchemyError | DatabaseException | ApplyFilterException):
+        if isinstance(failure, SQLAlchemyError | DatabaseException | ApplyFilterException
+                      | OverflowError):
             # Input the database could not compare or store (an id out of range, a
             # negative page): the caller's mistake, not ours.
             return self.database_error(failure, status=400)
@@ -432,10 +433,15 @@ class CasusModelRestApi(ModelRestApi):
         return limits
 
     def _too_long(self, values: dict[str, Any]) -> Response | None:
+        """Texts longer than the screens allow, and numbers no id or column can hold."""
         limits = self.text_limits()
         errors = {name: [message] for name, value in values.items()
                   if isinstance(value, str) and name in limits
                   and (message := check_length(value, limits[name]))}
+        errors.update({name: [_("This number is out of range.")]
+                       for name, value in values.items()
+                       if isinstance(value, int) and not isinstance(value, bool)
+                       and abs(value) > MAX_ID})
         return self.response_422(errors) if errors else None
 
     def post_headless(self) -> Response:
