@@ -30,6 +30,7 @@ from flask_login import current_user
 from sqlalchemy.orm import Query
 from wtforms.fields.core import UnboundField
 
+from app.errors import MAX_ID
 from app.extensions import db
 from app.models import Case, CasusUser, Organisation
 from app.views.casework import active_organisations_query, directing_users_query
@@ -57,6 +58,8 @@ class Lookup:
         try:
             value = int(pk)
         except (TypeError, ValueError):
+            return None
+        if not 0 < value <= MAX_ID:  # no row has it, and the database cannot compare it
             return None
         return self.query().filter(self.pk_column() == value).one_or_none()
 
