@@ -73,8 +73,6 @@ def test_a_database_error_on_save_shows_a_plain_message(app: Flask, browser: Bro
     """Whatever the database refuses, the screen says so plainly; the SQL goes to the log."""
     from sqlalchemy.exc import DataError
 
-    from app.models import Organisation
-
     def refuse(*_args, **_kwargs):
         raise DataError("INSERT INTO organisation (name) VALUES (%(name)s)",
                         {"name": "secret"}, Exception("psycopg.DataError"))
@@ -88,5 +86,4 @@ def test_a_database_error_on_save_shows_a_plain_message(app: Flask, browser: Bro
     text = resp.get_data(as_text=True)
     assert resp.status_code < 500
     assert not SQL_TRACES.search(text), text[:2000]
-    assert "Er is iets misgegaan" in text, re.findall(r'class="alert[^"]*"[^<]*<[^<]*<[^<]*', text)
-    assert Organisation  # the model the form writes to
+    assert "Er is iets misgegaan" in text, re.findall(r'class="alert[^"]*"[^<]*', text)
