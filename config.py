@@ -90,6 +90,26 @@ def mail_settings() -> dict:
                                             "Casusregie <casusregie@localhost>"),
         "CASUS_MAIL_TIMEOUT": int(os.environ.get("CASUS_MAIL_TIMEOUT", "10")),
     }
+#: Host names the app answers to when CASUS_TRUSTED_HOSTS is not set (development only).
+_LOCAL_HOSTS = ["127.0.0.1", "localhost"]
+
+
+def trusted_hosts(production: bool) -> list[str]:
+    """CASUS_TRUSTED_HOSTS, comma-separated: the host names users reach Casusregie by.
+
+    Requests for any other ``Host`` are refused (400), so the header can never steer a
+    redirect or a link to another site. Required in production.
+    """
+    hosts = [h.strip() for h in (os.environ.get("CASUS_TRUSTED_HOSTS") or "").split(",")
+             if h.strip()]
+    if hosts:
+        return hosts
+    if production:
+        raise ConfigError(
+            "Refusing to start in production: CASUS_TRUSTED_HOSTS is not set. Set it to "
+            "the host name(s) users reach Casusregie by, comma-separated, for example "
+            "CASUS_TRUSTED_HOSTS=casusregie.amsterdam.nl.")
+    return list(_LOCAL_HOSTS)
 
 
 def build_config(overrides: dict | None = None) -> dict:
@@ -110,6 +130,7 @@ def build_config(overrides: dict | None = None) -> dict:
                 f"{MIN_SECRET_KEY_LENGTH} characters, for example the output of "
                 "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
             )
+    hosts = trusted_hosts(production)
     cfg: dict = {
         "CASUS_ENV": env,
         "SECRET_KEY": secret_key or _DEV_SECRET_KEY,
@@ -138,8 +159,18 @@ def build_config(overrides: dict | None = None) -> dict:
         "FAB_UPDATE_PERMS": False,
         "FAB_ADD_SECURITY_API": True,
         "FAB_API_SWAGGER_UI": not production,
-        "FAB_PASSWORD_COMPLEXITY_ENABLED": False,
-        "FAB_SAFE_REDIRECT_HOSTS": ["127.0.0.1", "localhost"],
+        # Passwords: at least 12 characters, not a common one (app.passwords); the
+        # validator itself is set by create_app (it needs the app's translations).
+        "FAB_PASSWORD_COMPLEXITY_ENABLED": True,
+        # Only these Host headers are answered (Flask refuses others with 400), and
+        # Flask-AppBuilder redirects only to them.
+        "TRUSTED_HOSTS": hosts,
+        "FAB_SAFE_REDIRECT_HOSTS": hosts,
+        # The largest request body; more is refused with 413 before anything is parsed.
+        # Large enough that an over-long text reaches the field checks, which say which
+        # field is too long and by how much (a form field alone may hold 500 kB).
+        "MAX_CONTENT_LENGTH": int(os.environ.get("CASUS_MAX_CONTENT_LENGTH")
+                                  or 16 * 1024 * 1024),
         # Flask-AppBuilder's file routes exist on every view; nothing is uploaded.
         "UPLOAD_FOLDER": str(INSTANCE_DIR / "uploads"),
         "IMG_UPLOAD_FOLDER": str(INSTANCE_DIR / "uploads"),

@@ -29,6 +29,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
         print(f"Casusregie: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     tune_engine_options(app.config)
+    from app.passwords import password_complexity
+
+    app.config.setdefault("FAB_PASSWORD_COMPLEXITY_VALIDATOR", password_complexity)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(BASE_DIR / "translations"))
     from app.plugin_manager import PluginError, init_plugins, install_cli, register_plugin_views
 

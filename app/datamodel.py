@@ -13,10 +13,17 @@ full count of a large table costs more than the page it serves. Here the count:
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
+from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.utils.base import is_column_dotted
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Query
+
+log = logging.getLogger(__name__)
 
 COUNT_LIMIT = 10_000
 
@@ -49,3 +56,26 @@ class CasusSQLAInterface(SQLAInterface):
             return BoundedCount(self.count_limit)
         return count
 
+
+    # Flask-AppBuilder's add screen flashes the text of the error it gets from here; the
+    # text of a database error holds the SQL and its parameters, so it goes to the log
+    # and the screen gets a plain message.
+    def add(self, item: Any, commit: bool = True) -> None:
+        self._safely(super().add, item, commit)
+
+    def edit(self, item: Any, commit: bool = True) -> None:
+        self._safely(super().edit, item, commit)
+
+    def delete(self, item: Any, commit: bool = True) -> None:
+        self._safely(super().delete, item, commit)
+
+    def _safely(self, write: Any, item: Any, commit: bool) -> None:
+        from app.errors import generic_message
+
+        try:
+            write(item, commit)
+        except (SQLAlchemyError, DatabaseException) as exc:
+            self.session.rollback()
+            log.warning("%s of %s refused by the database", write.__name__,
+                        type(item).__name__, exc_info=exc)
+            raise DatabaseException(generic_message()) from exc

@@ -24,7 +24,7 @@ from typing import Any
 
 import flask_babel
 from babel import Locale, dates, numbers, support
-from flask import Flask, current_app, render_template, request, session
+from flask import Flask, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, user_logged_in
 from werkzeug.exceptions import HTTPException
@@ -35,7 +35,6 @@ from app.labels import enum_label
 from app.permission_cache import cached_menu
 
 #: Endpoint of Flask-AppBuilder's language switch (``/lang/<locale>``).
-LOCALE_ENDPOINT = "LocaleView.index"
 
 DEFAULT_TIMEZONE = "Europe/Amsterdam"
 
@@ -175,19 +174,32 @@ def _apply_user_locale(sender: Flask, user: Any = None, **_extra: Any) -> None:
         flask_babel.refresh()
 
 
-def _remember_choice(response):
-    """After a switch through ``/lang/<locale>``, store the choice on the user."""
-    if request.endpoint != LOCALE_ENDPOINT or response.status_code != 302:
-        return response
-    locale = session.get("locale")
+def switch_language(locale: str):
+    """``POST /lang/<locale>``: the language switch of the navigation bar.
+
+    A CSRF-protected form (Flask-AppBuilder's ``GET /lang/<locale>`` still switches the
+    session only): the choice is stored on the user, so a page on another site cannot
+    change it, and a GET never writes to the database.
+    """
+    if locale not in current_app.config["LANGUAGES"]:
+        abort(404)
+    session["locale"] = locale
+    flask_babel.refresh()
     user = current_user
-    if user.is_authenticated and locale in current_app.config["LANGUAGES"] and \
-            getattr(user, "locale", None) != locale:
+    if user.is_authenticated and getattr(user, "locale", None) != locale:
         from app.extensions import db
 
         user.locale = locale
         db.session.commit()
-    return response
+    return redirect(_local_path(request.form.get("next")) or url_for(
+        f"{current_app.appbuilder.indexview.__name__}.index"))
+
+
+def _local_path(target: str | None) -> str | None:
+    """``target`` if it is a path on this site (never another host), else None."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
 
 
 # --- WTForms messages ------------------------------------------------------------------
@@ -262,7 +274,8 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = clock.to_local
     app.jinja_env.globals["casus_menu"] = cached_menu
     user_logged_in.connect(_apply_user_locale, app)
-    app.after_request(_remember_choice)
+    app.add_url_rule("/lang/<string:locale>", endpoint="casus_switch_language",
+                     view_func=switch_language, methods=["POST"])
     app.before_request(_install_wtforms_translations)
     app.register_error_handler(403, _error_page)
     app.register_error_handler(404, _error_page)

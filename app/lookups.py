@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask_appbuilder.security.sqla.models import Role
 from sqlalchemy.orm import Query
 
+from app.errors import MAX_ID
 from app.extensions import db
 from app.models import Case, CasusUser, Organisation, Subject
 from app.roles import ROLE_CASE_DIRECTOR, ROLE_COORDINATOR
@@ -44,6 +45,8 @@ class Lookup:
         try:
             value = int(pk)
         except (TypeError, ValueError):
+            return None
+        if not 0 < value <= MAX_ID:  # no row has it, and the database cannot compare it
             return None
         return self.query().filter(self.pk_column() == value).one_or_none()
 

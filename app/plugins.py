@@ -25,14 +25,14 @@ from app.hookspecs import (
 )
 from app.i18n import format_date
 from app.plugin_manager import plugins_of
+from app.validators import NotBefore as DateNotBefore
+from app.validators import NotInFuture, RequiredWhen
 from app.views.plugin_kinds import (
     INTERVENTION_LABELS,
     InterventionKindView,
     VisibleInterventionFilter,
     intervention_child_filter,
 )
-from app.views.validators import NotBefore as DateNotBefore
-from app.views.validators import NotInFuture, RequiredWhen
 from reports.sections import empty_section, section_rows
 
 

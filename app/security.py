@@ -12,11 +12,13 @@ from flask_appbuilder.security.sqla.apis import UserApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import RoleModelView, UserDBModelView
 from flask_babel import lazy_gettext as _l
+from wtforms import ValidationError
 
 from app.auth.api import SecurityApi
 from app.auth.manager import LoginProtectionMixin
 from app.i18n import LocalisedColumnsMixin
 from app.models.organisation import CasusUser
+from app.passwords import PasswordRulesMixin
 from app.permission_cache import PermissionCacheMixin
 from app.views.auth import CasusAuthDBView, UserSecurityActionsMixin
 
@@ -28,7 +30,15 @@ _SELF_ROLE_CHANGE = _l("You cannot change your own roles or organisation; ask an
                        "functional administrator.")
 
 
+def _roles_required(_form: object, field: object) -> None:
+    # Flask-AppBuilder's own check also reads a "groups" field, which this form does not
+    # have (a KeyError, so a 500, when no role is chosen).
+    if not getattr(field, "data", None):
+        raise ValidationError(_l("Choose at least one role."))
+
+
 class CasusUserDBModelView(UserSecurityActionsMixin, LocalisedColumnsMixin, UserDBModelView):
+    validators_columns = {"roles": [_roles_required]}
     list_columns = ["first_name", "last_name", "username", "organisation", "active", "roles"]
     add_columns = [*_USER_FIELDS, "password", "conf_password"]
     edit_columns = list(_USER_FIELDS)
@@ -102,7 +112,8 @@ class CasusRoleModelView(RoleModelView):
     show_columns = add_columns = edit_columns = ["name"]
 
 
-class CasusSecurityManager(LoginProtectionMixin, PermissionCacheMixin, SecurityManager):
+class CasusSecurityManager(PasswordRulesMixin, LoginProtectionMixin, PermissionCacheMixin,
+                           SecurityManager):
     user_model = CasusUser
     authdbview = CasusAuthDBView
     security_api = SecurityApi

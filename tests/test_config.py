@@ -35,6 +35,7 @@ def test_production_refuses_weak_secret_key(monkeypatch, key) -> None:
 def test_production_accepts_strong_key(monkeypatch) -> None:
     monkeypatch.setenv("CASUS_ENV", "production")
     monkeypatch.setenv("CASUS_SECRET_KEY", "x9-Vb2qLm3Zt8Rw1Kp4Yn7Hs6Jd5Fg0Ac_e")
+    monkeypatch.setenv("CASUS_TRUSTED_HOSTS", "casusregie.example.nl")
     cfg = build_config()
     assert cfg["SESSION_COOKIE_SECURE"] is True
     assert cfg["FAB_UPDATE_PERMS"] is False
@@ -82,3 +83,15 @@ def test_jit_can_be_left_to_the_server(monkeypatch) -> None:
     config = {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://x@h/db"}
     tune_engine_options(config)
     assert "SQLALCHEMY_ENGINE_OPTIONS" not in config
+
+
+def test_production_needs_the_trusted_host_names(monkeypatch) -> None:
+    monkeypatch.setenv("CASUS_ENV", "production")
+    monkeypatch.setenv("CASUS_SECRET_KEY", "x9-Vb2qLm3Zt8Rw1Kp4Yn7Hs6Jd5Fg0Ac_e")
+    monkeypatch.delenv("CASUS_TRUSTED_HOSTS", raising=False)
+    with pytest.raises(ConfigError, match="CASUS_TRUSTED_HOSTS"):
+        build_config()
+    monkeypatch.setenv("CASUS_TRUSTED_HOSTS", "casus.example.nl, casus-acc.example.nl")
+    cfg = build_config()
+    assert cfg["TRUSTED_HOSTS"] == cfg["FAB_SAFE_REDIRECT_HOSTS"] == [
+        "casus.example.nl", "casus-acc.example.nl"]

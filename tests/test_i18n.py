@@ -23,7 +23,7 @@ from app.i18n import (
     format_decimal,
     format_number,
 )
-from tests.support import Browser
+from tests.support import Browser, csrf_token
 
 # Single-threaded, no connections of its own: rolled back instead of a fresh copy.
 pytestmark = pytest.mark.rollback
@@ -211,8 +211,8 @@ def _stored_locale(app, username: str) -> str | None:
 def test_switch_is_remembered_for_the_user(app, browser: Browser) -> None:
     browser.login("regisseur")
     home = browser.get("/", follow_redirects=True).text
-    assert 'href="/lang/en"' in home and "Uitloggen" in home
-    resp = browser.get("/lang/en")
+    assert 'action="/lang/en"' in home and "Uitloggen" in home
+    resp = browser.post("/lang/en", {"csrf_token": csrf_token(home), "next": "/"})
     assert resp.status_code == 302
     assert _stored_locale(app, "regisseur") == "en"
     page = browser.get("/", follow_redirects=True).text
@@ -224,14 +224,14 @@ def test_switch_is_remembered_for_the_user(app, browser: Browser) -> None:
     elsewhere.login("regisseur")
     assert '<html lang="en">' in elsewhere.get("/", follow_redirects=True).text
 
-    elsewhere.get("/lang/nl")
+    elsewhere.submit("/", {"next": "/"}, post_url="/lang/nl")
     assert _stored_locale(app, "regisseur") == "nl"
     assert "Uitloggen" in elsewhere.get("/", follow_redirects=True).text
 
 
 def test_other_users_keep_their_language(app, browser: Browser) -> None:
     browser.login("politie")
-    browser.get("/lang/en")
+    browser.submit("/", {}, post_url="/lang/en")
     assert _stored_locale(app, "politie") == "en"
     assert _stored_locale(app, "om") is None
     other = Browser(app).login("om")
@@ -243,6 +243,27 @@ def test_unknown_language_is_refused_and_not_stored(app, browser: Browser) -> No
     assert browser.get("/lang/xx").status_code == 404
     assert browser.get("/lang/%3Cscript%3E").status_code == 404
     assert _stored_locale(app, "coordinator") is None
+
+
+def test_a_get_never_stores_the_language(app, browser: Browser) -> None:
+    """Only the CSRF-protected POST stores the choice; a link or image on another site
+    (a GET, or a POST without the token) changes nothing on the user."""
+    browser.login("coordinator")
+    assert browser.get("/lang/en").status_code == 302
+    assert _stored_locale(app, "coordinator") is None
+    assert browser.post("/lang/en", {"next": "/"}).status_code == 400
+    assert _stored_locale(app, "coordinator") is None
+
+
+def test_the_switch_returns_only_to_a_page_of_this_site(app, browser: Browser) -> None:
+    browser.login("coordinator")
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        resp = browser.submit("/", {"next": target}, post_url="/lang/en")
+        assert resp.status_code == 302
+        assert "evil" not in resp.headers["Location"]
+    resp = browser.submit("/", {"next": "/casemodelview/list/?page_x=1"}, post_url="/lang/nl")
+    assert resp.headers["Location"].endswith("/casemodelview/list/?page_x=1")
+    assert browser.submit("/", {}, post_url="/lang/xx").status_code == 404
 
 
 def test_switch_before_login_applies_to_the_login_page(app, browser: Browser) -> None:

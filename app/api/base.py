@@ -19,6 +19,7 @@ import enum
 import functools
 import json
 import logging
+import sys
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -31,6 +32,7 @@ from flask_appbuilder.api import BaseApi, ModelRestApi, expose, safe
 from flask_appbuilder.api.convert import Model2SchemaConverter
 from flask_appbuilder.api.schemas import get_item_schema, get_list_schema
 from flask_appbuilder.const import API_URI_RIS_KEY
+from flask_appbuilder.exceptions import ApplyFilterException, DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_appbuilder.utils.base import (
@@ -40,7 +42,8 @@ from flask_appbuilder.utils.base import (
 )
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, post_dump
-from sqlalchemy import BinaryExpression
+from sqlalchemy import BinaryExpression, Enum, String
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Load, aliased, contains_eager
 from sqlalchemy.orm.exc import StaleDataError
@@ -49,8 +52,10 @@ from werkzeug.exceptions import HTTPException
 from app import clock
 from app.access import Actor, can_see_field, current_actor
 from app.datamodel import COUNT_LIMIT, BoundedCount
+from app.errors import MAX_ID, TELLTALES
 from app.i18n import display_value
 from app.labels import enum_label
+from app.validation import check_length
 
 log = logging.getLogger(__name__)
 
@@ -338,6 +343,10 @@ class CasusModelRestApi(ModelRestApi):
     def response_400(self, message: Any = None) -> Response:
         # Flask-AppBuilder's own 400s (Rison arguments, filters, order columns) carry a
         # technical English detail that helps the client's developer; keep it, framed.
+        if isinstance(message, str) and TELLTALES.search(message):
+            # A filter value the database refused: its error text holds the SQL.
+            log.warning("REST %s %s: %s", request.method, request.path, message[:300])
+            return self.response(400, message=_("The request is not valid."))
         if isinstance(message, str) and message:
             return self.response(400, message=_("The request is not valid: %(detail)s",
                                                 detail=message))
@@ -361,6 +370,12 @@ class CasusModelRestApi(ModelRestApi):
     def response_500(self, message: Any = None) -> Response:
         # Flask-AppBuilder passes a stack trace here when FAB_API_SHOW_STACKTRACE is set;
         # it can hold personal data and SQL, so it goes to the log only.
+        failure = sys.exc_info()[1]
+        if isinstance(failure, SQLAlchemyError | DatabaseException | ApplyFilterException
+                      | OverflowError):
+            # Input the database could not compare or store (an id out of range, a
+            # negative page): the caller's mistake, not ours.
+            return self.database_error(failure, status=400)
         return self.response(500, message=_(
             "Something went wrong on our side; try again later or contact the functional "
             "administrator."))
@@ -374,12 +389,14 @@ class CasusModelRestApi(ModelRestApi):
         self.datamodel.session.rollback()
         return self.response(exc.code or 403, message=exc.description)
 
-    def database_error(self, exc: SQLAlchemyError) -> Response:
+    def database_error(self, exc: Exception, status: int = 422) -> Response:
         # The exception text holds the SQL statement and its parameters (personal data);
         # it goes to the server log, the caller gets a plain message.
         self.datamodel.session.rollback()
         log.warning("REST %s %s refused by the database: %s", request.method, request.path,
                     type(exc).__name__)
+        if status == 400:
+            return self.response(400, message=_("The request is not valid."))
         return self.response(422, message=_(
             "The change could not be saved because it conflicts with other data; check "
             "the references and try again."))
@@ -402,6 +419,40 @@ class CasusModelRestApi(ModelRestApi):
     def _dump(self, item: Any) -> dict[str, Any]:
         return self.show_model_schema.dump(item, many=False)
 
+    def text_limits(self) -> dict[str, int]:
+        """The longest text each field takes: its column's length, or the length the
+        screens for the same model allow (``MaxLength`` in their ``validators_columns``)."""
+        limits = self.__dict__.get("_text_limits")
+        if limits is not None:
+            return limits
+        from app.validators import MaxLength
+
+        model = self.datamodel.obj
+        limits = {column.key: column.type.length for column in sa_inspect(model).columns
+                  if isinstance(column.type, String) and not isinstance(column.type, Enum)
+                  and column.type.length}
+        for view in self.appbuilder.baseviews:
+            if getattr(getattr(view, "datamodel", None), "obj", None) is not model:
+                continue
+            for name, rules in (getattr(view, "validators_columns", None) or {}).items():
+                for rule in rules:
+                    if isinstance(rule, MaxLength):
+                        limits[name] = min(limits.get(name, rule.maximum), rule.maximum)
+        self._text_limits = limits
+        return limits
+
+    def _too_long(self, values: dict[str, Any]) -> Response | None:
+        """Texts longer than the screens allow, and numbers no id or column can hold."""
+        limits = self.text_limits()
+        errors = {name: [message] for name, value in values.items()
+                  if isinstance(value, str) and name in limits
+                  and (message := check_length(value, limits[name]))}
+        errors.update({name: [_("This number is out of range.")]
+                       for name, value in values.items()
+                       if isinstance(value, int) and not isinstance(value, bool)
+                       and abs(value) > MAX_ID})
+        return self.response_422(errors) if errors else None
+
     def post_headless(self) -> Response:
         payload = self._json_object()
         if isinstance(payload, Response):
@@ -410,6 +461,9 @@ class CasusModelRestApi(ModelRestApi):
             values = self.add_model_schema.load(payload)
         except ValidationError as err:
             return self.response_422(err.messages)
+        refused = self._too_long(values)
+        if refused is not None:
+            return refused
         try:
             item = self.create_item(values)
             self.pre_add(item)
@@ -437,6 +491,9 @@ class CasusModelRestApi(ModelRestApi):
             values = self.edit_model_schema.load(payload)
         except ValidationError as err:
             return self.response_422(err.messages)
+        refused = self._too_long(values)
+        if refused is not None:
+            return refused
         stale = self._stale_version(item, values.pop("version"), payload)
         if stale is not None:
             return stale

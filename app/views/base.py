@@ -38,9 +38,9 @@ from app.i18n import LocalisedColumnsMixin
 from app.i18n import display_value as i18n_display_value
 from app.labels import ENUM_LABELS, enum_label_for
 from app.lookups import LOOKUPS
+from app.validators import MaxLength
 from app.views.access_policy import AccessPolicyViewMixin
 from app.views.fields import LocalDateTimeField
-from app.views.validators import MaxLength
 
 VERSION_FIELD = "edit_version"
 SNAPSHOT_FIELD = "edit_snapshot"

@@ -31,13 +31,13 @@ from app.models import (
     RiskGroup,
     Signal,
 )
+from app.validators import MaxLength, NotBefore, NotInFuture
 from app.views import signal_form
 from app.views.base import CasusModelView, link_to, query_select, remote_select
 from app.views.case_page import all_interventions_requested, load_case, load_case_page
 from app.views.fields import CaseNumberField, context_id, edited_pk
 from app.views.intervention_list import InterventionListInterface
 from app.views.subjects import SubjectModelView, SubjectRelationModelView
-from app.views.validators import MaxLength, NotBefore, NotInFuture
 
 CATEGORY = "Casuswerk"
 

@@ -25,8 +25,8 @@ from app import subjects, workflow
 from app.extensions import db
 from app.labels import enum_label
 from app.models import Signal, Subject, SubjectKind
+from app.validators import NotInFuture
 from app.views.base import remote_select
-from app.views.validators import NotInFuture
 
 USE_FIELD = "use_subject"
 CONFIRM_FIELD = "confirm_new_subject"

@@ -12,10 +12,10 @@ from wtforms import Form, HiddenField, ValidationError
 from app.extensions import db
 from app.models import CaseSubject, Subject, SubjectRelation
 from app.subjects import find_possible_duplicates
+from app.validators import NotInFuture, ValidBSN
 from app.views.base import CasusModelView, query_select
 from app.views.fields import context_id, edited_pk
 from app.views.filters import FilterNameStartsWith, NameSearchInterface, install_search_filter
-from app.views.validators import NotInFuture, ValidBSN
 
 CONFIRM_FIELD = "confirm_duplicate"
 DUPLICATE_FIELD = "duplicate_check"

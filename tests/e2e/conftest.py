@@ -62,5 +62,7 @@ def login(page, base_url: str, username: str, password: str = "Casusregie-demo-2
     page.goto(f"{base_url}/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("input[type=submit], button[type=submit]")
+    # The login form's button, not the language switch's (also a form, in the navbar).
+    page.click("form:not(.casus-lang-form) input[type=submit], "
+               "form:not(.casus-lang-form) button[type=submit]")
     page.wait_for_load_state("networkidle")

@@ -39,7 +39,7 @@ def _shoot(page, base: str, screens: dict[str, str], locale: str) -> None:
 
 
 def _switch(page, code: str) -> None:
-    page.click(f".casus-lang a[hreflang={code}]")
+    page.click(f".casus-lang button[hreflang={code}]")
     page.wait_for_load_state("networkidle")
 
 
