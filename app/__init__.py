@@ -46,6 +46,11 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     from app.access import install_access_guard
 
     install_access_guard(app)
+    from app.access.guard import guard_actor
+    from app.models import tracking
+
+    # Authorship from the session; runs before the guard's flush check.
+    tracking.install(db.session, guard_actor)
 
     from app.i18n import configure_i18n, init_i18n
     from app.security import CasusSecurityManager

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from app.i18n import LocalisedColumnsMixin
 from app.models.organisation import CasusUser
 from app.permission_cache import PermissionCacheMixin
+from app.views.locking import OptimisticLockingMixin
 
 _USER_FIELDS = ["first_name", "last_name", "username", "email", "organisation", "active",
                 "roles"]
@@ -25,7 +26,7 @@ _SELF_ROLE_CHANGE = _l("You cannot change your own roles or organisation; ask an
                        "functional administrator.")
 
 
-class CasusUserDBModelView(LocalisedColumnsMixin, UserDBModelView):
+class CasusUserDBModelView(LocalisedColumnsMixin, OptimisticLockingMixin, UserDBModelView):
     list_columns = ["first_name", "last_name", "username", "organisation", "active", "roles"]
     add_columns = [*_USER_FIELDS, "password", "conf_password"]
     edit_columns = list(_USER_FIELDS)

@@ -9,9 +9,10 @@ from sqlalchemy.orm import relationship
 from app.models.base import AgendaSource, ConferenceStatus, enum_column
 from app.models.case import Case
 from app.models.organisation import CasusUser
+from app.models.tracking import Authored, Versioned
 
 
-class CaseConference(Model):
+class CaseConference(Versioned, Authored, Model):
     __tablename__ = "case_conference"
 
     id = sa.Column(sa.Integer, primary_key=True)
@@ -30,7 +31,7 @@ class CaseConference(Model):
         return f"{self.held_on:%d-%m-%Y %H:%M}"
 
 
-class AgendaItem(Model):
+class AgendaItem(Versioned, Authored, Model):
     __tablename__ = "agenda_item"
     __table_args__ = (sa.UniqueConstraint("conference_id", "case_id"),)
 

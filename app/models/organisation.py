@@ -8,9 +8,10 @@ from flask_appbuilder.security.sqla.models import User
 from sqlalchemy.orm import relationship
 
 from app.models.base import OrganisationKind, OrganisationTier, enum_column
+from app.models.tracking import Versioned
 
 
-class Organisation(Model):
+class Organisation(Versioned, Model):
     __tablename__ = "organisation"
 
     id = sa.Column(sa.Integer, primary_key=True)
@@ -34,3 +35,7 @@ class CasusUser(User):
     organisation = relationship(Organisation, lazy="joined")
     #: The user's interface language (a key of ``LANGUAGES``); empty means the default.
     locale = sa.Column(sa.String(10), nullable=True)
+    #: Optimistic locking of the user screens (as ``app.models.tracking.Versioned``).
+    version = sa.Column(sa.Integer, nullable=False, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
