@@ -266,9 +266,11 @@ def test_a_save_colliding_inside_the_database_keeps_the_input(app, monkeypatch) 
     table = view.datamodel.obj.__table__
 
     def meanwhile(item: Any) -> None:
-        # Another save lands between this request's check and its own UPDATE.
-        db.session.execute(table.update().where(table.c.id == item.id)
-                           .values(name="Gelijktijdig", version=table.c.version + 1))
+        # Another save, on its own connection, lands between this request's version check
+        # and its own UPDATE.
+        with db.engine.begin() as other:
+            other.execute(table.update().where(table.c.id == item.id)
+                          .values(name="Gelijktijdig", version=table.c.version + 1))
 
     monkeypatch.setattr(view, "pre_update", meanwhile)
     resp = _save(opened, "name", "Mijn naam")

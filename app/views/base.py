@@ -134,14 +134,17 @@ class RemoteSelectField(QuerySelectField):
 
 
 def remote_select(label: object, lookup_name: str, *, required: bool = False,
-                  description: object = "") -> RemoteSelectField:
+                  description: object = "", default: Any = None,
+                  extra_validators: list[Any] | None = None) -> RemoteSelectField:
     """A searchable select over a lookup of ``app.views.lookup`` (for growing tables)."""
+    rules = [validators.DataRequired()] if required else [validators.Optional()]
     return RemoteSelectField(
         label,
         lookup_name=lookup_name,
         allow_blank=not required,
         description=description,
-        validators=[validators.DataRequired()] if required else [validators.Optional()],
+        default=default,
+        validators=[*rules, *(extra_validators or [])],
     )
 
 
