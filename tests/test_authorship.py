@@ -143,11 +143,10 @@ def test_the_flush_refuses_another_organisation_even_without_the_form(app) -> No
     """Defence in depth: a record built in code with a chosen organisation object (not
     its id) is checked like one built with the id."""
     import pytest
+    from flask import g
     from werkzeug.exceptions import Forbidden
 
     from app.access.policy import actor_for_user
-
-    from flask import g
 
     ids = _ids(app)
     with app.test_request_context():

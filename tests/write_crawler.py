@@ -110,6 +110,8 @@ class Target:
 
 
 def _case_of(row: Any) -> int | None:
+    if isinstance(row, Case):
+        return row.id
     if isinstance(row, Goal):
         return row.action_plan.case_id
     return getattr(row, "case_id", None)
@@ -307,10 +309,17 @@ def _add_probes(app: Flask, target: Target, view: Any, model: type, base: str
             yield Probe("POST", f"{base}/add", f"add {name} in case {case.number}",
                         fill(form, model, {**overrides, "case": _case_value(form, case)}))
     if form.field("organisation") is not None and issubclass(model, OrganisationOwned) \
-            and not target.actor.coordinates and target.open_case is not None:
+            and _for_own_organisation_only(target):
         for org in target.other_organisations:
             yield Probe("POST", f"{base}/add", f"add {name} for organisation {org}",
                         fill(form, model, {**overrides, "organisation": str(org)}))
+
+
+def _for_own_organisation_only(target: Target) -> bool:
+    """Whether the user writes only in their own organisation's name in every case they
+    may write into (coordinators, and directors in their cases, act for partners)."""
+    return (target.open_case is not None and not target.actor.coordinates
+            and not target.actor.directs)
 
 
 def _may_open(app: Flask, target: Target, url: str) -> bool:
@@ -326,13 +335,11 @@ def api_probes(app: Flask, target: Target) -> Iterator[Probe]:
             continue
         resource = rule.rule.removeprefix("/api/v1/").split("/")[0]
         if "POST" in rule.methods and not rule.arguments and resource == "intervention":
-            case = target.closed_cases[0] if target.closed_cases else target.open_case
-            if case is None:
-                continue
             itype = _core_type(app)
-            yield Probe("POST", rule.rule, f"API create {resource} in case {case.number}",
-                        {"case": case.id, "type": itype, "organisation": None}, api=True)
-            if not target.actor.coordinates and target.open_case is not None:
+            for case in target.closed_cases:
+                yield Probe("POST", rule.rule, f"API create {resource} in case {case.number}",
+                            {"case": case.id, "type": itype, "organisation": None}, api=True)
+            if _for_own_organisation_only(target):
                 for org in target.other_organisations:
                     yield Probe("POST", rule.rule, f"API create {resource} for org {org}",
                                 {"case": target.open_case.id, "type": itype,
