@@ -63,7 +63,12 @@ class OrganisationOwned:
 
 
 def _sync_organisation(obj: Any) -> None:
-    related = getattr(obj, "organisation", None)
+    """Copy a newly chosen ``organisation`` to ``organisation_id`` (only a choice made
+    through the relationship; a changed id stays as it is, for the guard to judge)."""
+    state = sa.inspect(obj)
+    if "organisation" not in state.attrs or not state.attrs.organisation.history.added:
+        return
+    related = state.attrs.organisation.history.added[0]
     if related is not None and related.id is not None and obj.organisation_id != related.id:
         obj.organisation_id = related.id
 
