@@ -55,6 +55,11 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     from app.auth import init_auth
 
     init_auth(app)
+    from app.access.guard import guard_actor
+    from app.models import tracking
+
+    # Authorship from the session; runs before the guard's flush check.
+    tracking.install(db.session, guard_actor)
 
     from app.i18n import configure_i18n, init_i18n
     from app.security import CasusSecurityManager

@@ -21,6 +21,7 @@ from app.models.organisation import CasusUser
 from app.passwords import PasswordRulesMixin
 from app.permission_cache import PermissionCacheMixin
 from app.views.auth import CasusAuthDBView, UserSecurityActionsMixin
+from app.views.locking import OptimisticLockingMixin
 
 _USER_FIELDS = ["first_name", "last_name", "username", "email", "organisation", "active",
                 "roles"]
@@ -37,7 +38,8 @@ def _roles_required(_form: object, field: object) -> None:
         raise ValidationError(_l("Choose at least one role."))
 
 
-class CasusUserDBModelView(UserSecurityActionsMixin, LocalisedColumnsMixin, UserDBModelView):
+class CasusUserDBModelView(UserSecurityActionsMixin, LocalisedColumnsMixin, OptimisticLockingMixin,
+                           UserDBModelView):
     validators_columns = {"roles": [_roles_required]}
     list_columns = ["first_name", "last_name", "username", "organisation", "active", "roles"]
     add_columns = [*_USER_FIELDS, "password", "conf_password"]

@@ -9,9 +9,10 @@ from sqlalchemy.orm import relationship
 from app.models.base import CasePhase, CloseReason, enum_column, utcnow
 from app.models.organisation import CasusUser, Organisation
 from app.models.subject import Subject
+from app.models.tracking import Authored, Versioned
 
 
-class RiskGroup(Model):
+class RiskGroup(Versioned, Model):
     """One of the five risk groups of the approach; labels are editable."""
 
     __tablename__ = "risk_group"
@@ -46,7 +47,7 @@ class CaseSubject(Model):
     subject = relationship(Subject, lazy="joined")
 
 
-class Case(Model):
+class Case(Authored, Model):
     __tablename__ = "case"
 
     id = sa.Column(sa.Integer, primary_key=True)

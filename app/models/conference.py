@@ -10,9 +10,10 @@ from app import clock
 from app.models.base import AgendaSource, ConferenceStatus, enum_column
 from app.models.case import Case
 from app.models.organisation import CasusUser
+from app.models.tracking import Authored, Versioned
 
 
-class CaseConference(Model):
+class CaseConference(Versioned, Authored, Model):
     __tablename__ = "case_conference"
 
     id = sa.Column(sa.Integer, primary_key=True)
@@ -32,7 +33,7 @@ class CaseConference(Model):
         return f"{clock.to_local(self.held_on):%d-%m-%Y %H:%M}"
 
 
-class AgendaItem(Model):
+class AgendaItem(Versioned, Authored, Model):
     __tablename__ = "agenda_item"
     __table_args__ = (sa.UniqueConstraint("conference_id", "case_id"),)
 

@@ -13,9 +13,10 @@ from app.models.base import InterventionDomain, InterventionStatus, enum_column,
 from app.models.case import Case
 from app.models.organisation import Organisation
 from app.models.plan import Goal
+from app.models.tracking import Authored, OrganisationOwned, Versioned
 
 
-class InterventionType(Model):
+class InterventionType(Versioned, Model):
     __tablename__ = "intervention_type"
 
     id = sa.Column(sa.Integer, primary_key=True)
@@ -33,7 +34,7 @@ class InterventionType(Model):
         return self.name
 
 
-class Intervention(Model):
+class Intervention(Authored, OrganisationOwned, Model):
     __tablename__ = "intervention"
 
     id = sa.Column(sa.Integer, primary_key=True)

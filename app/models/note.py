@@ -9,9 +9,10 @@ from sqlalchemy.orm import relationship
 from app.models.base import utcnow
 from app.models.case import Case
 from app.models.organisation import CasusUser, Organisation
+from app.models.tracking import Authored, OrganisationOwned, Versioned
 
 
-class CaseNote(Model):
+class CaseNote(Versioned, Authored, OrganisationOwned, Model):
     __tablename__ = "case_note"
 
     id = sa.Column(sa.Integer, primary_key=True)
@@ -27,7 +28,7 @@ class CaseNote(Model):
     organisation = relationship(Organisation)
 
 
-class CaseAdmission(Model):
+class CaseAdmission(Versioned, Authored, Model):
     """A partner organisation admitted to a case: purpose, legal basis and end date."""
 
     __tablename__ = "case_admission"

@@ -8,9 +8,10 @@ from flask_appbuilder.security.sqla.models import User
 from sqlalchemy.orm import relationship
 
 from app.models.base import OrganisationKind, OrganisationTier, enum_column
+from app.models.tracking import Versioned
 
 
-class Organisation(Model):
+class Organisation(Versioned, Model):
     __tablename__ = "organisation"
 
     id = sa.Column(sa.Integer, primary_key=True)
@@ -41,3 +42,7 @@ class CasusUser(User):
     #: activation or role change, second-factor reset); cookies and JWTs carry the
     #: value they were issued with (``app.auth.sessions``).
     session_version = sa.Column(sa.Integer, nullable=False, default=1, server_default="1")
+    #: Optimistic locking of the user screens (as ``app.models.tracking.Versioned``).
+    version = sa.Column(sa.Integer, nullable=False, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}

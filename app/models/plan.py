@@ -9,9 +9,10 @@ from sqlalchemy.orm import relationship
 from app.models.base import GoalStatus, enum_column, utcnow
 from app.models.case import Case
 from app.models.organisation import CasusUser, Organisation
+from app.models.tracking import Authored, Versioned
 
 
-class Assessment(Model):
+class Assessment(Versioned, Authored, Model):
     __tablename__ = "assessment"
 
     id = sa.Column(sa.Integer, primary_key=True)
@@ -27,7 +28,7 @@ class Assessment(Model):
     author = relationship(CasusUser)
 
 
-class ActionPlan(Model):
+class ActionPlan(Versioned, Authored, Model):
     """One version of a case's action plan; a new version supersedes the previous."""
 
     __tablename__ = "action_plan"
@@ -49,7 +50,7 @@ class ActionPlan(Model):
         return f"v{self.version_number}"
 
 
-class Goal(Model):
+class Goal(Versioned, Authored, Model):
     __tablename__ = "goal"
 
     id = sa.Column(sa.Integer, primary_key=True)

@@ -20,9 +20,10 @@ from app.models.base import (
 from app.models.case import Case, RiskGroup
 from app.models.organisation import CasusUser, Organisation
 from app.models.subject import Subject
+from app.models.tracking import Authored, Versioned
 
 
-class Signal(Model):
+class Signal(Versioned, Authored, Model):
     __tablename__ = "signal"
 
     id = sa.Column(sa.Integer, primary_key=True)
@@ -47,7 +48,7 @@ class Signal(Model):
         return f"#{self.id} {clock.to_local(self.received_at):%d-%m-%Y}"
 
 
-class Weighing(Model):
+class Weighing(Authored, Model):
     __tablename__ = "weighing"
 
     id = sa.Column(sa.Integer, primary_key=True)
@@ -75,7 +76,7 @@ decision_organisation = sa.Table(
 )
 
 
-class Decision(Model):
+class Decision(Authored, Model):
     """A recorded decision: who decided, which body, when, why, and who took part."""
 
     __tablename__ = "decision"

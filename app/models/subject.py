@@ -7,6 +7,7 @@ from flask_appbuilder import Model
 from sqlalchemy.orm import relationship
 
 from app.models.base import RelationKind, SubjectKind, enum_column, utcnow
+from app.models.tracking import Authored, Versioned
 from app.name_search import surname_key as _surname_key
 from app.text import normalise_name
 
@@ -20,7 +21,7 @@ group_member = sa.Table(
 )
 
 
-class Subject(Model):
+class Subject(Versioned, Authored, Model):
     __tablename__ = "subject"
     __table_args__ = (
         # The name search matches a prefix of either key (app/name_search.py). On
@@ -71,7 +72,7 @@ def _keep_name_key(_mapper, _connection, target: Subject) -> None:
     target.refresh_name_key()
 
 
-class SubjectRelation(Model):
+class SubjectRelation(Versioned, Authored, Model):
     """A family or network tie: ``subject`` is the ``kind`` of ``related``."""
 
     __tablename__ = "subject_relation"

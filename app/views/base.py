@@ -7,21 +7,17 @@
 - dates as ``dd-mm-yyyy`` and booleans as yes/no on list and show pages;
 - date-times typed and shown in Amsterdam time in one shared field
   (``app.views.fields.LocalDateTimeField``), and yes/no boxes that can be saved as no;
-- optimistic locking for models with a ``version_id_col``: the edit form carries the
-  version the user started from (and what the fields held then), and a save on top of
-  somebody else's newer save is refused with a message naming what changed, keeping the
-  user's input in the form.
+- optimistic locking for models with a ``version_id_col`` (``app.views.locking``).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from flask import flash, g, request, url_for
+from flask import g, request, url_for
 from flask_appbuilder import ModelView
 from flask_appbuilder.fields import EnumField, QuerySelectField
 from flask_appbuilder.fieldwidgets import Select2Widget
@@ -29,21 +25,17 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.orm import Query, RelationshipProperty, joinedload, selectinload
-from wtforms import BooleanField, DateTimeField, Form, HiddenField, ValidationError, validators
+from wtforms import BooleanField, DateTimeField, ValidationError, validators
 from wtforms.widgets import html_params
 
-from app.access import can_see_field
 from app.datamodel import CasusSQLAInterface
 from app.i18n import LocalisedColumnsMixin
-from app.i18n import display_value as i18n_display_value
 from app.labels import ENUM_LABELS, enum_label_for
 from app.lookups import LOOKUPS
 from app.validators import MaxLength
 from app.views.access_policy import AccessPolicyViewMixin
 from app.views.fields import LocalDateTimeField
-
-VERSION_FIELD = "edit_version"
-SNAPSHOT_FIELD = "edit_snapshot"
+from app.views.locking import OptimisticLockingMixin
 
 
 class LabelledEnumField(EnumField):
@@ -160,20 +152,18 @@ class RemoteSelectField(QuerySelectField):
 
 
 def remote_select(label: object, lookup_name: str, *, required: bool = False,
-                  description: object = "") -> RemoteSelectField:
+                  description: object = "", default: Any = None,
+                  extra_validators: list[Any] | None = None) -> RemoteSelectField:
     """A searchable select over a lookup of ``app.views.lookup`` (for growing tables)."""
+    rules = [validators.DataRequired()] if required else [validators.Optional()]
     return RemoteSelectField(
         label,
         lookup_name=lookup_name,
         allow_blank=not required,
         description=description,
-        validators=[validators.DataRequired()] if required else [validators.Optional()],
+        default=default,
+        validators=[*rules, *(extra_validators or [])],
     )
-
-
-def display_value(value: object) -> str:
-    """How a value reads on screen and in conflict messages (``app.i18n.display_value``)."""
-    return str(i18n_display_value(value))
 
 
 def _shared_field(unbound: Any) -> Any:
@@ -226,7 +216,8 @@ class CasusInterface(CasusSQLAInterface):
         return super().apply_all(query, *args, **kwargs).options(*self._eager_options())
 
 
-class CasusModelView(LocalisedColumnsMixin, AccessPolicyViewMixin, ModelView):
+class CasusModelView(LocalisedColumnsMixin, AccessPolicyViewMixin, OptimisticLockingMixin,
+                     ModelView):
     """A Flask-AppBuilder ``ModelView`` with Casusregie's defaults."""
 
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
@@ -242,8 +233,6 @@ class CasusModelView(LocalisedColumnsMixin, AccessPolicyViewMixin, ModelView):
         self._install_enum_labels()
         self._install_form_fields()
         self._install_formatters()
-        if self._version_column() is not None and self.edit_form is not None:
-            self._install_version_check()
 
     # --- input checks ---------------------------------------------------------------
     def _install_length_checks(self) -> None:
@@ -291,66 +280,6 @@ class CasusModelView(LocalisedColumnsMixin, AccessPolicyViewMixin, ModelView):
         declared = getattr(type(self), "formatters_columns", None) or {}
         # Generic defaults set by mixins give way to the enum words; a view's own win.
         self.formatters_columns = {**(self.formatters_columns or {}), **auto, **declared}
-
-    # --- optimistic locking ---------------------------------------------------------
-    def _version_column(self) -> sa.Column | None:
-        return sa.inspect(self.datamodel.obj).version_id_col
-
-    def _install_version_check(self) -> None:
-        view = self
-
-        def check(form: Form, field: HiddenField) -> None:
-            view._check_version(form, field)
-
-        setattr(self.edit_form, VERSION_FIELD, HiddenField(validators=[check]))
-        setattr(self.edit_form, SNAPSHOT_FIELD, HiddenField())
-
-    def _snapshot(self, item: Any) -> dict[str, str]:
-        # Only what the user may see of this row: the snapshot travels in the page, and
-        # the conflict message repeats its values.
-        return {col: display_value(getattr(item, col, None)) for col in self.edit_columns
-                if can_see_field(item, col)}
-
-    def prefill_form(self, form: Form, pk: Any) -> None:
-        super().prefill_form(form, pk)
-        if not hasattr(form, VERSION_FIELD):
-            return
-        item = self.datamodel.get(pk)
-        form[VERSION_FIELD].data = str(getattr(item, self._version_column().key))
-        form[SNAPSHOT_FIELD].data = json.dumps(self._snapshot(item))
-
-    def _check_version(self, form: Form, field: HiddenField) -> None:
-        item = self.datamodel.get(getattr(form, "_id", None))
-        if item is None:
-            return
-        current = str(getattr(item, self._version_column().key))
-        if (field.data or "") == current:
-            return
-        try:
-            before = json.loads(form[SNAPSHOT_FIELD].data or "{}")
-        except ValueError:
-            before = {}
-        now = self._snapshot(item)
-        changed = [col for col in self.edit_columns
-                   if col in now and before.get(col) != now[col]]
-        labels = self.label_columns
-        details = "; ".join(f"{labels.get(col, col)}: {now[col]}" for col in changed)
-        for col in changed:
-            if col in form:
-                form[col].errors = [*list(form[col].errors or []), _(
-                    "Saved meanwhile by someone else as: %(value)s", value=now[col])]
-        # The next save is a deliberate choice to overwrite, so it starts from this version.
-        field.data = current
-        form[SNAPSHOT_FIELD].data = json.dumps(now)
-        message = _("Someone else saved this record while you were editing it. "
-                    "Your changes have not been saved; your input is kept below.")
-        if details:
-            message += " " + _("Changed meanwhile: %(details)s.", details=details)
-        message += " " + _("Check the values and save again to overwrite them.")
-        flash(message, "danger")
-        g.casus_edit_conflict = True
-        raise ValidationError(message)
-
 
 
 _LINK_MARKER = "__casus_value__"

@@ -28,6 +28,7 @@ from app.models import (
     Goal,
     Intervention,
     InterventionType,
+    Organisation,
     RiskGroup,
     Signal,
 )
@@ -381,6 +382,37 @@ class GoalModelView(CasusModelView):
 
 # --- interventions ------------------------------------------------------------------
 
+class OwnOrganisationUnlessOnBehalf:
+    """The delivering organisation is the user's own, unless they may register on behalf
+    of partners (coordinators, and the director of the case), as the REST API decides.
+
+    The flush stamps and checks it again (``app.models.tracking``, the access guard);
+    here the user gets the reason next to the field, with their input kept.
+    """
+
+    def __call__(self, form, field) -> None:
+        from wtforms import ValidationError
+
+        from app.access import current_actor
+        from app.api.casework import acts_for_other_organisations
+
+        actor = current_actor()
+        chosen = field.data
+        if actor is None or chosen is None or chosen.id == actor.organisation_id:
+            return
+        case = form["case"].data if "case" in form else None
+        if isinstance(case, Case) and acts_for_other_organisations(actor, case):
+            return
+        raise ValidationError(str(_l("You can only register interventions for your own "
+                                     "organisation.")))
+
+
+def own_organisation() -> Organisation | None:
+    """The logged-in user's organisation: what the intervention form starts with."""
+    organisation_id = getattr(getattr(g, "user", None), "organisation_id", None)
+    return db.session.get(Organisation, organisation_id) if organisation_id else None
+
+
 class InterventionModelView(CaseChildView):
     datamodel = InterventionListInterface(Intervention)
     list_title = _l("Interventions")
@@ -404,7 +436,11 @@ class InterventionModelView(CaseChildView):
         "case": case_number_field(),
         "type": query_select(_l("Intervention type"), active_intervention_types,
                              required=True),
-        "organisation": remote_select(_l("Organisation"), "organisation", required=True),
+        "organisation": remote_select(
+            _l("Organisation"), "organisation", required=True, default=own_organisation,
+            extra_validators=[OwnOrganisationUnlessOnBehalf()],
+            description=_l("Your own organisation; coordinators and the case director "
+                           "may register on behalf of a partner.")),
         "goal": query_select(_l("Goal"), goals_for_context),
     }
     edit_form_extra_fields = {"goal": query_select(_l("Goal"), goals_for_context)}

@@ -7,6 +7,7 @@ from flask_appbuilder import Model
 from sqlalchemy.orm import relationship
 
 from app.models import Intervention
+from app.models.tracking import Authored, Versioned
 
 KIND = "jongerenwerk.mentoring"
 
@@ -30,7 +31,7 @@ class MentoringTrajectory(Intervention):
                             cascade="all, delete-orphan")
 
 
-class MentoringMeeting(Model):
+class MentoringMeeting(Versioned, Authored, Model):
     """One meeting of the log; visible exactly when its trajectory is."""
 
     __tablename__ = "jongerenwerk_meeting"
