@@ -188,7 +188,7 @@ def _save(findings: Findings) -> None:
     (out / "axe-violations.json").write_text(json.dumps(findings.by_rule, indent=1))
 
 
-def test_every_page_meets_wcag_21_aa(demo_app, demo_server, _chromium) -> None:
+def test_every_page_meets_wcag_21_aa(demo_app, demo_server, _chromium) -> None:  # noqa: F811
     script = axe_script()
     findings = Findings()
     plan = pages_per_user(demo_app)
