@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app app
 PORT   ?= 8080
 PYTEST_ARGS ?=
-# axe-core, the accessibility rules the browser tests run (tests/e2e/test_accessibility.py);
+# axe-core, the accessibility rules the browser tests run (tests/test_wcag_crawl.py);
 # fetched from the npm registry at install, never from a CDN at run time.
 AXE_VERSION := 4.11.0
 AXE_DIR     := tests/e2e/vendor/axe-core-$(AXE_VERSION)
