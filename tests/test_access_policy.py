@@ -4,6 +4,7 @@ and the privilege boundaries around roles."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 
@@ -276,8 +277,10 @@ def test_nobody_can_change_their_own_roles_in_the_user_form(app, browser):
     browser.login("beheerder")
     page = browser.get(f"/users/edit/{me_id}")
     assert page.status_code == 200
-    data = dict(re.findall(r'name="(first_name|last_name|username|email)"[^>]*value="([^"]*)"',
-                           page.text))
+    # As a browser sends it: the visible fields and the hidden row version of the form.
+    data = {name: html.unescape(value) for name, value in re.findall(
+        r'name="(first_name|last_name|username|email|edit_version|edit_snapshot)"[^>]*'
+        r'value="([^"]*)"', page.text)}
     data.update({"organisation": str(me.organisation_id), "active": "y",
                  "roles": [str(i) for i in before | {coordinator_role}]})
     resp = browser.submit(f"/users/edit/{me_id}", data, follow_redirects=True)
@@ -295,8 +298,10 @@ def test_administrator_changes_another_users_roles_and_it_is_recorded(app, brows
         partner_role = db.session.query(Role).filter_by(name="Ketenpartner").one().id
     browser.login("beheerder")
     page = browser.get(f"/users/edit/{target_id}")
-    data = dict(re.findall(r'name="(first_name|last_name|username|email)"[^>]*value="([^"]*)"',
-                           page.text))
+    # As a browser sends it: the visible fields and the hidden row version of the form.
+    data = {name: html.unescape(value) for name, value in re.findall(
+        r'name="(first_name|last_name|username|email|edit_version|edit_snapshot)"[^>]*'
+        r'value="([^"]*)"', page.text)}
     data.update({"organisation": str(org_id), "active": "y", "roles": [str(partner_role)]})
     browser.submit(f"/users/edit/{target_id}", data)
     with app.app_context(), system_access("test"):
