@@ -303,11 +303,6 @@ def test_administrator_changes_another_users_roles_and_it_is_recorded(app, brows
         r'name="(first_name|last_name|username|email|edit_version|edit_snapshot)"[^>]*'
         r'value="([^"]*)"', page.text)}
     data.update({"organisation": str(org_id), "active": "y", "roles": [str(partner_role)]})
-    # The row version the form was opened at (optimistic locking), as a browser sends it.
-    from tests.forms import main_form
-
-    data.update({f.name: f.value for f in main_form(page.text).fields
-                 if f.name in ("edit_version", "edit_snapshot")})
     browser.submit(f"/users/edit/{target_id}", data)
     with app.app_context(), system_access("test"):
         assert _role_ids(target_id) == {partner_role}
