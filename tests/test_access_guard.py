@@ -159,16 +159,30 @@ def _links_to_case(model: type, seen: frozenset[type] = frozenset()) -> bool:
     return False
 
 
+# Plugin models that hang below a guarded row and are narrowed by their own views'
+# base filters instead of a row rule of the ORM guard: the meeting log of a mentoring
+# trajectory (jongerenwerk). A row rule for such child tables is open work of the access
+# policy (docs/design.md, "The access model").
+CHILDREN_NARROWED_BY_THEIR_VIEWS = {"MentoringMeeting"}
+
+
 def test_every_model_holding_case_content_is_guarded(app):
-    """A new model linked to a case must get a row rule, or this test fails."""
+    """A new model linked to a case must get a row rule, or this test fails.
+
+    The built-in plugins' models are imported first, so that the answer does not depend
+    on which tests happened to load them before this one."""
+    import importlib
+
     from flask_appbuilder import Model
 
+    for name in ("zorg", "jongerenwerk", "bestuurlijk"):
+        importlib.import_module(f"plugins.{name}.models")
     unguarded = []
     for mapper in Model.registry.mappers:
         model = mapper.class_
         if _links_to_case(model) and policy.guarded_model(model) is None:
             unguarded.append(model.__name__)
-    assert unguarded == []
+    assert sorted(unguarded) == sorted(CHILDREN_NARROWED_BY_THEIR_VIEWS)
 
 
 def test_the_guard_builds_its_criteria_once_per_actor_and_day(app, browser, monkeypatch):
