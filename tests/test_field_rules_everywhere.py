@@ -1,6 +1,5 @@
 """One answer about a field: a plugin's field rule hides the field in every reader —
-the screens, the REST API, the PDF dossier. (Casusregie has no CSV or JSON export besides
-the API's list and show; the API list stands for it.)
+the screens, the REST API, the PDF dossier and the CSV export of the intervention list.
 
 Before ``can_see_field`` included the plugins' rules, the API and the dossier asked a
 rule that ignored them and served what the screens hid.
@@ -37,8 +36,8 @@ def _prepare(app) -> tuple[int, int]:
 
 
 def _readers(app, intervention_id: int, case_id: int) -> dict[str, str]:
-    """What the coordinator gets from each path: screen list and show, API list and show,
-    the dossier's text."""
+    """What the coordinator gets from each path: screen show and edit, API list and show,
+    the dossier's text and a CSV export that asks for the field."""
     browser = Browser(app).login("coordinator")
     client = app.test_client()
     login = client.post("/api/v1/security/login", json={
@@ -60,6 +59,9 @@ def _readers(app, intervention_id: int, case_id: int) -> dict[str, str]:
         "api list": client.get("/api/v1/intervention/?q=(page_size:100)",
                                headers=headers).text,
         "dossier": text,
+        "csv export": browser.submit("/export/interventions/", {
+            "columns": ["case", "type", "status", "outcome"], "file_format": "csv",
+            "purpose": "Toets van de veldregel"}).get_data(as_text=True),
     }
 
 
