@@ -24,7 +24,7 @@ def test_lockout_message_in_dutch_and_english(page, live_server: str, app,
     assert "VERTROUWELIJK" in body and page.locator(".casus-navbar").count() == 1
     _shot(page, "lockout-nl")
 
-    page.click("a.casus-lang-option[lang=en]")
+    page.click("button.casus-lang-option[lang=en]")
     login(page, live_server, "jongerenwerk")
     body = page.inner_text("body")
     assert "This account is blocked after too many failed logins" in body
