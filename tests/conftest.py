@@ -200,3 +200,32 @@ def browser(app) -> Browser:
 @pytest.fixture()
 def db_backend() -> str:
     return _backend()
+
+
+CHROMIUM_FLAGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("CASUS_CHROMIUM") or shutil.which("chromium") or shutil.which(
+        "chromium-browser")
+
+
+# One browser for the whole run, shared by the journeys in tests/e2e and the
+# accessibility crawl: Playwright's sync API cannot be started twice in one process.
+@pytest.fixture(scope="session")
+def _chromium():
+    path = chromium_path()
+    if not path:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is required under CI but was not found")
+        pytest.skip("chromium not installed: browser journeys skipped")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()

@@ -27,7 +27,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from werkzeug.serving import make_server
 
-from tests.e2e.conftest import _chromium, login  # noqa: F401 - _chromium is a fixture
+from tests.e2e.conftest import login
 from tests.support import DEMO_USERNAMES, Browser
 from tests.test_i18n_crawl import SKIP_PATH, _shape, _VisibleText
 
@@ -188,7 +188,7 @@ def _save(findings: Findings) -> None:
     (out / "axe-violations.json").write_text(json.dumps(findings.by_rule, indent=1))
 
 
-def test_every_page_meets_wcag_21_aa(demo_app, demo_server, _chromium) -> None:  # noqa: F811
+def test_every_page_meets_wcag_21_aa(demo_app, demo_server, _chromium) -> None:
     script = axe_script()
     findings = Findings()
     plan = pages_per_user(demo_app)

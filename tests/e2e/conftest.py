@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
 from collections.abc import Iterator
 
 import pytest
 from werkzeug.serving import make_server
-
-CHROMIUM_FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage",
-]
-
-
-def chromium_path() -> str | None:
-    return os.environ.get("CASUS_CHROMIUM") or shutil.which("chromium") or shutil.which(
-        "chromium-browser")
 
 
 @pytest.fixture()
@@ -32,21 +19,6 @@ def live_server(app) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=5)
-
-
-@pytest.fixture(scope="session")
-def _chromium():
-    path = chromium_path()
-    if not path:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is required under CI but was not found")
-        pytest.skip("chromium not installed: browser journeys skipped")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture()
