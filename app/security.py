@@ -91,6 +91,9 @@ class CasusUserOAuthModelView(NoSelfRoleChangeMixin, UserSecurityActionsMixin,
     here lasts until then (deactivating an account does last: inactive users are refused).
     """
 
+    # The same grants as the password user screens (app/roles.py): one switch, no new
+    # permissions to hand out.
+    class_permission_name = "CasusUserDBModelView"
     validators_columns = CasusUserDBModelView.validators_columns
     list_columns = CasusUserDBModelView.list_columns
     add_columns = list(_USER_FIELDS)

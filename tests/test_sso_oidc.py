@@ -18,8 +18,8 @@ from app.access.models import PermissionChange
 from app.auth.sessions import SV
 from app.extensions import db
 from app.models.organisation import CasusUser
-from app.roles import ROLE_CASE_DIRECTOR, ROLE_PRIVACY
-from config import oidc_settings
+from app.roles import ROLE_ADMIN, ROLE_CASE_DIRECTOR, ROLE_PRIVACY
+from config import ConfigError, oidc_settings
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, StandInProvider
 from tests.support import make_app
 
@@ -41,7 +41,8 @@ def sso_app(app, provider, test_database):
         "CASUS_OIDC_CLIENT_ID": CLIENT_ID, "CASUS_OIDC_CLIENT_SECRET": CLIENT_SECRET,
         "CASUS_OIDC_LABEL": "Stad-ID",
         "CASUS_OIDC_ROLE_MAP": json.dumps({"casus-regisseurs": ROLE_CASE_DIRECTOR,
-                                           "casus-privacy": [ROLE_PRIVACY]}),
+                                           "casus-privacy": [ROLE_PRIVACY],
+                                           "casus-beheer": ROLE_ADMIN}),
         "CASUS_OIDC_ORGANISATION_MAP": json.dumps({"org-oov": OOV}),
     })
     sso = make_app(test_database.work_url, **settings)
@@ -133,3 +134,32 @@ def test_unmapped_user_is_refused_in_dutch(sso_app, provider, groups, mfa, messa
     assert message in page
     assert _user(sso_app, "n.iemand") is None
     assert client.get("/tasks/").status_code in (302, 401, 403)
+
+
+def test_user_screens_under_sso_have_no_passwords(sso_app, provider):
+    client = sso_app.test_client()
+    _sso_login(client, provider, _identity("beheerder", "casus-beheer", "org-oov"))
+    listing = client.get("/users/list/")
+    assert listing.status_code == 200 and "beheerder" in listing.get_data(as_text=True)
+    form = client.get("/users/add")
+    html = form.get_data(as_text=True)
+    assert form.status_code == 200
+    assert 'name="organisation"' in html and 'name="password"' not in html
+
+
+@pytest.mark.parametrize("env", [
+    {"CASUS_AUTH": "oidc"},
+    {"CASUS_AUTH": "oidc", "CASUS_OIDC_METADATA_URL": "https://idp/.well-known/x",
+     "CASUS_OIDC_CLIENT_ID": "c", "CASUS_OIDC_CLIENT_SECRET": "s",
+     "CASUS_OIDC_ROLE_MAP": "{not json", "CASUS_OIDC_ORGANISATION_MAP": "{}"},
+    {"CASUS_AUTH": "oidc", "CASUS_OIDC_METADATA_URL": "https://idp/.well-known/x",
+     "CASUS_OIDC_CLIENT_ID": "c", "CASUS_OIDC_CLIENT_SECRET": "s",
+     "CASUS_OIDC_ROLE_MAP": '{"g": "Casusregisseur"}'},
+])
+def test_incomplete_sso_settings_refuse_to_start(env):
+    with pytest.raises(ConfigError):
+        oidc_settings(env)
+
+
+def test_password_login_stays_without_the_setting():
+    assert oidc_settings({}) == {}
