@@ -147,6 +147,26 @@ def test_user_screens_under_sso_have_no_passwords(sso_app, provider):
     assert 'name="organisation"' in html and 'name="password"' not in html
 
 
+def test_password_login_is_off_under_sso_also_for_the_api(sso_app):
+    from tests.support import DEMO_PASSWORD
+
+    client = sso_app.test_client()
+    login = {"username": "beheerder", "password": DEMO_PASSWORD}
+    # Flask-AppBuilder refuses the "db" provider under OAuth; without a provider the
+    # password check itself refuses (a demo account still has its password hash).
+    assert client.post("/api/v1/security/login",
+                       json={**login, "provider": "db"}).status_code == 400
+    answer = client.post("/api/v1/security/login", json=login)
+    assert answer.status_code == 401, answer.get_data(as_text=True)
+
+
+def test_own_profile_page_works_under_sso(sso_app, provider):
+    client = sso_app.test_client()
+    _sso_login(client, provider, _identity("s.stad", "casus-regisseurs", "org-oov"))
+    page = client.get("/users/userinfo/")
+    assert page.status_code == 200 and "s.stad" in page.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("env", [
     {"CASUS_AUTH": "oidc"},
     {"CASUS_AUTH": "oidc", "CASUS_OIDC_METADATA_URL": "https://idp/.well-known/x",

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, g
+from flask_appbuilder.const import AUTH_OAUTH
 from flask_appbuilder.security.views import AuthOAuthView
 from flask_babel import lazy_gettext as _l
 
@@ -60,6 +61,18 @@ def _has_second_factor(claims: dict[str, Any]) -> bool:
 
 class OidcLoginMixin:
     """Mixed into ``CasusSecurityManager``; only used when ``AUTH_TYPE`` is OAuth."""
+
+    def auth_user_db(self, username: str, password: str) -> Any:
+        """No passwords under single sign-on, also not through the REST API login.
+
+        Accounts made before the switch keep their password hash; it must not become a
+        way around the provider (and its second factor).
+        """
+        if current_app.config.get("AUTH_TYPE") == AUTH_OAUTH:
+            events.record(events.LOGIN_REFUSED, username=username,
+                          detail="sso: password login is off")
+            return None
+        return super().auth_user_db(username, password)  # type: ignore[misc]
 
     def get_oauth_user_info(self, provider: str, resp: dict[str, Any]) -> dict[str, Any]:
         if provider != PROVIDER:
