@@ -183,3 +183,13 @@ def test_incomplete_sso_settings_refuse_to_start(env):
 
 def test_password_login_stays_without_the_setting():
     assert oidc_settings({}) == {}
+
+
+def test_email_of_another_account_is_refused_not_an_error(sso_app, provider):
+    with sso_app.app_context():
+        taken = db.session.query(CasusUser).filter_by(username="politie").one().email
+    client = sso_app.test_client()
+    identity = {**_identity("p.dubbel", "casus-regisseurs", "org-oov"), "email": taken}
+    answer = _sso_login(client, provider, identity)
+    assert answer.status_code == 302 and "/login/" in answer.location
+    assert _user(sso_app, "p.dubbel") is None

@@ -21,6 +21,7 @@ from flask import current_app, g
 from flask_appbuilder.const import AUTH_OAUTH
 from flask_appbuilder.security.views import AuthOAuthView
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from app.access.actor import system_access
 from app.auth import events
@@ -100,8 +101,18 @@ class OidcLoginMixin:
         if user is not None and not user.is_active:
             events.record(events.LOGIN_REFUSED, username=username, detail="sso: inactive")
             return None
-        with system_access("single sign-on"):
-            user = self._oidc_apply(user, userinfo)
+        try:
+            with system_access("single sign-on"):
+                user = self._oidc_apply(user, userinfo)
+        except IntegrityError:
+            # Another account already has this e-mail address: refuse, not a 500.
+            from app.extensions import db
+
+            db.session.rollback()
+            g._casus_sso_refusal = INVALID
+            events.record(events.LOGIN_REFUSED, username=username,
+                          detail="sso: e-mail address of another account")
+            return None
         self.update_user_auth_stat(user)  # type: ignore[attr-defined]
         events.record(events.LOGIN, username=user.username, user_id=user.id, detail="sso")
         return user
