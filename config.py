@@ -7,10 +7,12 @@ an unsafe configuration instead of running with it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
-from flask_appbuilder.const import AUTH_DB
+from flask_appbuilder.const import AUTH_DB, AUTH_OAUTH
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -47,6 +49,76 @@ def _env_int(name: str, default: int) -> int:
 
 def _env_list(name: str, default: str) -> list[str]:
     value = os.environ.get(name, default)
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _json_map(env: Mapping[str, str], name: str) -> dict[str, list[str]]:
+    """A JSON object of group → name (or list of names), as group → list of names."""
+    raw = env.get(name) or "{}"
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise ConfigError(f"{name} is not valid JSON: {raw!r}.") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{name} must be a JSON object of group to name.")
+    return {str(k): [v] if isinstance(v, str) else [str(x) for x in v]
+            for k, v in data.items()}
+
+
+def oidc_settings(env: Mapping[str, str] | None = None) -> dict:
+    """Single sign-on with OpenID Connect (docs/deployment.md), or nothing.
+
+    ``CASUS_AUTH=oidc`` switches Flask-AppBuilder to ``AUTH_OAUTH`` with one generic
+    OpenID Connect provider found through its discovery document. Users are created
+    and their roles set at every login from their groups at the provider
+    (``CASUS_OIDC_ROLE_MAP``); their organisation from ``CASUS_OIDC_ORGANISATION_MAP``.
+    """
+    env = os.environ if env is None else env
+    if (env.get("CASUS_AUTH") or "db").strip().lower() != "oidc":
+        return {}
+    missing = [n for n in ("CASUS_OIDC_METADATA_URL", "CASUS_OIDC_CLIENT_ID",
+                           "CASUS_OIDC_CLIENT_SECRET") if not env.get(n)]
+    if missing:
+        raise ConfigError(f"CASUS_AUTH=oidc needs {', '.join(missing)}.")
+    role_map = _json_map(env, "CASUS_OIDC_ROLE_MAP")
+    org_map = _json_map(env, "CASUS_OIDC_ORGANISATION_MAP")
+    if not role_map or not org_map:
+        raise ConfigError("CASUS_AUTH=oidc needs CASUS_OIDC_ROLE_MAP and "
+                          "CASUS_OIDC_ORGANISATION_MAP (JSON: group to name).")
+    provider = {
+        "name": "oidc",
+        "label": env.get("CASUS_OIDC_LABEL") or "OpenID Connect",
+        "icon": "fa-sign-in",
+        "token_key": "access_token",
+        "remote_app": {
+            "client_id": env["CASUS_OIDC_CLIENT_ID"],
+            "client_secret": env["CASUS_OIDC_CLIENT_SECRET"],
+            "server_metadata_url": env["CASUS_OIDC_METADATA_URL"],
+            "client_kwargs": {"scope": env.get("CASUS_OIDC_SCOPE")
+                              or "openid profile email"},
+        },
+    }
+    return {
+        "AUTH_TYPE": AUTH_OAUTH,
+        "OAUTH_PROVIDERS": [provider],
+        # New users are created at their first login, with the roles of their groups
+        # only (no default role), and their roles follow the groups at every login.
+        "AUTH_USER_REGISTRATION": True,
+        "AUTH_USER_REGISTRATION_ROLE": None,
+        "AUTH_ROLES_MAPPING": role_map,
+        "AUTH_ROLES_SYNC_AT_LOGIN": True,
+        "CASUS_OIDC_ORGANISATION_MAP": {k: v[0] for k, v in org_map.items()},
+        "CASUS_OIDC_USERNAME_CLAIM": env.get("CASUS_OIDC_USERNAME_CLAIM")
+        or "preferred_username",
+        "CASUS_OIDC_GROUPS_CLAIM": env.get("CASUS_OIDC_GROUPS_CLAIM") or "groups",
+        # The second factor is the provider's: the ID token's ``amr`` must name one of
+        # these methods (Entra ID: "mfa"); empty list = not checked here.
+        "CASUS_OIDC_MFA_AMR": _env_list_from(env, "CASUS_OIDC_MFA_AMR", "mfa"),
+    }
+
+
+def _env_list_from(env: Mapping[str, str], name: str, default: str) -> list[str]:
+    value = env.get(name, default)
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
@@ -222,6 +294,7 @@ def build_config(overrides: dict | None = None) -> dict:
         # Plugins enabled by name; CASUS_PLUGINS overrides (comma-separated, empty = none).
         "PLUGINS": plugins_setting(),
         **mail_settings(),
+        **oidc_settings(),
     }
     if overrides:
         cfg.update(overrides)

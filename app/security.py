@@ -10,12 +10,13 @@ from flask_appbuilder.api import expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_appbuilder.security.sqla.apis import UserApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.views import RoleModelView, UserDBModelView
+from flask_appbuilder.security.views import RoleModelView, UserDBModelView, UserOAuthModelView
 from flask_babel import lazy_gettext as _l
 from wtforms import ValidationError
 
 from app.auth.api import SecurityApi
 from app.auth.manager import LoginProtectionMixin
+from app.auth.oidc import CasusAuthOAuthView, OidcLoginMixin
 from app.i18n import LocalisedColumnsMixin
 from app.models.organisation import CasusUser
 from app.passwords import PasswordRulesMixin
@@ -38,8 +39,23 @@ def _roles_required(_form: object, field: object) -> None:
         raise ValidationError(_l("Choose at least one role."))
 
 
-class CasusUserDBModelView(UserSecurityActionsMixin, LocalisedColumnsMixin, OptimisticLockingMixin,
-                           UserDBModelView):
+class NoSelfRoleChangeMixin:
+    """Refuses a change of one's own roles or organisation with the reason on the form."""
+
+    def pre_update(self, item: CasusUser) -> None:
+        # The flush check refuses this too; here the user gets the reason next to the form.
+        me = getattr(g, "user", None)
+        state = sa.inspect(item)
+        if me is not None and getattr(me, "id", None) == item.id and (
+                state.attrs.roles.history.has_changes()
+                or state.attrs.organisation_id.history.has_changes()
+                or state.attrs.organisation.history.has_changes()):
+            raise ValueError(_SELF_ROLE_CHANGE)
+        super().pre_update(item)  # type: ignore[misc]
+
+
+class CasusUserDBModelView(NoSelfRoleChangeMixin, UserSecurityActionsMixin,
+                           LocalisedColumnsMixin, OptimisticLockingMixin, UserDBModelView):
     validators_columns = {"roles": [_roles_required]}
     list_columns = ["first_name", "last_name", "username", "organisation", "active", "roles"]
     add_columns = [*_USER_FIELDS, "password", "conf_password"]
@@ -65,16 +81,28 @@ class CasusUserDBModelView(UserSecurityActionsMixin, LocalisedColumnsMixin, Opti
                             "expanded": False}),
     ]
 
-    def pre_update(self, item: CasusUser) -> None:
-        # The flush check refuses this too; here the user gets the reason next to the form.
-        me = getattr(g, "user", None)
-        state = sa.inspect(item)
-        if me is not None and getattr(me, "id", None) == item.id and (
-                state.attrs.roles.history.has_changes()
-                or state.attrs.organisation_id.history.has_changes()
-                or state.attrs.organisation.history.has_changes()):
-            raise ValueError(_SELF_ROLE_CHANGE)
-        super().pre_update(item)
+
+class CasusUserOAuthModelView(NoSelfRoleChangeMixin, UserSecurityActionsMixin,
+                              LocalisedColumnsMixin, OptimisticLockingMixin,
+                              UserOAuthModelView):
+    """The user screens under single sign-on: the same, without passwords.
+
+    Roles and organisation follow the user's groups at the next login; a change made
+    here lasts until then (deactivating an account does last: inactive users are refused).
+    """
+
+    # The same grants as the password user screens (app/roles.py): one switch, no new
+    # permissions to hand out.
+    class_permission_name = "CasusUserDBModelView"
+    validators_columns = CasusUserDBModelView.validators_columns
+    list_columns = CasusUserDBModelView.list_columns
+    add_columns = list(_USER_FIELDS)
+    edit_columns = CasusUserDBModelView.edit_columns
+    search_columns = CasusUserDBModelView.search_columns
+    label_columns = {**UserOAuthModelView.label_columns,
+                     **CasusUserDBModelView.label_columns}
+    description_columns = CasusUserDBModelView.description_columns
+    show_fieldsets = CasusUserDBModelView.show_fieldsets
 
 
 class CasusUserApi(UserApi):
@@ -114,11 +142,13 @@ class CasusRoleModelView(RoleModelView):
     show_columns = add_columns = edit_columns = ["name"]
 
 
-class CasusSecurityManager(PasswordRulesMixin, LoginProtectionMixin, PermissionCacheMixin,
-                           SecurityManager):
+class CasusSecurityManager(OidcLoginMixin, PasswordRulesMixin, LoginProtectionMixin,
+                           PermissionCacheMixin, SecurityManager):
     user_model = CasusUser
     authdbview = CasusAuthDBView
     security_api = SecurityApi
     userdbmodelview = CasusUserDBModelView
+    useroauthmodelview = CasusUserOAuthModelView
+    authoauthview = CasusAuthOAuthView
     rolemodelview = CasusRoleModelView
     user_api = CasusUserApi
