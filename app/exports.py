@@ -228,7 +228,10 @@ def _batch_rows(session: Any, model: type, plan: Sequence[_Column],
     items: dict[Any, Any] = {}
     if readers:
         ids = [row[0] for row in batch]
-        query = with_relations(session.query(model), _Bare(model), list(readers))
+        # Relations the model loads eagerly are not wanted here: a per-row rule reads
+        # what it needs, and a many-to-one comes from the identity map.
+        query = with_relations(session.query(model).options(lazyload("*")), _Bare(model),
+                               list(readers))
         items = {item.id: item for item in query.filter(model.id.in_(ids))}
     offsets = {}
     position = 1
