@@ -3,8 +3,9 @@
 An export is the list screen written to a file: the same view, the same filters
 (``_flt_`` arguments of the list page), the same rows (the guarded session), the same
 field rules (the view's policy-filtered columns, per-row masking of per-row fields).
-Rows are read in batches (``yield_per``) and written as they come, so memory does not
-grow with the number of rows. Every export is recorded in ``export_log``.
+Rows are read as plain values of the chosen columns in batches (``yield_per``), not as
+mapped objects, and written as they come, so memory does not grow with the number of
+rows. Every export is recorded in ``export_log``.
 """
 
 from __future__ import annotations
