@@ -151,17 +151,12 @@ def describe_filters(view: Any) -> str:
                       ensure_ascii=False, default=str)
 
 
-def with_relations(query: Any, view: Any, columns: Sequence[str]) -> Any:
+def with_relations(query: Any, model: type, columns: Sequence[str]) -> Any:
     """Load the chosen related columns per batch (one query each), not once per row."""
-    datamodel = view.datamodel
-    model = datamodel.obj
-    # Relations the list already loads (the view's own options, or eager on the model)
-    # must not get a second, conflicting loader.
-    loaded = {list(o.path)[1].key for o in getattr(datamodel, "_eager_options", list)()}
     relations = sa.inspect(model).relationships
     for name in columns:
         prop = relations.get(name)
-        if prop is not None and name not in loaded and prop.lazy == "select":
+        if prop is not None:
             # The cell shows the related row's name: its own relations are not needed.
             query = query.options(selectinload(getattr(model, name)).lazyload("*"))
     return query
@@ -231,7 +226,7 @@ def _batch_rows(session: Any, model: type, plan: Sequence[_Column],
         ids = [row[0] for row in batch]
         # Relations the model loads eagerly are not wanted here: a per-row rule reads
         # what it needs, and a many-to-one comes from the identity map.
-        query = with_relations(session.query(model).options(lazyload("*")), _Bare(model),
+        query = with_relations(session.query(model).options(lazyload("*")), model,
                                list(readers))
         items = {item.id: item for item in query.filter(model.id.in_(ids))}
     offsets = {}
@@ -244,13 +239,6 @@ def _batch_rows(session: Any, model: type, plan: Sequence[_Column],
             _fill_labels(session, col, {row[offsets[col.name]] for row in batch})
     for row in batch:
         yield [_cell(col, row, offsets, items, readers) for col in plan]
-
-
-class _Bare:
-    """A stand-in view for ``with_relations`` (no eager options of its own)."""
-
-    def __init__(self, model: type) -> None:
-        self.datamodel = type("_Model", (), {"obj": model})()
 
 
 def _cell(col: _Column, row: Any, offsets: dict[str, int], items: dict[Any, Any],
