@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from app import create_app
 
-    app = create_app({"RATELIMIT_ENABLED": False})
+    app = create_app({"RATELIMIT_ENABLED": False, "CASUS_MFA_ROLES": []})  # password only
     client = app.test_client()
     login(client, "bench-coordinator", app.config["CASUS_DEMO_PASSWORD"])
     for fmt in ("csv", "xlsx"):

@@ -101,10 +101,9 @@ class ExportView(BaseView):
         chosen = [c for c, _label in form.columns.choices if c in form.columns.data]
         labels = dict(form.columns.choices)
         header = [str(labels[c]) for c in chosen]
-        readers = [exports.cell_reader(view, c) for c in chosen]
         count = exports.count_rows(view, filters)
         _record(spec, form, chosen, count, exports.describe_filters(view))
-        body = exports.rows(exports.with_relations(query, view, chosen), readers)
+        body = exports.plain_rows(view, query, chosen)
         fmt = form.file_format.data
         stamp = f"{spec.name}-{g.user.username}"
         if fmt == "csv":
