@@ -13,6 +13,7 @@ destruction of cases can register their own kind the same way.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -115,8 +116,9 @@ def approvers() -> list[CasusUser]:
             .order_by(CasusUser.id).all())
 
 
-def open_requests() -> list[tuple[int, int]]:
-    """(request id, requester id) of every pending request."""
+def open_requests() -> list[tuple[int, int, dt.datetime]]:
+    """(request id, requester id, requested at) of every pending request."""
     return [tuple(row) for row in db.session.query(
-        ApprovalRequest.id, ApprovalRequest.requested_by_id).filter(
+        ApprovalRequest.id, ApprovalRequest.requested_by_id,
+        ApprovalRequest.requested_at).filter(
         ApprovalRequest.status == ApprovalStatus.pending).order_by(ApprovalRequest.id)]

@@ -45,7 +45,7 @@ class ApprovalRequestModelView(CasusModelView):
     order_columns = ["requested_at", "status", "decided_at"]
     base_order = ("requested_at", "desc")
     formatters_columns = {"kind": kind_label, "status": status_label}
-    label_columns = {"requested_at": _l("Requested at"), "kind": _l("Change"),
+    label_columns = {"requested_at": _l("Requested at"), "kind": _l("Kind of change"),
                      "target_label": _l("About"), "reason": _l("Reason"),
                      "requested_by": _l("Requested by"), "status": _l("Status"),
                      "decided_by": _l("Decided by"), "decided_at": _l("Decided at")}
