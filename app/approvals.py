@@ -90,11 +90,19 @@ def decide(req: ApprovalRequest, decider: CasusUser, approve: bool) -> None:
     """
     if req.requested_by_id == decider.id:
         raise OwnRequestError(req.id)
-    if req.status != ApprovalStatus.pending:
+    status = ApprovalStatus.approved if approve else ApprovalStatus.refused
+    now = utcnow()
+    # One conditional update: of two people deciding at once, only one finds it pending.
+    won = (db.session.query(ApprovalRequest)
+           .filter(ApprovalRequest.id == req.id,
+                   ApprovalRequest.status == ApprovalStatus.pending)
+           .update({ApprovalRequest.status: status, ApprovalRequest.decided_by_id: decider.id,
+                    ApprovalRequest.decided_at: now}, synchronize_session=False))
+    if not won:
+        db.session.rollback()
         raise AlreadyDecidedError(req.id)
-    req.status = ApprovalStatus.approved if approve else ApprovalStatus.refused
-    req.decided_by_id = decider.id
-    req.decided_at = utcnow()
+    # The same values on the object too: the task hook sees the request change.
+    req.status, req.decided_by_id, req.decided_at = status, decider.id, now
     if approve:
         KINDS[req.kind].apply(req)
     db.session.commit()
