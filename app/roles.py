@@ -43,6 +43,8 @@ SCOPE_DIRECTED = "directed"    # the cases the user directs
 SCOPE_ADMITTED = "admitted"    # the cases the user's organisation is admitted to
 SCOPE_RETENTION = "retention"  # subject lists (no case content) for retention work
 SCOPE_FIGURES = "figures"      # aggregate figures over every case, never a row (Management)
+#: The scopes that show case content: changes to holders of these need four eyes.
+CASE_CONTENT_SCOPES = frozenset({SCOPE_CORE, SCOPE_COORDINATE, SCOPE_DIRECTED, SCOPE_ADMITTED})
 
 #: Sensitive field categories a role can be cleared for.
 CLEAR_BSN = "bsn"
@@ -131,6 +133,8 @@ ROLES: tuple[RoleSpec, ...] = (
             *_views(READ, "OutboxMailModelView"), *_menus("E-mail queue"),
             *ACCESS_ADMIN,
             *_views(("*",), "LoginBlockModelView"), *_menus("Blocked logins"),
+            # Sees the changes awaiting approval; deciding is for a second person.
+            *_views(READ, "ApprovalRequestModelView"), *_menus("Changes to review"),
         ),
     ),
     RoleSpec(
@@ -200,6 +204,9 @@ ROLES: tuple[RoleSpec, ...] = (
             *_menus("Toegang", "Why can this user see this case?", "Permission changes"),
             *EXPORT_LOG,
             *_views(READ, "SecurityEventModelView"), *_menus("Security", "Security events"),
+            # The second pair of eyes for sensitive changes (app/approvals.py).
+            *_views(READ + ("approve", "refuse"), "ApprovalRequestModelView"),
+            *_menus("Changes to review"),
         ),
     ),
     RoleSpec(

@@ -25,13 +25,15 @@ MFA_ENROLLED = "mfa_enrolled"
 MFA_FAILED = "mfa_failed"
 MFA_RECOVERY_USED = "mfa_recovery_used"
 MFA_RESET = "mfa_reset"
+MFA_RESET_REQUESTED = "mfa_reset_requested"
+MFA_RESET_REFUSED = "mfa_reset_refused"
 LOGOUT = "logout"
 SESSION_EXPIRED = "session_expired"
 SESSIONS_ENDED = "sessions_ended"
 
 KINDS = (LOGIN, LOGIN_FAILED, LOGIN_REFUSED, LOCKOUT, BACKOFF, UNLOCK, MFA_ENROLLED,
-         MFA_FAILED, MFA_RECOVERY_USED, MFA_RESET, LOGOUT,
-         SESSION_EXPIRED, SESSIONS_ENDED)
+         MFA_FAILED, MFA_RECOVERY_USED, MFA_RESET, MFA_RESET_REQUESTED, MFA_RESET_REFUSED,
+         LOGOUT, SESSION_EXPIRED, SESSIONS_ENDED)
 
 
 def _channel() -> str | None:

@@ -1,6 +1,7 @@
 """All models, imported so that Alembic and Flask-AppBuilder see one metadata."""
 
 from app.models import indexes  # noqa: F401  (indexes for the screens' filters and sorts)
+from app.models.approval import ApprovalRequest, ApprovalStatus
 from app.models.base import *  # noqa: F403
 from app.models.case import Case, CaseNumberCounter, CaseSubject, RiskGroup
 from app.models.conference import AgendaItem, CaseConference
@@ -15,6 +16,8 @@ from app.models.task import EmailPreference, Notification, OutboxMail, Task
 __all__ = [
     "ActionPlan",
     "AgendaItem",
+    "ApprovalRequest",
+    "ApprovalStatus",
     "Assessment",
     "Case",
     "CaseAdmission",

@@ -6,8 +6,9 @@
 - ``daily`` — the daily run (``flask casus daily``).
 
 ``install(app)`` hooks the session: whatever changes a case, an admission, an
-intervention, an agenda item or a signal — screen, REST API or command — its tasks are
-brought up to date in the same transaction, so the task closes when the action happens.
+intervention, an agenda item, a signal or a request for approval — screen, REST API or
+command — its tasks are brought up to date in the same transaction, so the task closes
+when the action happens.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.models import (
     AgendaItem,
+    ApprovalRequest,
     Case,
     CaseAdmission,
     CaseConference,
@@ -49,7 +51,8 @@ def _touched_ids(objects: list[Any]) -> tuple[set[int], set[int]]:
     return cases - {None}, signals - {None}
 
 
-_WATCHED = (Case, CaseAdmission, Intervention, AgendaItem, CaseConference, Signal, Weighing)
+_WATCHED = (Case, CaseAdmission, Intervention, AgendaItem, CaseConference, Signal, Weighing,
+            ApprovalRequest)
 
 
 def _collect(session: Session, _context, _instances) -> None:
@@ -72,9 +75,12 @@ def _before_commit(session: Session) -> None:
     # only the derived tasks are written as the system.
     session.flush()
     with system_access("tasks follow the cases"):
-        cases, signals = _touched_ids(session.info.pop(_PENDING, []))
-        if cases or signals:
-            sync(Scope(frozenset(cases), frozenset(signals), today()))
+        touched = session.info.pop(_PENDING, [])
+        cases, signals = _touched_ids(touched)
+        # A sensitive change asked or decided opens or closes its approval tasks.
+        asked = any(isinstance(obj, ApprovalRequest) for obj in touched)
+        if cases or signals or asked:
+            sync(Scope(frozenset(cases), frozenset(signals), today(), approvals=asked))
             session.flush()
     session.info.pop(_PENDING, None)
 

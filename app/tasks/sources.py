@@ -61,6 +61,8 @@ class Scope:
     case_ids: frozenset[int] | None = None
     signal_ids: frozenset[int] | None = None
     today: dt.date = dt.date.min
+    #: Also the approvals of sensitive changes (they belong to no case or signal).
+    approvals: bool = False
 
     @property
     def everything(self) -> bool:
@@ -257,8 +259,30 @@ def report_intervention(scope: Scope) -> Iterable[TaskSpec]:
             if end is not None and end <= scope.today]
 
 
+APPROVE_CHANGE = "approve_change"
+
+
+def approve_change(scope: Scope) -> Iterable[TaskSpec]:
+    """A sensitive change awaiting approval: every user who may approve it, except the
+    requester (``app.approvals``). Closed when approved or refused."""
+    if not (scope.everything or scope.approvals):
+        return []
+    from app import approvals
+
+    requests = approvals.open_requests()
+    if not requests:
+        return []
+    deciders = [user.id for user in approvals.approvers()]
+    return [TaskSpec(APPROVE_CHANGE, f"{APPROVE_CHANGE}:{req_id}:u{user_id}",
+                     asked.date() + _days("CASUS_APPROVAL_DAYS", 3), object_id=req_id,
+                     owner_user_id=user_id)
+            for req_id, requester, asked in requests
+            for user_id in deciders if user_id != requester]
+
+
 #: Every source, in the order their tasks are listed when due on the same day.
 SOURCES: tuple[Callable[[Scope], Iterable[TaskSpec]], ...] = (
     weigh_signal, appoint_director, review_case, prepare_agenda_item, record_agenda_item,
     register_intervention, admission_ending, start_intervention, report_intervention,
+    approve_change,
 )

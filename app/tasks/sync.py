@@ -18,7 +18,7 @@ from app.access.rows import row_criteria
 from app.extensions import db
 from app.models import CasusUser, EmailPreference, Notification, OutboxMail, Task
 from app.models.base import utcnow
-from app.tasks.sources import SOURCES, Scope, TaskSpec
+from app.tasks.sources import APPROVE_CHANGE, SOURCES, Scope, TaskSpec
 
 
 @dataclass
@@ -36,6 +36,8 @@ def _open_tasks(scope: Scope) -> list[Task]:
             parts.append(Task.case_id.in_(sorted(scope.case_ids)))
         if scope.signal_ids:
             parts.append(Task.signal_id.in_(sorted(scope.signal_ids)))
+        if scope.approvals:
+            parts.append(Task.kind == APPROVE_CHANGE)
         if not parts:
             return []
         query = query.filter(sa.or_(*parts))

@@ -63,6 +63,7 @@ def register_views(appbuilder: AppBuilder) -> None:
         access_admin,
         accessibility,
         admin,
+        approvals,
         auth,
         casework,
         conferences,
@@ -86,4 +87,5 @@ def register_views(appbuilder: AppBuilder) -> None:
     tasks.register(appbuilder)
     accessibility.register(appbuilder)
     auth.register(appbuilder)
+    approvals.register(appbuilder)
     api.register(appbuilder)

@@ -174,6 +174,8 @@ EVENT_LABELS = {
     events.MFA_FAILED: _l("Wrong second-factor code"),
     events.MFA_RECOVERY_USED: _l("Recovery code used"),
     events.MFA_RESET: _l("Second factor reset"),
+    events.MFA_RESET_REQUESTED: _l("Second factor reset requested"),
+    events.MFA_RESET_REFUSED: _l("Second factor reset refused"),
     events.LOGOUT: _l("Logged out"),
     events.SESSION_EXPIRED: _l("Session expired"),
     events.SESSIONS_ENDED: _l("All sessions ended"),
@@ -249,22 +251,35 @@ class UserSecurityActionsMixin:
             _l("Reset the second factor of the selected users? They set it up again at "
                "their next login, and all their sessions end."), "fa-key")
     def reset_mfa(self, items):
+        from app import approvals
+        from app.auth.approval_kinds import MFA_RESET, has_case_roles
         from app.extensions import db
 
         items = items if isinstance(items, list) else [items]
-        for user in items:
+        # Four eyes where the user has case roles: the reset waits for approval.
+        asked = [u for u in items if has_case_roles(u)]
+        direct = [u for u in items if u not in asked]
+        for user in direct:
             mfa.reset(user)
         db.session.commit()
-        for user in items:
-            # Four eyes for users with case roles waits for the approval of sensitive
-            # changes; until then every reset is recorded with who did it.
+        for user in direct:
             events.record(events.MFA_RESET, username=user.username, user_id=user.id)
-        flash(_("Second factor reset for: %(names)s",
-                names=", ".join(u.username for u in items)), "info")
+        for user in asked:
+            approvals.request_change(MFA_RESET, user.id, user.username, g.user)
+        if direct:
+            flash(_("Second factor reset for: %(names)s",
+                    names=", ".join(u.username for u in direct)), "info")
+        if asked:
+            flash(_("These users have case roles: the reset waits for a second person's "
+                    "approval (Changes to review): %(names)s",
+                    names=", ".join(u.username for u in asked)), "warning")
         return redirect(url_for(".list"))
 
 
 def register(appbuilder: AppBuilder) -> None:
+    from app.auth import approval_kinds
+
+    approval_kinds.register()
     appbuilder.add_view_no_menu(MfaView)
     appbuilder.add_view_no_menu(SessionView)
     appbuilder.add_view(SecurityEventModelView, "Security events",

@@ -38,6 +38,7 @@ TITLES: dict[str, Any] = {
     "admission_ending": _l("Your organisation's admission to case %(case)s ends soon"),
     "start_intervention": _l("Start the agreed intervention in case %(case)s"),
     "report_intervention": _l("Report the outcome of the intervention in case %(case)s"),
+    "approve_change": _l("A sensitive change awaits your approval"),
 }
 EVENTS = {"new": _l("New task"), "overdue": _l("Overdue")}
 PREFERENCES = (
@@ -62,6 +63,8 @@ def task_url(task: Task) -> str:
         return url_for("CaseAdmissionModelView.edit", pk=task.object_id)
     if kind == "admission_ending":
         return url_for("CaseAdmissionModelView.show", pk=task.object_id)
+    if kind == "approve_change":
+        return url_for("ApprovalRequestModelView.show", pk=task.object_id)
     return url_for("CaseModelView.show", pk=task.case_id)
 
 
