@@ -131,15 +131,20 @@ def test_admitted_partner_gets_the_task_and_registering_closes_it(app, browser):
 
 def test_a_partner_whose_admission_ended_learns_nothing(app, browser, monkeypatch):
     case_id, number = _case_without_admissions(app)
+    ggd = type(browser)(app).login("ggd")
+    before = _bell_count(ggd.get("/").text)  # the demo's own invitations and tasks
     browser.login("coordinator")
     _admit(browser, case_id, _org(app, "GGD Amsterdam"), days=5)
-    ggd = type(browser)(app).login("ggd")
     assert number in ggd.get("/tasks/").text
     later = dt.date.today() + dt.timedelta(days=10)
     monkeypatch.setattr(clock, "today", lambda: later)
     assert number not in ggd.get("/tasks/").text
     assert number not in ggd.get("/tasks/notifications/").text
-    assert re.search(r'id="casus-bell-count">\s*0<', ggd.get("/").text)
+    assert _bell_count(ggd.get("/").text) <= before
+
+
+def _bell_count(page: str) -> int:
+    return int(re.search(r'id="casus-bell-count">\s*(\d+)<', page).group(1))
 
 
 def test_a_new_signal_is_a_task_for_the_weighing_team_only(app, browser):
@@ -243,6 +248,47 @@ def test_case_on_the_agenda_is_a_task_for_its_director(app):
         db.session.get(AgendaItem, item_id).discussed = True
         db.session.commit()
         assert db.session.get(Task, mine.id).closed_at is not None
+
+
+def test_partners_admitted_to_a_case_on_the_agenda_are_invited(app):
+    """A case on a coming conference's agenda: its admitted partners are invited, a
+    partner not admitted learns nothing, and recording the item closes the invitation."""
+    from tests.support import Browser
+
+    with app.app_context(), system_access("test"):
+        ggd = db.session.query(Organisation).filter(Organisation.name.ilike("%GGD%")).one()
+        today = dt.date.today()
+        admission = (db.session.query(CaseAdmission).join(Case)
+                     .filter(CaseAdmission.organisation_id == ggd.id,
+                             CaseAdmission.starts_on <= today, CaseAdmission.ends_on >= today,
+                             Case.phase == CasePhase.monitoring).first())
+        assert admission is not None, "the demo admits GGD to a case under monitoring"
+        case = db.session.get(Case, admission.case_id)
+        number = case.number
+        conference = CaseConference(held_on=dt.datetime.combine(
+            today + dt.timedelta(days=5), dt.time(13, 30)))
+        db.session.add(conference)
+        item = AgendaItem(conference=conference, case=case, position=0)
+        db.session.add(item)
+        db.session.commit()
+        item_id = item.id
+        admitted = {a.organisation_id for a in case.admissions
+                    if a.starts_on <= today <= a.ends_on}
+        invited = db.session.query(Task).filter_by(kind="conference_invitation",
+                                                   object_id=item_id).all()
+        assert {t.owner_organisation_id for t in invited} == admitted
+        outsiders = [u.username for u in db.session.query(CasusUser).filter(
+            CasusUser.username.in_(["ggd", "jongerenwerk", "om"]),
+            CasusUser.organisation_id.notin_(admitted))]
+    partner = Browser(app).login("ggd")
+    assert "Uitgenodigd voor het casusoverleg over casus " + number in partner.get("/tasks/").text
+    assert outsiders, "a demo user whose organisation is not admitted"
+    for username in outsiders:
+        assert number not in Browser(app).login(username).get("/tasks/").text
+    with app.app_context(), system_access("test"):
+        db.session.get(AgendaItem, item_id).discussed = True
+        db.session.commit()
+        assert db.session.get(Task, invited[0].id).closed_at is not None
 
 
 def _mails(app) -> list[OutboxMail]:

@@ -185,6 +185,29 @@ def record_agenda_item(scope: Scope) -> Iterable[TaskSpec]:
     return specs
 
 
+def conference_invitation(scope: Scope) -> Iterable[TaskSpec]:
+    """A case on the agenda of a coming conference: every organisation admitted to it is
+    invited, until the item is recorded or the conference has passed."""
+    where = scope.cases(AgendaItem.case_id)
+    if where is None:
+        return []
+    rows = (db.session.query(AgendaItem.id, AgendaItem.case_id, CaseConference.held_on,
+                             CaseAdmission.organisation_id)
+            .join(CaseConference, AgendaItem.conference_id == CaseConference.id)
+            .join(Case, AgendaItem.case_id == Case.id)
+            .join(CaseAdmission, CaseAdmission.case_id == AgendaItem.case_id)
+            .filter(where, AgendaItem.discussed.is_(False),
+                    CaseConference.status == ConferenceStatus.planned,
+                    Case.phase.in_(OPEN_PHASES),
+                    CaseAdmission.starts_on <= scope.today,
+                    CaseAdmission.ends_on >= scope.today))
+    return [TaskSpec("conference_invitation",
+                     f"conference_invitation:{row.id}:o{row.organisation_id}",
+                     row.held_on.date(), case_id=row.case_id, object_id=row.id,
+                     owner_organisation_id=row.organisation_id)
+            for row in rows if row.held_on.date() >= scope.today]
+
+
 def _running_admissions(scope: Scope):
     where = scope.cases(CaseAdmission.case_id)
     if where is None:
@@ -283,6 +306,7 @@ def approve_change(scope: Scope) -> Iterable[TaskSpec]:
 #: Every source, in the order their tasks are listed when due on the same day.
 SOURCES: tuple[Callable[[Scope], Iterable[TaskSpec]], ...] = (
     weigh_signal, appoint_director, review_case, prepare_agenda_item, record_agenda_item,
+    conference_invitation,
     register_intervention, admission_ending, start_intervention, report_intervention,
     approve_change,
 )

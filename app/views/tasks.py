@@ -33,6 +33,7 @@ TITLES: dict[str, Any] = {
     "review_case": _l("Review case %(case)s in a case conference"),
     "prepare_agenda_item": _l("Prepare case %(case)s for the case conference"),
     "record_agenda_item": _l("Record the outcome of case %(case)s in the case conference"),
+    "conference_invitation": _l("Invited to the case conference about case %(case)s"),
     "register_intervention": _l("Admitted to case %(case)s: register your intervention"),
     "renew_admission": _l("Renew or end an admission to case %(case)s"),
     "admission_ending": _l("Your organisation's admission to case %(case)s ends soon"),
