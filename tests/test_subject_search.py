@@ -155,7 +155,8 @@ def test_a_blank_term_lists_every_subject(app, browser) -> None:
 # --------------------------------------------------------------------------- access
 
 def _visible_and_hidden_case(app, username: str) -> tuple[int, int]:
-    from app.access.policy import actor_for_user, visible_query
+    from app.access.actor import actor_for_user
+    from app.access.rows import visible_query
     from app.models.organisation import CasusUser
 
     with app.app_context(), system_access("test"):
