@@ -24,9 +24,6 @@ from app.models import (
     Subject,
 )
 
-# Single-threaded, no connections of its own: rolled back instead of a fresh copy.
-pytestmark = pytest.mark.rollback
-
 
 def _actor(username: str) -> Actor:
     with system_access("test"):

@@ -28,9 +28,6 @@ from app.models import (
 )
 from tests.support import DEMO_PASSWORD, DEMO_USERNAMES
 
-# Read-mostly and single-threaded: each test runs in a rolled-back transaction.
-pytestmark = pytest.mark.rollback
-
 
 def _user(username: str) -> CasusUser:
     return db.session.query(CasusUser).filter_by(username=username).one()

@@ -30,9 +30,6 @@ from app.models import (
 from app.views.case_page import INTERVENTIONS_SHOWN
 from tests.support import count_queries
 
-# Single-threaded, no connections of its own: rolled back instead of a fresh copy.
-pytestmark = pytest.mark.rollback
-
 # 10, plus the bell's unread count in the navigation bar.
 MAX_CASE_PAGE_QUERIES = 11
 ROW = re.compile(r'<tr data-id="(\d+)">')

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from html import unescape
 
-import pytest
 import sqlalchemy as sa
 
 from app.access import system_access
@@ -16,9 +15,6 @@ from app.lookups import PAGE_SIZE
 from app.models import Case, CasusUser, Organisation
 from app.models.base import OrganisationKind, OrganisationTier
 from tests.support import count_queries
-
-# Single-threaded, no connections of its own: rolled back instead of a fresh copy.
-pytestmark = pytest.mark.rollback
 
 OPTION = re.compile(r"<option\b[^>]*>([^<]*)</option>", re.I)
 
