@@ -9,7 +9,9 @@ How a test is isolated from the others (``app`` fixture):
 - A test marked ``fresh_db`` gets a real copy of the template instead (SQLite: a file
   copy; PostgreSQL: ``CREATE DATABASE ... TEMPLATE``). It needs one when the database is
   used from more than the test's own thread and connection: browser journeys and live
-  servers, threads, a second app or engine on the work database, plugin migrations.
+  servers, threads, a second app or engine on the work database, plugin migrations, and
+  product code that writes on a connection of its own (the security event log and the
+  login throttle: in a rolled-back test their rows are not written).
   ``pytest_collection_modifyitems`` below marks these automatically: everything under
   ``tests/e2e`` and every test using one of ``FRESH_FIXTURES``; modules mark the rest
   themselves (``pytestmark = pytest.mark.fresh_db``, with the reason beside it).

@@ -111,6 +111,7 @@ def test_the_criterion_is_a_prefix_of_the_normalised_term(dialect) -> None:
     assert subject_name_criterion("  ", dialect) is None
 
 
+@pytest.mark.fresh_db  # Asks for the query plan on a connection of its own.
 def test_an_index_serves_the_search(app, db_backend) -> None:
     """Both prefixes are answered from an index, not by reading the table."""
     with app.app_context(), system_access("test"):
