@@ -17,8 +17,8 @@ How a test is isolated from the others (``app`` fixture):
   themselves (``pytestmark = pytest.mark.fresh_db``, with the reason beside it).
 - A rolled-back test that nevertheless reaches the work database another way fails
   with a message saying to mark it ``fresh_db``: a statement on the shared connection
-  from another thread, or asking ``test_database.work_url`` (to build an app or engine
-  of its own). So a new test is either isolated or told why not; it never leaks.
+  from another thread, ``db.engine.connect()``, or asking ``test_database.work_url`` (to
+  build an app or engine of its own). So a new test is isolated or told why not.
 
 After a ``fresh_db`` test (or one that used ``work_url`` without the ``app`` fixture)
 the copy counts as changed, and the next rolled-back test starts from a new copy.
@@ -122,8 +122,9 @@ _E2E = Path(__file__).resolve().parent / "e2e"
 
 _THREAD_HINT = ("a rolled-back test used the database from a second thread ({}); "
                 "mark it fresh_db (pytest.mark.fresh_db) to give it a copy of its own")
-_WORK_URL_HINT = ("a rolled-back test asked for test_database.work_url to connect on its "
-                  "own; mark it fresh_db (pytest.mark.fresh_db) to give it a copy of its own")
+_WORK_URL_HINT = ("a rolled-back test connected to the database on its own (db.engine.connect() "
+                  "or test_database.work_url); mark it fresh_db (pytest.mark.fresh_db) to "
+                  "give it a copy of its own")
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -218,6 +219,9 @@ def _rolled_back(flask_app, test_database: TestDatabase) -> Iterator[None]:
         if sqlite:
             connection.exec_driver_sql("BEGIN")
         sa.event.listen(connection, "before_cursor_execute", _in_test_thread(threading.get_ident()))
+        # ``db.engine`` is this connection now: code opening a connection of its own on it
+        # gets the reason instead of an AttributeError.
+        connection.connect = _refuse_own_connection
         engines = db._app_engines[flask_app]
         factory = db.session.session_factory
         previous_mode = factory.kw.get("join_transaction_mode")
@@ -244,6 +248,11 @@ def _rolled_back(flask_app, test_database: TestDatabase) -> Iterator[None]:
             _WorkState.changed = True
     if _WorkState.strays:
         pytest.fail("; ".join(dict.fromkeys(_WorkState.strays)), pytrace=False)
+
+
+def _refuse_own_connection(*_args, **_kwargs):
+    _WorkState.strays.append(_WORK_URL_HINT)
+    raise RuntimeError(_WORK_URL_HINT)
 
 
 def _in_test_thread(owner: int):

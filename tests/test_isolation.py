@@ -115,3 +115,12 @@ def test_a_rolled_back_test_may_not_connect_on_its_own(app, test_database) -> No
         test_database.work_url  # noqa: B018  (reading it is what is refused)
     assert _WorkState.strays
     _WorkState.strays.clear()
+
+
+def test_nor_open_a_connection_of_its_own_on_the_app(app) -> None:
+    from app.extensions import db
+
+    with app.app_context(), pytest.raises(RuntimeError, match="fresh_db"):
+        db.engine.connect()
+    assert _WorkState.strays
+    _WorkState.strays.clear()
