@@ -36,7 +36,7 @@ SELF_SERVICE: tuple[tuple[str, str], ...] = (
 )
 
 
-#: Row scopes a role can give (the row rules themselves live in ``app.access.policy``).
+#: Row scopes a role can give (the row rules themselves live in ``app.access.rows``).
 SCOPE_CORE = "core"            # all included cases and signals, if the organisation is core
 SCOPE_COORDINATE = "coordinate"  # change any organisation's rows, grant admissions
 SCOPE_DIRECTED = "directed"    # the cases the user directs

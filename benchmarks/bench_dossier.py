@@ -122,7 +122,7 @@ def _measure(app, cases: dict[str, int], username: str, keep: Path | None,
     from flask_babel import force_locale
 
     from app.access import system_access
-    from app.access.policy import actor_for_user
+    from app.access.actor import actor_for_user
     from app.extensions import db
     from reports.dossier import PrintRequest, build_dossier
 

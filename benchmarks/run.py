@@ -117,7 +117,7 @@ def dossier_results(app, backend: str) -> list[Result]:
     from flask_babel import force_locale
 
     from app.access import system_access
-    from app.access.policy import actor_for_user
+    from app.access.actor import actor_for_user
     from app.extensions import db
     from benchmarks.suite import QueryCounter, facts
 

@@ -23,7 +23,10 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
-from app.access import policy, system_access
+from app.access import system_access
+from app.access.actor import Actor, actor_for_user
+from app.access.fields import can_see_field
+from app.access.rows import ROW_RULES, guarded_model, visible_query
 from app.extensions import db
 from app.models import (
     AgendaItem,
@@ -76,7 +79,7 @@ def plant_markers() -> dict[tuple[type, int], list[str]]:
     """Give every text column of every guarded row a unique marker; return them."""
     markers: dict[tuple[type, int], list[str]] = {}
     with system_access("planting test markers"):
-        for model in policy.ROW_RULES:
+        for model in ROW_RULES:
             columns = _text_columns(model)
             if not columns and model not in (Case, Subject):
                 continue
@@ -99,7 +102,7 @@ def snapshot() -> str:
     """A fingerprint of every guarded row, to prove that refused writes changed nothing."""
     digest = hashlib.sha256()
     with system_access("snapshot"):
-        for model in policy.ROW_RULES:
+        for model in ROW_RULES:
             table = model.__table__
             for row in db.session.execute(sa.select(table).order_by(*table.primary_key)):
                 digest.update(repr(tuple(row)).encode())
@@ -111,7 +114,7 @@ def snapshot() -> str:
 class Entitlement:
     """What one user may and may not see, according to the policy."""
 
-    actor: policy.Actor
+    actor: Actor
     visible: dict[type, list[int]] = field(default_factory=dict)
     forbidden: dict[type, list[int]] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)  # marker → what it is
@@ -120,23 +123,23 @@ class Entitlement:
 def entitlement(username: str, markers: dict[tuple[type, int], list[str]]) -> Entitlement:
     with system_access("computing entitlements"):
         user = db.session.query(CasusUser).filter_by(username=username).one()
-        actor = policy.actor_for_user(user)
+        actor = actor_for_user(user)
         ent = Entitlement(actor)
-        for model in policy.ROW_RULES:
+        for model in ROW_RULES:
             if not hasattr(model, "id"):
                 continue  # a link table (case_subject); its rows show through their ends
             all_ids = set(db.session.execute(sa.select(model.id)).scalars())
-            visible = set(db.session.execute(policy.visible_query(model, actor)).scalars())
+            visible = set(db.session.execute(visible_query(model, actor)).scalars())
             ent.visible[model] = sorted(visible)
             ent.forbidden[model] = sorted(all_ids - visible)
             for row_id in ent.forbidden[model]:
                 for marker in markers.get((model, row_id), []):
                     ent.secrets[marker] = f"{model.__name__} #{row_id}"
-        if not policy.can_see_field(Subject, "bsn", actor):
+        if not can_see_field(Subject, "bsn", actor):
             for subject in db.session.query(Subject):
                 ent.secrets[subject.bsn] = f"BSN of subject #{subject.id}"
         for item in db.session.query(Intervention):
-            if not policy.can_see_field(item, "outcome", actor):
+            if not can_see_field(item, "outcome", actor):
                 for marker in markers.get((Intervention, item.id), []):
                     ent.secrets[marker] = f"hidden content of intervention #{item.id}"
         db.session.rollback()
@@ -161,7 +164,7 @@ def _relation_columns(model: type | None) -> list[tuple[str, type]]:
     out = []
     for rel in sa.inspect(model).relationships:
         target = rel.mapper.class_
-        if policy.guarded_model(target) is not None:
+        if guarded_model(target) is not None:
             out.append((rel.key, target))
     return out
 
@@ -194,7 +197,7 @@ def requests_for(app: Flask, ent: Entitlement) -> Iterator[Request]:
         for rule in app.url_map.iter_rules():
             view = _view_for(app, rule.endpoint)
             model = _model_of(view)
-            if model is not None and policy.guarded_model(model) is None and model not in any_ids:
+            if model is not None and guarded_model(model) is None and model not in any_ids:
                 first = db.session.execute(sa.select(sa.inspect(model).primary_key[0])
                                            .limit(1)).scalar()
                 any_ids[model] = [first] if first is not None else []
@@ -224,10 +227,10 @@ def requests_for(app: Flask, ent: Entitlement) -> Iterator[Request]:
         # Writes without an id in the URL (add forms, list actions, API create) naming
         # rows the user may not see in their body.
         if not rule.arguments and model is not None and set(methods) & {"POST", "PUT"}:
-            body = {column: ent.forbidden[policy.guarded_model(target)][0]
+            body = {column: ent.forbidden[guarded_model(target)][0]
                     for column, target in _relation_columns(model)
-                    if ent.forbidden.get(policy.guarded_model(target))}
-            base = policy.guarded_model(model)
+                    if ent.forbidden.get(guarded_model(target))}
+            base = guarded_model(model)
             rowids = ent.forbidden.get(base, [])[:2] if base else []
             actions = list(getattr(view, "actions", None) or {}) or ["muldelete"]
             if rule.endpoint.endswith(".action_post"):
@@ -240,7 +243,7 @@ def requests_for(app: Flask, ent: Entitlement) -> Iterator[Request]:
         # Filter parameters naming rows the user may not see.
         if "GET" in methods and not rule.arguments and model is not None:
             for column, target in _relation_columns(model):
-                for row_id in ent.forbidden.get(policy.guarded_model(target), [])[:2]:
+                for row_id in ent.forbidden.get(guarded_model(target), [])[:2]:
                     if api:
                         url = (f"{rule.rule}?q=(filters:!((col:{column},opr:rel_o_m,"
                                f"value:{row_id})))")
@@ -254,8 +257,8 @@ def _values_for(arg: str, model: type | None, view: Any, ent: Entitlement,
     target = ARG_MODELS.get(arg)
     if target is None and arg in ("pk", "id"):
         target = model
-    if target is not None and policy.guarded_model(target) is not None:
-        base = policy.guarded_model(target)
+    if target is not None and guarded_model(target) is not None:
+        base = guarded_model(target)
         return ([(i, False) for i in ent.visible.get(base, [])[:2]]
                 + [(i, True) for i in ent.forbidden.get(base, [])[:3]])
     if target is not None:

@@ -1,14 +1,33 @@
-"""Test set-up: one migrated, seeded template database per run, copied for every test.
+"""Test set-up: one migrated, seeded template database per run; every test starts from it.
 
-A test module (or test) marked ``rollback`` does not get a copy: it runs inside one
-transaction on the work database that is rolled back afterwards (the app's commits
-become savepoints), like Warehouse's ``db_session``. Mark only tests that stay in one
-thread and never open connections of their own (no concurrency tests, no browser
-journeys, no plugin migrations); the others keep the fresh copy.
+How a test is isolated from the others (``app`` fixture):
+
+- By default it runs inside one transaction on the work database that is rolled back
+  afterwards, like Warehouse's ``db_session``: every session of the app shares that one
+  connection, and the app's commits become savepoints. Cheap (no copy), and a test sees
+  its own commits, including those made by requests through the test client.
+- A test marked ``fresh_db`` gets a real copy of the template instead (SQLite: a file
+  copy; PostgreSQL: ``CREATE DATABASE ... TEMPLATE``). It needs one when the database is
+  used from more than the test's own thread and connection: browser journeys and live
+  servers, threads, a second app or engine on the work database, plugin migrations, and
+  product code that writes on a connection of its own (the security event log and the
+  login throttle: in a rolled-back test their rows are not written).
+  ``pytest_collection_modifyitems`` below marks these automatically: everything under
+  ``tests/e2e`` and every test using one of ``FRESH_FIXTURES``; modules mark the rest
+  themselves (``pytestmark = pytest.mark.fresh_db``, with the reason beside it).
+- A rolled-back test that nevertheless reaches the work database another way fails
+  with a message saying to mark it ``fresh_db``: a statement on the shared connection
+  from another thread, ``db.engine.connect()``, or asking ``test_database.work_url`` (to
+  build an app or engine of its own). So a new test is isolated or told why not.
+
+After a ``fresh_db`` test (or one that used ``work_url`` without the ``app`` fixture)
+the copy counts as changed, and the next rolled-back test starts from a new copy.
+The ``rollback`` marker of older tests is still accepted and changes nothing.
 
 ``CASUS_TEST_DB`` picks the database: ``sqlite`` (default) or ``postgresql``. For
 PostgreSQL ``CASUS_TEST_POSTGRES_URL`` names the server (default: the local one,
 user ``postgres``); every run creates and drops its own throwaway databases.
+Passwords are hashed with one PBKDF2 round in tests (``tests.support.make_app``).
 """
 
 from __future__ import annotations
@@ -16,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,6 +114,43 @@ def _postgres_url() -> str:
     return os.environ.get("CASUS_TEST_POSTGRES_URL") or DEFAULT_PG_URL
 
 
+#: Fixtures whose tests use the database from another thread or process (a browser, a
+#: live server): such a test gets a fresh copy, whatever its module says.
+FRESH_FIXTURES = frozenset({"_chromium", "page", "live_server", "demo_server"})
+
+_E2E = Path(__file__).resolve().parent / "e2e"
+
+_THREAD_HINT = ("a rolled-back test used the database from a second thread ({}); "
+                "mark it fresh_db (pytest.mark.fresh_db) to give it a copy of its own")
+_WORK_URL_HINT = ("a rolled-back test connected to the database on its own (db.engine.connect() "
+                  "or test_database.work_url); mark it fresh_db (pytest.mark.fresh_db) to "
+                  "give it a copy of its own")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        if item.path.is_relative_to(_E2E) or FRESH_FIXTURES.intersection(item.fixturenames):
+            item.add_marker(pytest.mark.fresh_db)
+
+
+class _WorkState:
+    """What the tests so far have done to the work database."""
+
+    #: Whether it may differ from the template (a rolled-back test leaves it as it was).
+    changed = True
+    #: True while a rolled-back test runs: it must reach the database only through the app.
+    rolling_back = False
+    #: What a rolled-back test did that it may not (checked when the test ends).
+    strays: list[str] = []
+
+
+def _work_url_asked() -> None:
+    if _WorkState.rolling_back:
+        _WorkState.strays.append(_WORK_URL_HINT)
+        pytest.fail(_WORK_URL_HINT, pytrace=False)
+    _WorkState.changed = True
+
+
 @pytest.fixture(scope="session")
 def test_database(tmp_path_factory) -> Iterator[TestDatabase]:
     backend = _backend()
@@ -108,14 +165,9 @@ def test_database(tmp_path_factory) -> Iterator[TestDatabase]:
         pytest.exit(f"CASUS_TEST_DB={backend!r} is not known (sqlite or postgresql)",
                     returncode=4)
     database.build_template()
-    database.reset()
-    _TEST_DATABASE[0] = database
-    _fresh_state[0] = True
+    database.on_work_url = _work_url_asked
     yield database
     database.drop()
-
-
-_TEST_DATABASE: list[TestDatabase] = [None]  # type: ignore[list-item]
 
 
 @pytest.fixture(scope="session")
@@ -125,30 +177,26 @@ def _session_app(test_database: TestDatabase):
 
 @pytest.fixture()
 def app(request, _session_app, test_database: TestDatabase):
-    """The shared app on a fresh copy of the seeded demo database — or, for a test
-    marked ``rollback``, inside a transaction that is rolled back afterwards."""
+    """The shared app, inside a transaction rolled back after the test — or, for a test
+    marked ``fresh_db``, on a fresh copy of the seeded demo database."""
     from app.extensions import db
 
-    if request.node.get_closest_marker("rollback"):
-        with _rolled_back(_session_app):
+    if not request.node.get_closest_marker("fresh_db"):
+        with _rolled_back(_session_app, test_database):
             yield _session_app
         return
     with _session_app.app_context():
         db.session.remove()
         db.engine.dispose()
     test_database.reset()
-    _fresh_state[0] = False  # this test may change its copy
+    _WorkState.changed = True  # this test may change its copy
     yield _session_app
     with _session_app.app_context():
         db.session.remove()
 
 
-#: Whether the work database is an untouched copy (a rolled-back test leaves it so).
-_fresh_state = [False]
-
-
 @contextlib.contextmanager
-def _rolled_back(flask_app) -> Iterator[None]:
+def _rolled_back(flask_app, test_database: TestDatabase) -> Iterator[None]:
     """Every session of ``flask_app`` on one connection in an outer transaction; the
     sessions' commits release savepoints, and the end rolls everything back."""
     from app.extensions import db
@@ -156,10 +204,10 @@ def _rolled_back(flask_app) -> Iterator[None]:
     with flask_app.app_context():
         db.session.remove()
         engine = db.engine
-        if not _fresh_state[0]:  # the previous test changed the copy: start from a new one
+        if _WorkState.changed:  # a previous test changed the copy: start from a new one
             engine.dispose()
-            _TEST_DATABASE[0].reset()
-            _fresh_state[0] = True
+            test_database.reset()
+            _WorkState.changed = False
         connection = engine.connect()
         # Flask-AppBuilder asks ``session.get_bind().name`` (an Engine's attribute).
         connection.name = engine.name
@@ -170,14 +218,21 @@ def _rolled_back(flask_app) -> Iterator[None]:
         outer = connection.begin()
         if sqlite:
             connection.exec_driver_sql("BEGIN")
+        sa.event.listen(connection, "before_cursor_execute", _in_test_thread(threading.get_ident()))
+        # ``db.engine`` is this connection now: code opening a connection of its own on it
+        # gets the reason instead of an AttributeError.
+        connection.connect = _refuse_own_connection
         engines = db._app_engines[flask_app]
         factory = db.session.session_factory
         previous_mode = factory.kw.get("join_transaction_mode")
         engines[None] = connection
         factory.kw["join_transaction_mode"] = "create_savepoint"
+    _WorkState.rolling_back = True
+    _WorkState.strays = []
     try:
         yield
     finally:
+        _WorkState.rolling_back = False
         with flask_app.app_context():
             db.session.remove()
         engines[None] = engine
@@ -189,6 +244,28 @@ def _rolled_back(flask_app) -> Iterator[None]:
         if sqlite:
             connection.connection.driver_connection.isolation_level = ""
         connection.close()
+        if _WorkState.strays:  # what a stray connection or thread did is not rolled back
+            _WorkState.changed = True
+    if _WorkState.strays:
+        pytest.fail("; ".join(dict.fromkeys(_WorkState.strays)), pytrace=False)
+
+
+def _refuse_own_connection(*_args, **_kwargs):
+    _WorkState.strays.append(_WORK_URL_HINT)
+    raise RuntimeError(_WORK_URL_HINT)
+
+
+def _in_test_thread(owner: int):
+    """A statement hook refusing statements from other threads than ``owner``: one
+    connection cannot serve two threads, and a test needing two is not a rolled-back one."""
+
+    def check(*_args) -> None:
+        if threading.get_ident() != owner:
+            hint = _THREAD_HINT.format(threading.current_thread().name)
+            _WorkState.strays.append(hint)
+            raise RuntimeError(hint)
+
+    return check
 
 
 @pytest.fixture()

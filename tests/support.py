@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -60,7 +60,16 @@ class TestDatabase:
 
     def __init__(self, template_url: str, work_url: str) -> None:
         self.template_url = template_url
-        self.work_url = work_url
+        self._work_url = work_url
+        #: Told when a test asks for ``work_url`` (tests/conftest.py keeps track).
+        self.on_work_url: Callable[[], None] = lambda: None
+
+    @property
+    def work_url(self) -> str:
+        """The work database, for a test that connects to it with an app or engine of its
+        own (such a test needs a fresh copy: see tests/conftest.py)."""
+        self.on_work_url()
+        return self._work_url
 
     def build_template(self) -> None:
         migrate_and_seed(make_app(self.template_url))

@@ -8,8 +8,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import RelationshipProperty
 
-from app.access import clock, policy, system_access
+from app.access import clock, system_access
+from app.access.actor import Actor, actor_for_user
 from app.access.guard import AccessDenied
+from app.access.rows import ROW_RULES, guarded_model, row_criteria
 from app.extensions import db
 from app.models import (
     Case,
@@ -22,14 +24,11 @@ from app.models import (
     Subject,
 )
 
-# Single-threaded, no connections of its own: rolled back instead of a fresh copy.
-pytestmark = pytest.mark.rollback
 
-
-def _actor(username: str) -> policy.Actor:
+def _actor(username: str) -> Actor:
     with system_access("test"):
         user = db.session.query(CasusUser).filter_by(username=username).one()
-        return policy.actor_for_user(user)
+        return actor_for_user(user)
 
 
 def _numbers_seen(browser, username: str) -> set[str]:
@@ -45,7 +44,7 @@ def _expected_numbers(username: str) -> set[str]:
     actor = _actor(username)
     with system_access("test"):
         return {number for (number,) in db.session.execute(
-            sa.select(Case.number).where(policy.row_criteria(Case, actor)))}
+            sa.select(Case.number).where(row_criteria(Case, actor)))}
 
 
 def test_no_user_means_no_case_content(app):
@@ -154,7 +153,7 @@ def _links_to_case(model: type, seen: frozenset[type] = frozenset()) -> bool:
         target = rel.mapper.class_
         if isinstance(rel, RelationshipProperty) and rel.direction.name == "MANYTOONE" \
                 and target not in seen and target is not model \
-                and policy.guarded_model(target) is not None:
+                and guarded_model(target) is not None:
             return True
     return False
 
@@ -180,7 +179,7 @@ def test_every_model_holding_case_content_is_guarded(app):
     unguarded = []
     for mapper in Model.registry.mappers:
         model = mapper.class_
-        if _links_to_case(model) and policy.guarded_model(model) is None:
+        if _links_to_case(model) and guarded_model(model) is None:
             unguarded.append(model.__name__)
     assert sorted(unguarded) == sorted(CHILDREN_NARROWED_BY_THEIR_VIEWS)
 
@@ -202,13 +201,13 @@ def test_the_guard_builds_its_criteria_once_per_actor_and_day(app, browser, monk
     browser.login("regisseur")
     assert browser.get("/casemodelview/list/").status_code == 200
     assert browser.get("/").status_code == 200
-    assert built.count("regisseur") == len(policy.ROW_RULES)
+    assert built.count("regisseur") == len(ROW_RULES)
 
     tomorrow = clock.today() + dt.timedelta(days=1)
     monkeypatch.setattr(clock, "today", lambda: tomorrow)
     assert browser.get("/casemodelview/list/").status_code == 200
-    assert built.count("regisseur") == 2 * len(policy.ROW_RULES)
+    assert built.count("regisseur") == 2 * len(ROW_RULES)
 
     other = type(browser)(app).login("jongerenwerk")
     assert other.get("/casemodelview/list/").status_code == 200
-    assert built.count("jongerenwerk") == len(policy.ROW_RULES)
+    assert built.count("jongerenwerk") == len(ROW_RULES)

@@ -12,9 +12,11 @@ import pytest
 import sqlalchemy as sa
 from flask_appbuilder.security.sqla.models import Role
 
-from app.access import clock, policy, system_access
+from app.access import clock, system_access
+from app.access.actor import Actor, actor_for_user
 from app.access.changes import PrivilegeError
 from app.access.models import PermissionChange
+from app.access.rows import row_criteria
 from app.extensions import db
 from app.models import (
     Case,
@@ -25,9 +27,6 @@ from app.models import (
     Subject,
 )
 from tests.support import DEMO_PASSWORD, DEMO_USERNAMES
-
-# Read-mostly and single-threaded: each test runs in a rolled-back transaction.
-pytestmark = pytest.mark.rollback
 
 
 def _user(username: str) -> CasusUser:
@@ -201,12 +200,12 @@ def test_explanation_matches_the_policy_and_the_screens_for_every_demo_user_and_
         app, browser):
     with app.app_context(), system_access("test"):
         cases = [(c.id, c.number) for c in db.session.query(Case).order_by(Case.id)]
-        users = {u.username: (u.id, policy.actor_for_user(u)) for u in
+        users = {u.username: (u.id, actor_for_user(u)) for u in
                  db.session.query(CasusUser).filter(CasusUser.username.in_(DEMO_USERNAMES))}
         expected = {}
         for username, (_uid, actor) in users.items():
             seen = set(db.session.execute(
-                sa.select(Case.id).where(policy.row_criteria(Case, actor))).scalars())
+                sa.select(Case.id).where(row_criteria(Case, actor))).scalars())
             for case_id, _number in cases:
                 expected[username, case_id] = case_id in seen
     assert set(users) == set(DEMO_USERNAMES)
@@ -249,9 +248,9 @@ def test_view_as_shows_the_cases_and_menu_of_a_role(app, browser):
     with app.app_context(), system_access("test"):
         role_id = db.session.query(Role).filter_by(name="Ketenpartner").one().id
         org = db.session.query(Organisation).filter_by(name="Jongerenwerk Amsterdam").one()
-        actor = policy.Actor(None, "x", org.id, org.tier.value, frozenset({"Ketenpartner"}))
+        actor = Actor(None, "x", org.id, org.tier.value, frozenset({"Ketenpartner"}))
         numbers = set(db.session.execute(sa.select(Case.number).where(
-            policy.row_criteria(Case, actor))).scalars())
+            row_criteria(Case, actor))).scalars())
         all_numbers = set(db.session.execute(sa.select(Case.number)).scalars())
         org_id = org.id
     page = browser.login("beheerder").get(f"/access/view-as/?role={role_id}"
@@ -412,9 +411,9 @@ def test_coordinator_admits_a_partner_and_bad_dates_are_explained(app, browser):
 
 def test_api_token_of_partner_cannot_read_other_cases(app):
     with app.app_context(), system_access("test"):
-        actor = policy.actor_for_user(_user("jongerenwerk"))
+        actor = actor_for_user(_user("jongerenwerk"))
         hidden = db.session.execute(sa.select(Case.id).where(
-            sa.not_(policy.row_criteria(Case, actor)))).scalars().all()
+            sa.not_(row_criteria(Case, actor)))).scalars().all()
     headers = {"Authorization": f"Bearer {_token(app, 'jongerenwerk')}"}
     client = app.test_client()
     listing = json.loads(client.get("/api/v1/case/", headers=headers).text)

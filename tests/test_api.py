@@ -308,6 +308,7 @@ def test_a_stale_version_is_refused_with_409_and_keeps_the_first_save(
     assert after["outcome"] is None
 
 
+@pytest.mark.fresh_db  # Another user's save commits on a connection of its own.
 def test_a_concurrent_save_between_read_and_write_is_refused(
         app: Flask, client: FlaskClient, monkeypatch) -> None:
     """The version check in SQL catches a save that lands after the API read the row."""

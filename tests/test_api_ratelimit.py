@@ -5,7 +5,12 @@ The shared test app runs without throttling; this test builds its own app with i
 
 from __future__ import annotations
 
+import pytest
+
 from tests.login_support import api_login, cheapen_passwords, html_login, throttled_app
+
+# The login throttle and the security events write on connections of their own.
+pytestmark = pytest.mark.fresh_db
 
 LOGIN = "/api/v1/security/login"
 

@@ -9,9 +9,6 @@ from flask import Flask
 
 from app import validation
 
-# Single-threaded, no connections of its own: rolled back instead of a fresh copy.
-pytestmark = pytest.mark.rollback
-
 
 @pytest.fixture()
 def dutch(app: Flask):

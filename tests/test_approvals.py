@@ -4,10 +4,14 @@ or refuses it on "Te beoordelen wijzigingen", and nothing happens before approva
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 
 from tests.support import Browser, csrf_token
+
+# Security events are written on a connection of their own: a fresh copy.
+pytestmark = pytest.mark.fresh_db
 
 LIST = "/approvalrequestmodelview/list/"
 TASK_TITLE = "Een gevoelige wijziging wacht op uw goedkeuring"

@@ -146,7 +146,7 @@ def test_the_flush_refuses_another_organisation_even_without_the_form(app) -> No
     from flask import g
     from werkzeug.exceptions import Forbidden
 
-    from app.access.policy import actor_for_user
+    from app.access.actor import actor_for_user
 
     ids = _ids(app)
     with app.test_request_context():

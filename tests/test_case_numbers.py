@@ -22,6 +22,9 @@ from app.models import (
 )
 from app.numbering import format_case_number
 
+# Simultaneous creations in threads, each on its own connection: a fresh copy.
+pytestmark = pytest.mark.fresh_db
+
 TODAY = dt.date.today()
 
 

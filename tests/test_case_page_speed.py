@@ -9,7 +9,9 @@ import re
 
 import pytest
 
-from app.access import policy, system_access
+from app.access import system_access
+from app.access.actor import actor_for_user
+from app.access.rows import visible_query
 from app.extensions import db
 from app.models import (
     ActionPlan,
@@ -27,9 +29,6 @@ from app.models import (
 )
 from app.views.case_page import INTERVENTIONS_SHOWN
 from tests.support import count_queries
-
-# Single-threaded, no connections of its own: rolled back instead of a fresh copy.
-pytestmark = pytest.mark.rollback
 
 # 10, plus the bell's unread count in the navigation bar.
 MAX_CASE_PAGE_QUERIES = 11
@@ -166,8 +165,8 @@ def test_partner_tab_summarises_each_organisation_once(app, browser):
 def test_each_user_sees_exactly_the_interventions_the_policy_allows(app, browser, username):
     with app.app_context(), system_access("test"):
         user = db.session.query(CasusUser).filter_by(username=username).one()
-        actor = policy.actor_for_user(user)
-        visible = set(db.session.execute(policy.visible_query(Intervention, actor)).scalars())
+        actor = actor_for_user(user)
+        visible = set(db.session.execute(visible_query(Intervention, actor)).scalars())
         cases = {case_id for (case_id,) in db.session.query(Intervention.case_id).filter(
             Intervention.id.in_(visible)).distinct()}
         by_case = {case_id: {pk for (pk,) in db.session.query(Intervention.id).filter(

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from app.access import system_access
 from app.extensions import db
 from app.models import Case, CaseNote, CasePhase
-
-# Single-threaded, no connections of its own: rolled back instead of a fresh copy.
-pytestmark = pytest.mark.rollback
 
 
 def _case(app, **filters) -> Case:

@@ -35,9 +35,6 @@ from tests.workflow_support import (
     read,
 )
 
-# Single-threaded, no connections of its own: rolled back instead of a fresh copy.
-pytestmark = pytest.mark.rollback
-
 
 def _plan(browser: Browser, app, days_ahead: int) -> int:
     held_on = dt.datetime.combine(TODAY + dt.timedelta(days=days_ahead), dt.time(9, 0))

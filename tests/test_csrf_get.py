@@ -11,6 +11,9 @@ from flask import Flask
 
 from tests.support import Browser
 
+# Snapshots every table through a connection of its own: a fresh copy.
+pytestmark = pytest.mark.fresh_db
+
 _PARAM = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 # Columns a login itself updates; everything else must stay byte-for-byte equal.
 _VOLATILE = {"ab_user": {"last_login", "login_count", "fail_login_count", "changed_on"}}

@@ -17,9 +17,6 @@ from app.access.fields import FIELD_RULES_KEY
 from app.hookspecs import FieldRule
 from tests.support import DEMO_PASSWORD, Browser
 
-# Single-threaded, no connections of its own: rolled back instead of a fresh copy.
-pytestmark = pytest.mark.rollback
-
 SECRET = "Uitkomst-alleen-voor-de-regel-7431"
 
 

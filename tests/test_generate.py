@@ -123,6 +123,7 @@ def test_generated_accounts_log_in_and_see_generated_cases(empty_database):
         db.engine.dispose()
 
 
+@pytest.mark.fresh_db  # Runs the generator on the work database's own URL.
 def test_refuses_a_database_that_already_holds_cases(app):
     from app.extensions import db
 

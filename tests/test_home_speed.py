@@ -5,16 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import pytest
-
 from app.access import system_access
 from app.extensions import db
 from app.models import Case, CasePhase
 from app.views import home
 from tests.support import count_queries
-
-# Single-threaded, no connections of its own: rolled back instead of a fresh copy.
-pytestmark = pytest.mark.rollback
 
 
 def _open_cases(app) -> list[Case]:

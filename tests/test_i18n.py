@@ -25,9 +25,6 @@ from app.i18n import (
 )
 from tests.support import Browser, csrf_token
 
-# Single-threaded, no connections of its own: rolled back instead of a fresh copy.
-pytestmark = pytest.mark.rollback
-
 ROOT = Path(__file__).resolve().parents[1]
 
 

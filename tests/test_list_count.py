@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from app.datamodel import BoundedCount, CasusSQLAInterface
 from tests.support import Browser, count_queries
-
-# Single-threaded, no connections of its own: rolled back instead of a fresh copy.
-pytestmark = pytest.mark.rollback
 
 CASE_LIST = "/casemodelview/list/"
 _COUNT = re.compile(r"Record Count</strong>:?\s*([0-9+]+)|Aantal[^<]*</strong>:?\s*([0-9+]+)")

@@ -5,15 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import pytest
-
 from app.access import system_access
 from app.extensions import db
 from app.models import Case, CasePhase, Intervention
 from tests.support import Browser, csrf_token
-
-# Single-threaded, no connections of its own: rolled back instead of a fresh copy.
-pytestmark = pytest.mark.rollback
 
 
 def _hidden(html: str, name: str) -> str:

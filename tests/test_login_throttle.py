@@ -20,6 +20,9 @@ from tests.login_support import (
 )
 from tests.support import Browser, csrf_token
 
+# Second apps over the work database stand for other workers: a fresh copy.
+pytestmark = pytest.mark.fresh_db
+
 ADDRESSES = [f"10.20.0.{n}" for n in range(1, 21)]
 LOCKED_NL = "Dit account is geblokkeerd na te veel mislukte inlogpogingen"
 

@@ -5,18 +5,16 @@ from __future__ import annotations
 import re
 from html import unescape
 
-import pytest
 import sqlalchemy as sa
 
-from app.access import policy, system_access
+from app.access import system_access
+from app.access.actor import actor_for_user
+from app.access.rows import row_criteria
 from app.extensions import db
 from app.lookups import PAGE_SIZE
 from app.models import Case, CasusUser, Organisation
 from app.models.base import OrganisationKind, OrganisationTier
 from tests.support import count_queries
-
-# Single-threaded, no connections of its own: rolled back instead of a fresh copy.
-pytestmark = pytest.mark.rollback
 
 OPTION = re.compile(r"<option\b[^>]*>([^<]*)</option>", re.I)
 
@@ -206,9 +204,9 @@ def test_a_partner_loses_the_lookup_with_the_permission(app, browser):
 def _expected_numbers(username: str) -> set[str]:
     with system_access("test"):
         user = db.session.query(CasusUser).filter_by(username=username).one()
-        actor = policy.actor_for_user(user)
+        actor = actor_for_user(user)
         return {number for (number,) in db.session.execute(
-            sa.select(Case.number).where(policy.row_criteria(Case, actor)))}
+            sa.select(Case.number).where(row_criteria(Case, actor)))}
 
 
 def test_the_case_lookup_shows_only_cases_the_guard_lets_through(app, browser):

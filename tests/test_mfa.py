@@ -13,6 +13,9 @@ from flask import Flask
 from tests.login_support import api_login, code_for, html_login
 from tests.support import Browser, csrf_token
 
+# Security events are written on a connection of their own: a fresh copy.
+pytestmark = pytest.mark.fresh_db
+
 SECRET = re.compile(r'id="mfa-secret">([A-Z2-7]+)<')
 CODES = re.compile(r"<li><code>([0-9a-f]{6}-[0-9a-f]{6})</code></li>")
 

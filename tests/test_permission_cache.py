@@ -11,9 +11,6 @@ from app.access import system_access
 from app.extensions import db
 from tests.support import Browser, count_queries
 
-# Single-threaded, no connections of its own: rolled back instead of a fresh copy.
-pytestmark = pytest.mark.rollback
-
 CASE_LIST = "/casemodelview/list/"
 
 

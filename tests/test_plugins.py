@@ -225,7 +225,7 @@ def _section_text(app, key: str, username: str) -> str:
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.platypus import Paragraph, Table
 
-    from app.access.policy import actor_for_user
+    from app.access.actor import actor_for_user
     from app.models import Case
     from app.plugin_manager import dossier_sections
     from reports.api import DossierContext

@@ -35,7 +35,7 @@ def _plugin_views(app) -> list[type]:
 
 
 def test_plugin_views_build_on_the_policy(app) -> None:
-    from app.access.policy import guarded_model
+    from app.access.rows import guarded_model
     from app.models import Intervention
     from app.plugins import VisibleInterventionFilter, plugins_of
     from app.views.access_policy import AccessPolicyViewMixin

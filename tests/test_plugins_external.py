@@ -83,7 +83,7 @@ def test_register_show_and_refuse_bad_input(app) -> None:
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.platypus import Table
 
-    from app.access.policy import actor_for_user
+    from app.access.actor import actor_for_user
     from app.extensions import db
     from app.models import Case
     from app.plugin_manager import dossier_sections

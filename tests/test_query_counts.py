@@ -30,9 +30,6 @@ from app.models.base import OrganisationKind
 from app.numbering import draw_case_number
 from tests.support import count_queries
 
-# Single-threaded, no connections of its own: rolled back instead of a fresh copy.
-pytestmark = pytest.mark.rollback
-
 MAX_QUERIES = 15
 LIST_PAGES = ("/casemodelview/list/", "/signalmodelview/list/", "/subjectmodelview/list/",
               "/interventionmodelview/list/", "/decisionmodelview/list/",

@@ -29,9 +29,6 @@ from app.models import (
 from app.models.base import AppendOnlyError
 from reports.models import PrintLog
 
-# Single-threaded, no connections of its own: rolled back instead of a fresh copy.
-pytestmark = pytest.mark.rollback
-
 ALL_SECTIONS = ["decisions", "assessment", "plan", "interventions", "conferences", "notes"]
 PURPOSE = "Voorbereiding casusoverleg van volgende week"
 

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.test_reports import case_id_of, planned_conference_id
-
-# Single-threaded, no connections of its own: rolled back instead of a fresh copy.
-pytestmark = pytest.mark.rollback
 
 
 def test_case_page_links_to_the_dossier_form_for_the_coordinator(app, browser) -> None:

@@ -10,7 +10,7 @@ from reportlab import rl_config
 from reportlab.platypus import Paragraph
 
 from app.access import system_access
-from app.access.policy import actor_for_user
+from app.access.actor import actor_for_user
 from app.extensions import db
 from app.models import CaseSubject, Subject
 from tests.support import count_queries

@@ -10,6 +10,9 @@ from flask import Flask
 from tests.login_support import api_login
 from tests.support import Browser
 
+# Security events are written on a connection of their own: a fresh copy.
+pytestmark = pytest.mark.fresh_db
+
 CASES = "/casemodelview/list/"
 API_CASES = "/api/v1/case/"
 

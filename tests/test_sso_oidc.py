@@ -23,6 +23,9 @@ from config import ConfigError, oidc_settings
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, StandInProvider
 from tests.support import make_app
 
+# A second app (single sign-on settings) over the work database: a fresh copy.
+pytestmark = pytest.mark.fresh_db
+
 OOV = "Gemeente Amsterdam – OOV"
 
 

@@ -111,6 +111,7 @@ def test_the_criterion_is_a_prefix_of_the_normalised_term(dialect) -> None:
     assert subject_name_criterion("  ", dialect) is None
 
 
+@pytest.mark.fresh_db  # Asks for the query plan on a connection of its own.
 def test_an_index_serves_the_search(app, db_backend) -> None:
     """Both prefixes are answered from an index, not by reading the table."""
     with app.app_context(), system_access("test"):
@@ -155,7 +156,8 @@ def test_a_blank_term_lists_every_subject(app, browser) -> None:
 # --------------------------------------------------------------------------- access
 
 def _visible_and_hidden_case(app, username: str) -> tuple[int, int]:
-    from app.access.policy import actor_for_user, visible_query
+    from app.access.actor import actor_for_user
+    from app.access.rows import visible_query
     from app.models.organisation import CasusUser
 
     with app.app_context(), system_access("test"):

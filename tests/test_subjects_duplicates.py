@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from app.access import system_access
 from app.extensions import db
 from app.models import Case, CasePhase, CaseSubject, Subject
-
-# Single-threaded, no connections of its own: rolled back instead of a fresh copy.
-pytestmark = pytest.mark.rollback
 
 ADD = "/subjectmodelview/add"
 

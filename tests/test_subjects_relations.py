@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from app.access import system_access
 from app.extensions import db
 from app.models import CaseSubject, Subject, SubjectRelation
-
-# Single-threaded, no connections of its own: rolled back instead of a fresh copy.
-pytestmark = pytest.mark.rollback
 
 
 def test_relation_form_offers_only_subjects_of_the_same_case(app, browser) -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from app import clock
 from app.models import (
     ActionPlan,
@@ -32,9 +30,6 @@ from tests.workflow_support import (
     risk_group_id,
     signal_id,
 )
-
-# Single-threaded, no connections of its own: rolled back instead of a fresh copy.
-pytestmark = pytest.mark.rollback
 
 
 def _expected_next_number(app) -> str:

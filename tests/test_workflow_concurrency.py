@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
+import pytest
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import workflow
@@ -20,6 +21,9 @@ from app.models import (
     Signal,
 )
 from tests.workflow_support import case_with, signal_id
+
+# Simultaneous changes in threads, each on its own connection: a fresh copy.
+pytestmark = pytest.mark.fresh_db
 
 TODAY = dt.date.today()
 

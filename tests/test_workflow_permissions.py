@@ -24,9 +24,6 @@ from tests.workflow_support import (
     signal_state,
 )
 
-# Single-threaded, no connections of its own: rolled back instead of a fresh copy.
-pytestmark = pytest.mark.rollback
-
 CASE_ACTIONS = ("conference", "escalate", "de_escalate", "close", "reopen")
 
 

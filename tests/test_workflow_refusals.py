@@ -24,9 +24,6 @@ from tests.workflow_support import (
     signal_state,
 )
 
-# Single-threaded, no connections of its own: rolled back instead of a fresh copy.
-pytestmark = pytest.mark.rollback
-
 REASONS = "Deze redenen moeten na een foutmelding bewaard blijven."
 
 

@@ -15,6 +15,9 @@ from flask_appbuilder import BaseView, expose
 from tests.support import DEMO_USERNAMES
 from tests.write_crawler import crawl, probes_for, target_for
 
+# The crawl reads rows through a connection of its own: a fresh copy.
+pytestmark = pytest.mark.fresh_db
+
 
 @pytest.mark.parametrize("username", [u for u in DEMO_USERNAMES if u != "beheerder"])
 def test_nobody_writes_where_they_must_not(app, username) -> None:

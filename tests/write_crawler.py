@@ -28,7 +28,9 @@ from flask import Flask
 from flask_appbuilder.baseviews import BaseCRUDView
 from werkzeug.datastructures import MultiDict
 
-from app.access import policy, system_access
+from app.access import system_access
+from app.access.actor import Actor, actor_for_user
+from app.access.rows import ROW_RULES, guarded_model, visible_query
 from app.extensions import db
 from app.models import (
     Case,
@@ -97,7 +99,7 @@ class Target:
     """What one user must not write to, stated from the rules of ``docs/access.md``."""
 
     username: str
-    actor: policy.Actor
+    actor: Actor
     user_id: int
     organisation_id: int | None
     admin: bool
@@ -142,15 +144,15 @@ def must_not_change(target: Target, row: Any) -> bool:
     return False
 
 
-def _visible_cases(actor: policy.Actor) -> list[Case]:
-    ids = set(db.session.execute(policy.visible_query(Case, actor)).scalars())
+def _visible_cases(actor: Actor) -> list[Case]:
+    ids = set(db.session.execute(visible_query(Case, actor)).scalars())
     return [c for c in db.session.query(Case).order_by(Case.id) if c.id in ids]
 
 
 def target_for(app: Flask, username: str) -> Target:
     with app.app_context(), system_access("write crawler: targets"):
         user = db.session.query(CasusUser).filter_by(username=username).one()
-        actor = policy.actor_for_user(user)
+        actor = actor_for_user(user)
         target = Target(username, actor, user.id, user.organisation_id,
                         ROLE_ADMIN in actor.role_names)
         visible = _visible_cases(actor)
@@ -165,7 +167,7 @@ def target_for(app: Flask, username: str) -> Target:
                                       .filter(Organisation.active.is_(True))
                                       .order_by(Organisation.id)
                                       if o.id != user.organisation_id][:2]
-        models = {sa.inspect(m).class_ for m in policy.ROW_RULES if hasattr(m, "id")}
+        models = {sa.inspect(m).class_ for m in ROW_RULES if hasattr(m, "id")}
         for model in [*sorted(models, key=lambda m: m.__name__), *ADMIN_MODELS]:
             rows = [r for r in db.session.query(model).order_by(model.id).limit(200)
                     if must_not_change(target, r)]
@@ -266,7 +268,7 @@ def screen_probes(app: Flask, target: Target) -> Iterator[Probe]:
         base = "/" + view.route_base.strip("/")
         if f"{view.endpoint}.add" in endpoints:
             yield from _add_probes(app, target, view, model, base)
-        for row in target.rows.get(policy.guarded_model(model) or model, []):
+        for row in target.rows.get(guarded_model(model) or model, []):
             if not isinstance(row, model):
                 continue
             pk = sa.inspect(row).identity[0]
@@ -302,7 +304,7 @@ def _add_probes(app: Flask, target: Target, view: Any, model: type, base: str
     if form.field("case") is not None and target.open_case is not None:
         overrides["case"] = _case_value(form, target.open_case)
     name = model.__name__
-    if policy.guarded_model(model) is None and not _may_open(app, target, f"{base}/add"):
+    if guarded_model(model) is None and not _may_open(app, target, f"{base}/add"):
         yield Probe("POST", f"{base}/add", f"add {name}", fill(form, model, overrides))
     if form.field("case") is not None:
         for case in target.closed_cases:

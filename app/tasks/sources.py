@@ -6,7 +6,7 @@ how the underlying action (weighing the signal, registering the intervention, se
 new review date) closes it. Adding a kind of task is adding one function to ``SOURCES``.
 
 Sources run inside ``system_access``; who sees a task is decided by the access policy
-(``app.access.policy._task_rule``), not here.
+(``app.access.rows._task_rule``), not here.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """"My tasks", the notifications behind the bell, and the e-mail setting.
 
 Every query here passes the access guard: ``Task`` and ``Notification`` have row rules in
-``app.access.policy``, so a user sees only their own tasks about cases they may see.
+``app.access.rows``, so a user sees only their own tasks about cases they may see.
 """
 
 from __future__ import annotations
