@@ -142,3 +142,47 @@ def test_a_print_records_its_sections_and_purpose(app: Flask) -> None:
     assert [(r["object_type"], r["case_id"], r["case_number"], r["purpose"]) for r in prints] \
         == [("dossier", case_id, number, "Voorbereiding casusoverleg")]
     assert json.loads(prints[0]["detail"])["detail"]["sections"] == ["decisions", "notes"]
+
+
+def test_privacy_officer_workbench_and_signed_pdf(app: Flask) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from reports.audit import signature
+
+    case_id, number, _summary = _first_case(app)
+    Browser(app).login("coordinator").get(f"/casemodelview/show/{case_id}")
+    privacy = Browser(app).login("privacy")
+    listing = privacy.get("/auditrecordmodelview/list/?_flt_0_username=coordinator")
+    assert listing.status_code == 200 and number in listing.text
+    prints = privacy.get("/auditrecordmodelview/list/?_flt_0_action=print")
+    assert prints.status_code == 200
+    timeline = privacy.get(f"/privacy/case/{case_id}")
+    assert timeline.status_code == 200 and "coordinator" in timeline.text
+    assert privacy.get("/privacy/unusual/").status_code == 200
+
+    pdf = privacy.get(f"/privacy/case/{case_id}?format=pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    signed = pdf.headers["X-Casus-Signature"]
+    assert signed in text.replace("\n", "") and "coordinator" in text and number in text
+    with app.app_context():
+        from app.audit.analysis import case_timeline
+        from app.audit.chain import head
+
+        records = case_timeline(db.session, case_id)
+        title = f"Audit trail of case {case_id}"
+        expected = [signature([r.hash for r in records], head(db.session), t)
+                    for t in (title, f"Audittrail van casus {case_id}")]
+        db.session.remove()
+    assert signed in expected
+
+
+@pytest.mark.parametrize("username", ["beheerder", "coordinator"])
+def test_others_do_not_see_the_trail(app: Flask, username: str) -> None:
+    browser = Browser(app).login(username)
+    for url in ("/auditrecordmodelview/list/", "/privacy/case/1", "/privacy/unusual/"):
+        resp = browser.get(url)
+        assert resp.status_code in (302, 403), (url, resp.status_code)
+        assert "audit_record" not in resp.text

@@ -273,6 +273,3 @@ def init_audit(app: Flask) -> None:
         sa.event.listen(Session, "after_commit", _transaction_ended)
         sa.event.listen(Session, "after_soft_rollback", lambda s, _t: _transaction_ended(s))
     app.after_request(_write_reads)
-    from app.audit.cli import register_cli
-
-    register_cli(app)
