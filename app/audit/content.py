@@ -67,8 +67,10 @@ def read_by_id(model: type, pk: Any) -> None:
 
 def listed(model: type, ids: Iterable[Any]) -> None:
     """One record for a list or search that returned rows of case content."""
+    if not enabled() or not is_case_content(model):
+        return
     ids = [int(pk) for pk in ids if pk is not None]
-    if not ids or not enabled() or not is_case_content(model):
+    if not ids:
         return
     detail: dict[str, Any] = {"ids": ids}
     if has_request_context():
