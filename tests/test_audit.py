@@ -108,3 +108,33 @@ def test_failed_login_is_recorded(app: Flask) -> None:
         assert [(r.action, r.object_type, r.username, r.channel) for r in rows] == [
             ("login_failed", "user", "regisseur", "web")]
         db.session.remove()
+
+
+def test_concurrent_writers_keep_one_chain(app: Flask, db_backend: str) -> None:
+    """Two transactions appending at once: the chain-head lock makes them take turns."""
+    if db_backend != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    import threading
+
+    from app.audit import build_record
+    from app.extensions import db
+
+    barrier = threading.Barrier(2)
+
+    def writer(name: str) -> None:
+        with app.app_context():
+            for _ in range(10):
+                session = db.session.session_factory()
+                barrier.wait(timeout=10)
+                session.add(build_record("read", object_type="case", object_id=1, user=name))
+                session.commit()
+                session.close()
+            db.session.remove()
+
+    threads = [threading.Thread(target=writer, args=(f"writer-{i}",)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    code, output = _verify(app)
+    assert code == 0, output
