@@ -110,14 +110,25 @@ def _who(user) -> dict:
             "username": (getattr(user, "username", None) or "")[:256] or None,
             "organisation_id": getattr(user, "organisation_id", None),
             "organisation": getattr(organisation, "name", None),
-            "roles": ", ".join(sorted(r.name for r in getattr(user, "roles", ()) or ()))[:500]
-            or None,
+            "roles": ", ".join(sorted(_role_names(user)))[:500] or None,
         }
         try:
             user._audit_who = cached
         except AttributeError:  # pragma: no cover - objects without a __dict__
             pass
     return dict(cached)
+
+
+def _role_names(user) -> Iterable[str]:
+    # The access policy resolved the request's user once already; reading ``user.roles``
+    # again would cost a query on every page.
+    if has_request_context():
+        from app.access.actor import current_actor
+
+        actor = current_actor()
+        if actor is not None and actor.user_id == getattr(user, "id", None):
+            return actor.role_names
+    return (r.name for r in getattr(user, "roles", ()) or ())
 
 
 def _where() -> dict:
