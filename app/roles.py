@@ -207,6 +207,10 @@ ROLES: tuple[RoleSpec, ...] = (
             # The second pair of eyes for sensitive changes (app/approvals.py).
             *_views(READ + ("approve", "refuse"), "ApprovalRequestModelView"),
             *_menus("Changes to review"),
+            # The workbench: the audit trail, timelines, unusual access (app/views/privacy.py).
+            *_views(READ, "AuditRecordModelView"),
+            *_views(("can_person", "can_case", "can_unusual"), "PrivacyView"),
+            *_menus("Privacy", "Audit trail", "Print log", "Unusual access"),
         ),
     ),
     RoleSpec(
