@@ -8,6 +8,9 @@ from flask import Flask
 
 from app.audit import AuditDetail, AuditRecord, record
 
+# Tampering, triggers and concurrent writers use connections of their own.
+pytestmark = pytest.mark.fresh_db
+
 
 def _verify(app: Flask):
     result = app.test_cli_runner().invoke(args=["casus", "audit-verify"])
