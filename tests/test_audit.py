@@ -8,6 +8,10 @@ from flask import Flask
 
 from app.audit import AuditDetail, AuditRecord, record
 
+# Tampering and refused changes on connections of their own, concurrent writers in
+# threads, failed logins recorded on a connection of their own: a fresh copy.
+pytestmark = pytest.mark.fresh_db
+
 
 def _verify(app: Flask):
     result = app.test_cli_runner().invoke(args=["casus", "audit-verify"])
