@@ -8,7 +8,6 @@ from flask import Flask
 
 from app.audit import AuditDetail, AuditRecord, record
 
-# Tampering, triggers and concurrent writers use connections of their own.
 # Tampering and refused changes on connections of their own, concurrent writers in
 # threads, failed logins recorded on a connection of their own: a fresh copy.
 pytestmark = pytest.mark.fresh_db
