@@ -70,3 +70,45 @@ def send_mail_command() -> None:
 
     result = send_due()
     click.echo(f"e-mails sent {result.sent}, failed {result.failed}")
+
+
+@casus_cli.command("retention")
+@click.option("--dry-run", "apply", flag_value=False, default=True,
+              help="List what would be destroyed; change nothing (the default).")
+@click.option("--apply", "apply", flag_value=True,
+              help="Carry out the approved destructions that are due and not on hold.")
+def retention_command(apply: bool) -> None:
+    """Destroy what is past its retention date and approved by two people (daily run)."""
+    from app.access.clock import today
+    from app.retention import retention_list
+    from app.retention.destroy import apply as apply_destructions
+    from app.retention.destroy import approved
+
+    day = today()
+    due = retention_list(day)
+    waiting = [d for d in due if d.request_status != "approved"]
+    click.echo(f"past retention: {len(due)}; awaiting a proposal or approval: {len(waiting)}")
+    for item in waiting:
+        state = ("legal hold" if item.on_hold else
+                 "proposed, awaiting approval" if item.request_status else "not proposed")
+        click.echo(f"  {item.object_type} {item.reference}: retention until "
+                   f"{item.retention_until}, {state}")
+    if not apply:
+        plans = approved(day)
+        click.echo(f"dry run: {sum(not p.blocked for p in plans)} approved destruction(s) "
+                   "would be carried out; nothing changed")
+        for plan in plans:
+            _echo_plan(plan)
+        return
+    results = apply_destructions(day)
+    click.echo(f"destroyed: {sum(r is not None for _p, r in results)}")
+    for plan, _record in results:
+        _echo_plan(plan)
+
+
+def _echo_plan(plan) -> None:
+    if plan.blocked:
+        click.echo(f"  {plan.object_type} {plan.reference}: not now ({plan.blocked})")
+        return
+    counts = ", ".join(f"{name} {n}" for name, n in sorted(plan.counts.items()))
+    click.echo(f"  {plan.object_type} {plan.reference}: {counts}")

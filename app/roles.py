@@ -207,6 +207,12 @@ ROLES: tuple[RoleSpec, ...] = (
             # The second pair of eyes for sensitive changes (app/approvals.py).
             *_views(READ + ("approve", "refuse"), "ApprovalRequestModelView"),
             *_menus("Changes to review"),
+            # Retention and access requests (app/retention, app/views/privacy.py).
+            *_views(("can_list", "can_propose", "can_hold", "can_lift"), "RetentionView"),
+            *_views(READ, "DestructionRecordModelView"),
+            *_views(("can_search", "can_report"), "SubjectAccessView"),
+            *_menus("Privacy", "Retention list", "Destruction records",
+                    "Subject access report"),
         ),
     ),
     RoleSpec(

@@ -70,6 +70,7 @@ def register_views(appbuilder: AppBuilder) -> None:
         exports,
         lookup,
         management,
+        privacy,
         reports,
         tasks,
         workflow,
@@ -88,4 +89,5 @@ def register_views(appbuilder: AppBuilder) -> None:
     accessibility.register(appbuilder)
     auth.register(appbuilder)
     approvals.register(appbuilder)
+    privacy.register(appbuilder)
     api.register(appbuilder)
