@@ -172,8 +172,20 @@ def test_a_case_past_retention_is_destroyed_after_four_eyes(app: Flask):
     assert case["number"] not in privacy.get(RETENTION).text
     # Running again destroys nothing more.
     assert "destroyed: 0" in _cli(app, "retention", "--apply")
-    if "audit-verify" in app.cli.commands["casus"].commands:
-        _cli(app, "audit-verify")
+    # The audit trail keeps its chain and the records of the destruction; the records
+    # of the destroyed case lose their personal details.
+    assert "audit trail intact" in _cli(app, "audit-verify")
+    from app.audit import AuditDetail, AuditRecord
+
+    def trail(s):
+        steps = [json.loads(r.details.content)["detail"]["step"] if r.details else None
+                 for r in s.query(AuditRecord).filter_by(action="destruction",
+                                                         case_id=case["id"])]
+        details = (s.query(AuditDetail).join(AuditRecord)
+                   .filter(AuditRecord.case_id == case["id"]).count())
+        return steps, details
+    # Requested and approved lost their details; the execution's (counts only) follows.
+    assert _db(app, trail) == ([None, None, "executed"], 1)
 
 
 def test_a_legal_hold_blocks_destruction(app: Flask):
@@ -208,3 +220,17 @@ def test_a_legal_hold_blocks_destruction(app: Flask):
                         s.commit()))
     refused = _propose(privacy, app, case)
     assert "juridische blokkade" in refused.text
+
+
+def test_every_table_holding_case_content_is_destroyed_with_its_case():
+    """A new table pointing at a case, subject or signal must be added to the
+    destruction (``app.retention.destroy``), or a destroyed case would leave it behind."""
+    from flask_appbuilder import Model
+
+    from app.retention.destroy import HANDLED_TABLES
+
+    content = {"case", "subject", "signal", "intervention", "action_plan", "decision",
+               "task", "goal"}
+    pointing = {table.name for table in Model.metadata.sorted_tables
+                for fk in table.foreign_keys if fk.column.table.name in content}
+    assert pointing <= HANDLED_TABLES, sorted(pointing - HANDLED_TABLES)

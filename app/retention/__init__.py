@@ -217,6 +217,10 @@ def _approved(_req: ApprovalRequest) -> None:
 
 
 def register() -> None:
+    """The four-eyes kinds and ``flask casus retention`` (called once at start-up)."""
+    from app.retention.cli import register_cli
+
+    register_cli()
     approvals.register(approvals.Kind(KIND[CASE], _l("Destroy case"), _approved,
                                       _record_step))
     approvals.register(approvals.Kind(KIND[SIGNAL], _l("Destroy signal"), _approved,

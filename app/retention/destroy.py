@@ -107,8 +107,9 @@ def _subject_steps(subject_ids: list[int]) -> list[Step]:
     ]
 
 
-def _case_steps(case_id: int) -> tuple[list[Step], list[int]]:
-    """The statements that destroy a case, in order, and its intervention ids."""
+def _case_steps(case_id: int) -> tuple[list[Step], list[int], list[int]]:
+    """The statements that destroy a case, in order; its intervention ids; the ids of
+    the subjects that go with it."""
     t = {m.__tablename__: m.__table__ for m in (
         Notification, Task, AgendaItem, Decision, Weighing, Intervention, Goal, ActionPlan,
         Assessment, CaseNote, CaseAdmission, Signal, CaseSubject, Case)}
@@ -155,10 +156,10 @@ def _case_steps(case_id: int) -> tuple[list[Step], list[int]]:
         *_subject_steps(gone_subjects),
         ("case", lambda: t["case"].delete().where(t["case"].c.id == case_id)),
     ]
-    return steps, intervention_ids
+    return steps, intervention_ids, gone_subjects
 
 
-def _signal_steps(signal_id: int) -> list[Step]:
+def _signal_steps(signal_id: int) -> tuple[list[Step], list[int]]:
     note, task, decision = Notification.__table__, Task.__table__, Decision.__table__
     weighing, signal = Weighing.__table__, Signal.__table__
     task_ids = _ids(sa.select(task.c.id).where(task.c.signal_id == signal_id))
@@ -176,7 +177,7 @@ def _signal_steps(signal_id: int) -> list[Step]:
         ("weighing", lambda: weighing.delete().where(weighing.c.signal_id == signal_id)),
         ("signal", lambda: signal.delete().where(signal.c.id == signal_id)),
         *_subject_steps(gone_subjects),
-    ]
+    ], gone_subjects
 
 
 def _count(stmt: Any) -> int:
@@ -211,14 +212,15 @@ def _plugin_records(case_id: int, intervention_ids: list[int], apply: bool) -> d
     return counts
 
 
-def _run(plan: Planned, apply: bool) -> dict[str, int]:
+def _run(plan: Planned, apply: bool) -> tuple[dict[str, int], list[int]]:
+    """Remove (or count) the rows; returns the counts and the removed subjects' ids."""
     counts: dict[str, int] = {}
     if plan.object_type == CASE:
-        steps, intervention_ids = _case_steps(plan.object_id)
+        steps, intervention_ids, subjects = _case_steps(plan.object_id)
         # The plugins' rows first: they hang on the interventions.
         counts.update(_plugin_records(plan.object_id, intervention_ids, apply))
     else:
-        steps = _signal_steps(plan.object_id)
+        steps, subjects = _signal_steps(plan.object_id)
     for name, build in steps:
         stmt = build()
         n = db.session.execute(stmt).rowcount if apply else _count(stmt)
@@ -232,7 +234,7 @@ def _run(plan: Planned, apply: bool) -> dict[str, int]:
              else _count(log.delete().where(scrub.whereclause)))
         if n:
             counts["print_log (purpose and recipient)"] = n
-    return counts
+    return counts, subjects
 
 
 def approved(today: dt.date) -> list[Planned]:
@@ -256,7 +258,7 @@ def approved(today: dt.date) -> list[Planned]:
         elif obj.retention_until is None or obj.retention_until >= today:
             plan.blocked = f"retention until {obj.retention_until}"
         else:
-            plan.counts = _run(plan, apply=False)
+            plan.counts = _run(plan, apply=False)[0]
         plans.append(plan)
     return plans
 
@@ -286,11 +288,12 @@ def apply(today: dt.date) -> list[tuple[Planned, DestructionRecord | None]]:
         record = _record(plan, obj, {})
         db.session.expunge(obj)
         try:
-            counts = _run(plan, apply=True)
-            if plan.object_type == CASE:
-                forgotten = trail.forget_case(plan.object_id)
-                if forgotten:
-                    counts["audit_record (personal details)"] = forgotten
+            counts, subjects = _run(plan, apply=True)
+            # The audit records stay (the chain with them); their details go.
+            forgotten = trail.forget([plan.object_id] if plan.object_type == CASE else [],
+                                     subjects)
+            if forgotten:
+                counts["audit_detail"] = forgotten
             record.counts = json.dumps(counts, sort_keys=True)
             plan.counts = counts
             db.session.add(record)

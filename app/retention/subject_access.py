@@ -93,14 +93,17 @@ def _cases_of(subject_ids: list[int]) -> list[Case]:
     return db.session.query(Case).filter(Case.id.in_(ids)).order_by(Case.opened_at).all()
 
 
-def _organisations(cases: list[Case]) -> list[dict[str, str]]:
-    """Who received or saw data of these cases, with how and when (first to last)."""
-    seen: dict[tuple[str, str], list[str]] = {}
+def _organisations(cases: list[Case], person: Subject) -> list[dict[str, str]]:
+    """Who received or saw data of these cases, how, first and last time, how often."""
+    seen: dict[tuple[str, str], list[Any]] = {}
 
-    def add(name: Any, how: str, when: Any) -> None:
+    def add(name: Any, how: str, first: Any, last: Any = None, times: int = 1) -> None:
         if not name:
             return
-        seen.setdefault((str(name), how), []).append(_iso(when))
+        entry = seen.setdefault((str(name), how), [first, last or first, 0])
+        entry[0] = min(entry[0], first)
+        entry[1] = max(entry[1], last or first)
+        entry[2] += times
 
     case_ids = [c.id for c in cases]
     for case in cases:
@@ -111,10 +114,13 @@ def _organisations(cases: list[Case]) -> list[dict[str, str]]:
             add(item.organisation, _("delivers an intervention"), item.created_at)
     for row in db.session.query(PrintLog).filter(PrintLog.case_id.in_(case_ids or [-1])):
         add(row.organisation, _("printed the dossier"), row.printed_at)
-    for name, how, when in trail.disclosures(case_ids):
-        add(name, how, when)
-    return [{"organisation": name, "how": how, "first": min(days), "last": max(days),
-             "times": str(len(days))} for (name, how), days in sorted(seen.items())]
+    how = {"read": _("read it"), "search": _("found it in a search"),
+           "print": _("printed the dossier"), "export": _("exported it"),
+           "admission": _("admitted to the case")}
+    for name, action, first, last, times in trail.disclosures(case_ids, person.id):
+        add(name, str(how.get(action, action)), first, last, times)
+    return [{"organisation": name, "how": way, "first": _iso(first), "last": _iso(last),
+             "times": str(times)} for (name, way), (first, last, times) in sorted(seen.items())]
 
 
 def collect(subject_id: int) -> dict[str, Any] | None:
@@ -160,7 +166,7 @@ def collect(subject_id: int) -> dict[str, Any] | None:
                                                  Signal.case_id.is_(None))
                  .order_by(Signal.received_at))
         data["signals"] = [_signal(s, redact) for s in loose]
-        data["organisations"] = _organisations(cases)
+        data["organisations"] = _organisations(cases, person)
         trail.record("subject_access", object_type="subject", object_id=person.id,
                      detail={"cases": [c.number for c in cases]})
         db.session.commit()

@@ -1,7 +1,7 @@
 """Retention and destruction: legal holds with reason and end date, destruction records
 
 Revision ID: i16b_0001_retention
-Revises: i15b_0001_approvals
+Revises: i16a_0001_audit_trail
 Create Date: 2026-12-03 10:45:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'i16b_0001_retention'
-down_revision = 'i15b_0001_approvals'
+down_revision = 'i16a_0001_audit_trail'
 branch_labels = None
 depends_on = None
 
