@@ -234,3 +234,41 @@ def test_every_table_holding_case_content_is_destroyed_with_its_case():
     pointing = {table.name for table in Model.metadata.sorted_tables
                 for fk in table.foreign_keys if fk.column.table.name in content}
     assert pointing <= HANDLED_TABLES, sorted(pointing - HANDLED_TABLES)
+
+
+def test_a_signal_not_included_is_destroyed_with_its_weighing_and_subject(app: Flask):
+    from app.models import (
+        OrganisationKind,
+        Signal,
+        SignalStatus,
+        Subject,
+        Weighing,
+        WeighingOutcome,
+    )
+
+    def add(s):
+        person = Subject(first_name="Eenmalig", last_name="Gemeld")
+        signal = Signal(reporter_kind=OrganisationKind.police, concern="Geheime zorg",
+                        subject=person, status=SignalStatus.weighed,
+                        retention_until=dt.date.today() - dt.timedelta(days=1))
+        s.add(Weighing(signal=signal, weighed_on=dt.date.today() - dt.timedelta(days=400),
+                       participants="OOV, politie", reasons="Geen aanleiding",
+                       outcome=WeighingOutcome.no_action))
+        s.commit()
+        return signal.id, person.id
+    signal_id, person_id = _db(app, add)
+    _second_privacy_officer(app)
+    privacy = Browser(app).login("privacy")
+    page = privacy.get(RETENTION)
+    assert f"#{signal_id}" in page.text and "Geheime zorg" not in page.text
+    privacy.post(f"/retention/propose/signal/{signal_id}",
+                 {"reason": "", "csrf_token": csrf_token(page.text)})
+    from app.models import ApprovalRequest
+
+    request_id = _db(app, lambda s: s.execute(sa.select(ApprovalRequest.id).where(
+        ApprovalRequest.kind == "signal_destruction")).scalar_one())
+    _decide(Browser(app).login("privacy2"), request_id)
+    assert f"signal #{signal_id}:" in _cli(app, "retention", "--apply")
+    assert _db(app, lambda s: (s.get(Signal, signal_id), s.get(Subject, person_id),
+                               s.query(Weighing).filter_by(signal_id=signal_id).count())
+               ) == (None, None, 0)

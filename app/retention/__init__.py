@@ -23,7 +23,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from app import approvals
+from app import approvals, clock
 from app.access import system_access
 from app.extensions import db
 from app.models import (
@@ -113,6 +113,10 @@ def _due_signals(today: dt.date) -> list[Signal]:
             .order_by(Signal.retention_until, Signal.id).all())
 
 
+def local_day(instant: dt.datetime | None) -> dt.date | None:
+    return clock.to_local(instant).date() if instant else None
+
+
 def retention_list(today: dt.date) -> list[Due]:
     """Cases and signals past their retention date, oldest first."""
     with _system("retention list"):
@@ -125,7 +129,7 @@ def retention_list(today: dt.date) -> list[Due]:
                 closed = obj.closed_at if isinstance(obj, Case) else None
                 rows.append(Due(
                     object_type, obj.id, reference(obj),
-                    opened.date() if opened else None, closed.date() if closed else None,
+                    local_day(opened), local_day(closed),
                     obj.retention_until, on_hold(obj, today), obj.legal_hold_reason or "",
                     obj.legal_hold_until, req.id if req else None,
                     req.status.value if req else None,

@@ -50,7 +50,7 @@ from app.models import (
     group_member,
 )
 from app.models.base import utcnow
-from app.retention import CASE, KIND, MODEL, SIGNAL, on_hold, reference, trail
+from app.retention import CASE, KIND, MODEL, SIGNAL, local_day, on_hold, reference, trail
 from reports.models import PrintLog
 
 #: Tables whose rows a destruction removes or scrubs; a test checks that every table
@@ -269,7 +269,7 @@ def _record(plan: Planned, obj: Case | Signal, counts: dict[str, int]) -> Destru
     closed = obj.closed_at if isinstance(obj, Case) else None
     return DestructionRecord(
         object_type=plan.object_type, object_id=plan.object_id, reference=plan.reference,
-        opened_on=opened.date() if opened else None, closed_on=closed.date() if closed else None,
+        opened_on=local_day(opened), closed_on=local_day(closed),
         retention_until=obj.retention_until, approval_request_id=req.id,
         proposed_by=req.requested_by.username, proposed_at=req.requested_at,
         approved_by=req.decided_by.username, approved_at=req.decided_at,
