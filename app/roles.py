@@ -207,12 +207,15 @@ ROLES: tuple[RoleSpec, ...] = (
             # The second pair of eyes for sensitive changes (app/approvals.py).
             *_views(READ + ("approve", "refuse"), "ApprovalRequestModelView"),
             *_menus("Changes to review"),
-            # Retention and access requests (app/retention, app/views/privacy.py).
+            # The workbench: the audit trail, timelines, unusual access (app/views/privacy.py).
+            *_views(READ, "AuditRecordModelView"),
+            *_views(("can_person", "can_case", "can_unusual"), "PrivacyView"),
+            *_menus("Privacy", "Audit trail", "Print log", "Unusual access"),
+            # Retention and access requests (app/retention, app/views/retention.py).
             *_views(("can_list", "can_propose", "can_hold", "can_lift"), "RetentionView"),
             *_views(READ, "DestructionRecordModelView"),
             *_views(("can_search", "can_report"), "SubjectAccessView"),
-            *_menus("Privacy", "Retention list", "Destruction records",
-                    "Subject access report"),
+            *_menus("Retention list", "Destruction records", "Subject access report"),
         ),
     ),
     RoleSpec(

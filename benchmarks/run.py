@@ -176,6 +176,9 @@ def run_backend(backend: str, url: str, password: str, budget: float) -> list[Re
     logging.disable(logging.ERROR)
     results = run_latency(app, url, backend, password, budget)
     results += dossier_results(app, backend)
+    from benchmarks.audit import audit_results
+
+    results += audit_results(app, backend, password, budget)
     with app.app_context():
         from app.extensions import db
 

@@ -90,3 +90,21 @@ def test_postgresql_refuses_changes_even_to_the_owner(app: Flask, db_backend: st
             with pytest.raises(sa.exc.DBAPIError, match="audit"), db.engine.begin() as conn:
                 conn.exec_driver_sql(statement)
         db.session.remove()
+
+
+def test_failed_login_is_recorded(app: Flask) -> None:
+    """Kept although the refused login's own work is rolled back (a fresh database copy:
+    the record is written on a connection of its own)."""
+    from app.extensions import db
+    from tests.support import Browser
+
+    with app.app_context():
+        start = db.session.scalar(sa.select(sa.func.max(AuditRecord.seq)))
+        db.session.remove()
+    with pytest.raises(AssertionError):
+        Browser(app).login("regisseur", "wrong-password-1")
+    with app.app_context():
+        rows = db.session.scalars(sa.select(AuditRecord).where(AuditRecord.seq > start)).all()
+        assert [(r.action, r.object_type, r.username, r.channel) for r in rows] == [
+            ("login_failed", "user", "regisseur", "web")]
+        db.session.remove()

@@ -51,6 +51,7 @@ from werkzeug.exceptions import HTTPException
 
 from app import clock
 from app.access import Actor, can_see_field, current_actor
+from app.audit import content as audit_content
 from app.datamodel import COUNT_LIMIT, BoundedCount
 from app.errors import MAX_ID, TELLTALES
 from app.i18n import display_value
@@ -324,6 +325,15 @@ class CasusModelRestApi(ModelRestApi):
     def get_headless(self, pk: Any, **kwargs: Any) -> Response:
         with dumping_for_caller():
             return super().get_headless(pk, **kwargs)
+
+    # The audit trail: the same records as the screens (app.audit.content).
+    def pre_get(self, data: dict[str, Any]) -> None:
+        super().pre_get(data)
+        audit_content.read_by_id(self.datamodel.obj, data["id"])
+
+    def pre_get_list(self, data: dict[str, Any]) -> None:
+        super().pre_get_list(data)
+        audit_content.listed(self.datamodel.obj, data.get("ids", ()))
 
     def add_apispec_components(self, api_spec: APISpec) -> None:
         # Describe only the schemas of the routes this API offers: a read-only API must

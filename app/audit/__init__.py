@@ -44,12 +44,13 @@ import sqlalchemy as sa
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from sqlalchemy.orm import Session
 
+from app.audit import capture
 from app.audit.chain import append, canonical_json, digest
 from app.audit.models import AuditChainHead, AuditDetail, AuditRecord
 from app.models.base import utcnow
 
 __all__ = ["ACTIONS", "AuditChainHead", "AuditDetail", "AuditRecord", "init_audit",
-           "record", "strip_details"]
+           "record", "record_apart", "strip_details"]
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,13 @@ ACTIONS = frozenset({
 SECRET_MARKERS = ("password", "secret", "token", "otp", "totp", "api_key", "key_hash")
 HIDDEN = "(hidden)"
 
+#: Actions written at the end of a successful request rather than with its work.
+DEFERRED = frozenset({"read", "search"})
+
 _order = itertools.count()
+
+#: Session info key: the session flushed work of its own that is not committed yet.
+_UNCOMMITTED = "audit_uncommitted_work"
 
 
 def _plain(value: object) -> object:
@@ -135,12 +142,40 @@ def record(action: str, *, object_type: str, object_id: int | None = None,
     (passwords, keys, tokens) are never written. ``detail`` holds further personal
     details (sections printed, ids listed). Both go to ``audit_detail``.
     """
-    if action not in ACTIONS:
-        raise ValueError(f"unknown audit action {action!r}")
+    if not enabled():
+        return
+    rec = build_record(action, object_type=object_type, object_id=object_id,
+                       case_id=case_id, case_number=case_number, fields=fields,
+                       purpose=purpose, detail=detail, user=user,
+                       organisation_id=organisation_id)
+    if action in DEFERRED and has_request_context():
+        # Reads are written at the end of the request (``_write_reads``).
+        g.setdefault("_audit_reads", []).append(rec)
+        return
+    from app.extensions import db
+
+    db.session.add(rec)
+
+
+def record_apart(action: str, **kwargs) -> None:
+    """As ``record``, but written at once in a transaction of its own: for events that
+    must stay when the request's own work is rolled back (a refused login)."""
     if not enabled():
         return
     from app.extensions import db
 
+    with db.session.session_factory() as session:
+        session.add(build_record(action, **kwargs))
+        session.commit()
+
+
+def build_record(action: str, *, object_type: str, object_id: int | None = None,
+                 case_id: int | None = None, case_number: str | None = None,
+                 fields: dict[str, tuple[object, object]] | None = None,
+                 purpose: str | None = None, detail: dict | None = None,
+                 user=None, organisation_id: int | None = None) -> AuditRecord:
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
     rec = AuditRecord(action=action, object_type=object_type[:64], object_id=object_id,
                       case_id=case_id, case_number=case_number, at=utcnow(),
                       purpose=(purpose or "")[:500] or None, **_who(user), **_where())
@@ -158,11 +193,7 @@ def record(action: str, *, object_type: str, object_id: int | None = None,
         rec.detail_digest = digest(text)
         rec.details = AuditDetail(content=text)
     rec._audit_order = next(_order)
-    if action in ("read", "search", "print") and has_request_context():
-        # Reads are written at the end of the request (``_write_reads``).
-        g.setdefault("_audit_reads", []).append(rec)
-        return
-    db.session.add(rec)
+    return rec
 
 
 def strip_details(*, case_ids: Iterable[int] = (), subject_ids: Iterable[int] = ()) -> int:
@@ -190,10 +221,25 @@ def strip_details(*, case_ids: Iterable[int] = (), subject_ids: Iterable[int] = 
 
 
 def _before_flush(session: Session, _context, _instances) -> None:
+    if any(not isinstance(obj, AuditRecord | AuditDetail)
+           for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info[_UNCOMMITTED] = True
+    if not enabled():
+        return
+    capture.before_flush(session)
     pending = [obj for obj in session.new if isinstance(obj, AuditRecord) and obj.hash is None]
     if pending:
         pending.sort(key=lambda rec: getattr(rec, "_audit_order", 0))
         append(session, pending)
+
+
+def _transaction_ended(session: Session) -> None:
+    session.info.pop(_UNCOMMITTED, None)
+
+
+def _after_flush(session: Session, _context) -> None:
+    if enabled():
+        capture.after_flush(session, lambda action, **kw: session.add(build_record(action, **kw)))
 
 
 def _write_reads(response):
@@ -202,15 +248,20 @@ def _write_reads(response):
         return response
     from app.extensions import db
 
-    # A session of its own: the request's session may hold work that is not ours to commit.
-    with db.session.session_factory() as session:
+    session = own = db.session()
+    if session.new or session.dirty or session.deleted or session.info.get(_UNCOMMITTED):
+        # The request's session holds work that is not ours to commit: a session of its own.
+        session = db.session.session_factory()
+    try:
         session.add_all(reads)
-        try:
-            session.commit()
-        except Exception:
-            session.rollback()
-            log.exception("could not write %d audit records", len(reads))
-            raise
+        session.commit()
+    except Exception:
+        session.rollback()
+        log.exception("could not write %d audit records", len(reads))
+        raise
+    finally:
+        if session is not own:
+            session.close()
     return response
 
 
@@ -218,7 +269,7 @@ def init_audit(app: Flask) -> None:
     app.config.setdefault("CASUS_AUDIT", True)
     if not sa.event.contains(Session, "before_flush", _before_flush):
         sa.event.listen(Session, "before_flush", _before_flush)
+        sa.event.listen(Session, "after_flush_postexec", _after_flush)
+        sa.event.listen(Session, "after_commit", _transaction_ended)
+        sa.event.listen(Session, "after_soft_rollback", lambda s, _t: _transaction_ended(s))
     app.after_request(_write_reads)
-    from app.audit.cli import register_cli
-
-    register_cli(app)

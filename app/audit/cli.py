@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
 from flask.cli import with_appcontext
 
 
@@ -24,9 +23,3 @@ def audit_verify_command() -> None:
     click.echo(f"audit trail intact: {verdict.count} records, head {verdict.head}, "
                f"details removed by retention: {verdict.details_removed}")
 
-
-def register_cli(_app: Flask) -> None:
-    from app.cli import casus_cli
-
-    if "audit-verify" not in casus_cli.commands:
-        casus_cli.add_command(audit_verify_command)

@@ -146,7 +146,7 @@ def find(object_type: str, object_id: int) -> Case | Signal | None:
 
 
 def set_hold(object_type: str, object_id: int, *, reason: str, until: dt.date,
-             user: CasusUser, today: dt.date) -> None:
+             today: dt.date) -> None:
     """Put a legal hold on a case or signal (reason and end date required). Commits."""
     reason = (reason or "").strip()
     if not reason:
@@ -157,29 +157,18 @@ def set_hold(object_type: str, object_id: int, *, reason: str, until: dt.date,
         obj = db.session.get(MODEL[object_type], object_id)
         if obj is None:
             raise RetentionError(_l("This case or signal no longer exists."))
-        old = (obj.legal_hold, obj.legal_hold_reason, obj.legal_hold_until)
+        # The audit trail's flush hook records the change with its old and new values.
         obj.legal_hold, obj.legal_hold_reason, obj.legal_hold_until = True, reason[:500], until
-        trail.record("update", object_type=object_type, object_id=object_id,
-                     case_id=obj.id if isinstance(obj, Case) else None,
-                     case_number=obj.number if isinstance(obj, Case) else None,
-                     fields={"legal_hold": (old[0], True), "legal_hold_reason": (old[1], reason),
-                             "legal_hold_until": (old[2], until)}, user=user)
         db.session.commit()
 
 
-def lift_hold(object_type: str, object_id: int, *, user: CasusUser) -> None:
+def lift_hold(object_type: str, object_id: int) -> None:
     """End a legal hold now. Commits."""
     with _system("legal hold"):
         obj = db.session.get(MODEL[object_type], object_id)
         if obj is None:
             raise RetentionError(_l("This case or signal no longer exists."))
-        old = (obj.legal_hold, obj.legal_hold_reason, obj.legal_hold_until)
         obj.legal_hold, obj.legal_hold_reason, obj.legal_hold_until = False, None, None
-        trail.record("update", object_type=object_type, object_id=object_id,
-                     case_id=obj.id if isinstance(obj, Case) else None,
-                     case_number=obj.number if isinstance(obj, Case) else None,
-                     fields={"legal_hold": (old[0], False), "legal_hold_reason": (old[1], None),
-                             "legal_hold_until": (old[2], None)}, user=user)
         db.session.commit()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from app.audit.chain import anchor as anchor_audit_chain
 from app.extensions import db
 from app.tasks.mail import SendResult, queue_digests, send_due
 from app.tasks.sources import Scope
@@ -29,4 +30,5 @@ def run_daily(today: dt.date) -> DailyResult:
     overdue = notify_overdue(today)
     digests = queue_digests(today)
     db.session.commit()
+    anchor_audit_chain()
     return DailyResult(tasks, overdue, digests, send_due())

@@ -1,193 +1,113 @@
-"""Menu "Privacy": the retention list (legal holds, destruction proposals), the
-destruction records and the subject access report. The rules live in ``app.retention``;
-these screens only ask and show."""
+"""The privacy officer's workbench (menu "Privacy"): the audit trail, searched by person,
+case, user, organisation and period; timelines; the print log; unusual access; signed
+PDF exports. Administrators get none of it: the trail names what was read and changed."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
+from typing import Any
 
-from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask import abort, g, request, send_file
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from werkzeug.wrappers import Response
-from wtforms import DateField, StringField
-from wtforms.validators import DataRequired, Length, Optional
 
-from app import retention
-from app.access import current_actor
-from app.access.clock import today
+from app import clock
+from app.audit import AuditRecord
+from app.audit.analysis import case_timeline, is_night, person_timeline, unusual_access
+from app.audit.chain import head
 from app.extensions import db
-from app.models import DestructionRecord, Subject, SubjectKind
-from app.name_search import name_search
-from app.retention import subject_access
 from app.views.base import CasusModelView
-from reports.dossier import PrintRequest
-from reports.subject_access import build_subject_access
+
+CATEGORY = "Privacy"
 
 
-class HoldForm(FlaskForm):
-    reason = StringField(_l("Reason for the legal hold"),
-                         validators=[DataRequired(), Length(max=500)])
-    until = DateField(_l("Legal hold until"), validators=[DataRequired()])
+def _details(record: AuditRecord) -> str:
+    if record.details is not None:
+        return json.dumps(json.loads(record.details.content), ensure_ascii=False, indent=1)
+    return str(_l("(removed by retention)")) if record.detail_digest else ""
 
 
-class ProposeForm(FlaskForm):
-    reason = StringField(_l("Note for the approver"), validators=[Optional(), Length(max=500)])
+class AuditRecordModelView(CasusModelView):
+    """The audit trail: read only, searchable by every column the officer asks about."""
 
-
-class RequestForm(FlaskForm):
-    reference = StringField(_l("Request (reference or date of the person's request)"),
-                            validators=[DataRequired(), Length(max=200)])
-
-
-class RetentionView(BaseView):
-    """Cases and signals past their retention date, with hold and proposal forms."""
-
-    route_base = "/retention"
-    default_view = "list"
-    template = "privacy/retention.html"
-
-    @expose("/")
-    @has_access
-    def list(self) -> str:
-        return self.render_template(self.template, rows=retention.retention_list(today()),
-                                    hold_form=HoldForm(), propose_form=ProposeForm(),
-                                    today=today(), title=_l("Retention list"))
-
-    def _target(self, object_type: str) -> str:
-        if object_type not in retention.MODEL:
-            abort(404)
-        return object_type
-
-    @expose("/propose/<object_type>/<int:object_id>", methods=["POST"])
-    @has_access
-    def propose(self, object_type: str, object_id: int) -> Response:
-        form = ProposeForm()
-        if form.validate_on_submit():
-            try:
-                req = retention.propose(self._target(object_type), object_id, user=g.user,
-                                        reason=form.reason.data or "", today=today())
-                flash(_l("Destruction of %(ref)s proposed; another person must approve it "
-                         "under Changes to review.", ref=req.target_label), "info")
-            except retention.RetentionError as exc:
-                flash(str(exc.message), "danger")
-        else:
-            flash(_l("The form has expired; please try again."), "danger")
-        return redirect(url_for(".list"))
-
-    @expose("/hold/<object_type>/<int:object_id>", methods=["POST"])
-    @has_access
-    def hold(self, object_type: str, object_id: int) -> Response:
-        form = HoldForm()
-        if form.validate_on_submit():
-            try:
-                retention.set_hold(self._target(object_type), object_id,
-                                   reason=form.reason.data, until=form.until.data,
-                                   user=g.user, today=today())
-                flash(_l("Legal hold placed."), "info")
-            except retention.RetentionError as exc:
-                flash(str(exc.message), "danger")
-        else:
-            flash(_l("A legal hold needs a reason and an end date (dd-mm-yyyy or "
-                     "yyyy-mm-dd)."), "danger")
-        return redirect(url_for(".list"))
-
-    @expose("/lift/<object_type>/<int:object_id>", methods=["POST"])
-    @has_access
-    def lift(self, object_type: str, object_id: int) -> Response:
-        if FlaskForm().validate_on_submit():
-            try:
-                retention.lift_hold(self._target(object_type), object_id, user=g.user)
-                flash(_l("Legal hold lifted."), "info")
-            except retention.RetentionError as exc:
-                flash(str(exc.message), "danger")
-        return redirect(url_for(".list"))
-
-
-class SubjectAccessView(BaseView):
-    """Find a person and produce their subject access report (PDF or JSON)."""
-
-    route_base = "/subject-access"
-    default_view = "search"
-    template = "privacy/subject_access.html"
-
-    @expose("/")
-    @has_access
-    def search(self) -> str:
-        term = (request.args.get("q") or "").strip()[:100]
-        found: list[Subject] = []
-        search = name_search(term)
-        if search:
-            query = db.session.query(Subject).filter(Subject.kind == SubjectKind.person)
-            if search.name_prefix and search.surname_prefix:
-                query = query.filter(Subject.name_key.startswith(search.name_prefix)
-                                     | Subject.surname_key.startswith(search.surname_prefix))
-            elif search.name_prefix:
-                query = query.filter(Subject.name_key.startswith(search.name_prefix))
-            else:
-                query = query.filter(Subject.surname_key.startswith(search.surname_prefix))
-            found = query.order_by(Subject.last_name, Subject.first_name).limit(50).all()
-        return self.render_template(self.template, term=term, found=found,
-                                    form=RequestForm(), title=_l("Subject access report"))
-
-    @expose("/<int:subject_id>/<fmt>", methods=["POST"])
-    @has_access
-    def report(self, subject_id: int, fmt: str) -> Response:
-        if fmt not in ("pdf", "json"):
-            abort(404)
-        form = RequestForm()
-        if not form.validate_on_submit():
-            flash(_l("Name the request the report answers (its reference or date)."),
-                  "danger")
-            return redirect(url_for(".search"))
-        data = subject_access.collect(subject_id)
-        if data is None:
-            abort(404)
-        data["request"] = form.reference.data
-        if fmt == "json":
-            body = json.dumps(data, ensure_ascii=False, indent=2).encode()
-            return send_file(io.BytesIO(body), mimetype="application/json",
-                             as_attachment=True, download_name="subject-access.json")
-        printed = build_subject_access(data, PrintRequest(
-            user=g.user, actor=current_actor(), purpose=form.reference.data,
-            locale=str(get_locale() or "nl"), sections=("subject_access",)))
-        return send_file(io.BytesIO(printed.pdf), mimetype="application/pdf",
-                         as_attachment=True, download_name=printed.filename)
-
-
-class DestructionRecordModelView(CasusModelView):
-    """What remains of destroyed cases and signals: read only."""
-
-    datamodel = SQLAInterface(DestructionRecord)
-    list_title = _l("Destruction records")
-    show_title = _l("Destruction record")
+    datamodel = SQLAInterface(AuditRecord)
+    list_title = _l("Audit trail")
+    show_title = _l("Audit record")
     base_permissions = ["can_list", "can_show"]
-    list_columns = ["executed_at", "object_type", "reference", "retention_until",
-                    "proposed_by", "approved_by"]
-    show_columns = ["executed_at", "object_type", "reference", "opened_on", "closed_on",
-                    "retention_until", "proposed_by", "proposed_at", "approved_by",
-                    "approved_at", "counts"]
-    search_columns = ["reference", "executed_at"]
-    order_columns = ["executed_at", "reference"]
-    base_order = ("executed_at", "desc")
-    label_columns = {"executed_at": _l("Destroyed at"), "object_type": _l("Kind"),
-                     "reference": _l("Number"), "opened_on": _l("Opened"),
-                     "closed_on": _l("Closed"), "retention_until": _l("Kept until"),
-                     "proposed_by": _l("Proposed by"), "proposed_at": _l("Proposed at"),
-                     "approved_by": _l("Approved by"), "approved_at": _l("Approved at"),
-                     "counts": _l("Rows removed")}
+    list_columns = ["at", "action", "username", "organisation", "object_type", "object_id",
+                    "case_number", "channel", "purpose"]
+    show_columns = [*list_columns, "roles", "address", "seq", "hash", "prev_hash"]
+    search_columns = ["at", "action", "username", "user_id", "organisation",
+                      "organisation_id", "case_number", "case_id", "object_type",
+                      "object_id", "channel"]
+    base_order = ("at", "desc")
+    label_columns = {"at": _l("When"), "action": _l("Action"), "username": _l("User"),
+                     "user_id": _l("User id"), "organisation": _l("Organisation"),
+                     "organisation_id": _l("Organisation id"), "object_type": _l("Object"),
+                     "object_id": _l("Object id"), "case_number": _l("Case number"),
+                     "case_id": _l("Case id"), "channel": _l("Channel"),
+                     "purpose": _l("Purpose"), "roles": _l("Roles"), "address": _l("Address"),
+                     "seq": _l("Sequence"), "hash": _l("Hash"),
+                     "prev_hash": _l("Previous hash")}
+    show_template = "privacy/record_show.html"
+
+    def _get_show_widget(self, pk, item, *args: Any, **kwargs: Any):
+        widgets = super()._get_show_widget(pk, item, *args, **kwargs)
+        g.audit_details = _details(item)
+        return widgets
+
+
+class PrivacyView(BaseView):
+    """Timelines per person or case, unusual access, and their signed PDF."""
+
+    route_base = "/privacy"
+    default_view = "unusual"
+    template = "privacy/timeline.html"
+
+    def _timeline(self, title: str, records: list[AuditRecord]):
+        if request.args.get("format") == "pdf":
+            from reports.audit import build_trail_pdf
+
+            pdf, signed = build_trail_pdf(title, records, head(db.session), g.user)
+            response = send_file(io.BytesIO(pdf), mimetype="application/pdf",
+                                 as_attachment=True, download_name="audit-trail.pdf")
+            response.headers["X-Casus-Signature"] = signed
+            response.headers["Cache-Control"] = "no-store"
+            return response
+        return self.render_template(self.template, title=title, records=records,
+                                    night=is_night, local=clock.to_local)
+
+    @expose("/person/<int:subject_id>")
+    @has_access
+    def person(self, subject_id: int):
+        return self._timeline(str(_l("Audit trail of person %(id)s", id=subject_id)),
+                              person_timeline(db.session, subject_id))
+
+    @expose("/case/<int:case_id>")
+    @has_access
+    def case(self, case_id: int):
+        return self._timeline(str(_l("Audit trail of case %(id)s", id=case_id)),
+                              case_timeline(db.session, case_id))
+
+    @expose("/unusual/")
+    @has_access
+    def unusual(self):
+        try:
+            days = max(1, min(int(request.args.get("days", 30)), 366))
+        except ValueError:
+            abort(400)
+        since = clock.now_utc() - dt.timedelta(days=days)
+        return self.render_template("privacy/unusual.html", title=_l("Unusual access"),
+                                    rows=unusual_access(db.session, since), days=days)
 
 
 def register(appbuilder: AppBuilder) -> None:
-    retention.register()
-    appbuilder.add_view(RetentionView, "Retention list", label=_l("Retention list"),
-                        category="Privacy", category_label=_l("Privacy"))
-    appbuilder.add_view(DestructionRecordModelView, "Destruction records",
-                        label=_l("Destruction records"), category="Privacy")
-    appbuilder.add_view(SubjectAccessView, "Subject access report",
-                        label=_l("Subject access report"), category="Privacy")
-
+    cat = dict(category=CATEGORY, category_label=_l("Privacy"), icon="fa-user-secret")
+    appbuilder.add_view(AuditRecordModelView, "Audit trail", label=_l("Audit trail"), **cat)
+    appbuilder.add_link("Print log", href="/auditrecordmodelview/list/?_flt_0_action=print",
+                        label=_l("Print log"), category=CATEGORY)
+    appbuilder.add_view(PrivacyView, "Unusual access", label=_l("Unusual access"),
+                        href="/privacy/unusual/", category=CATEGORY)
