@@ -180,7 +180,8 @@ def test_a_case_past_retention_is_destroyed_after_four_eyes(app: Flask):
     def trail(s):
         steps = [json.loads(r.details.content)["detail"]["step"] if r.details else None
                  for r in s.query(AuditRecord).filter_by(action="destruction",
-                                                         case_id=case["id"])]
+                                                         case_id=case["id"])
+                 .order_by(AuditRecord.seq)]
         details = (s.query(AuditDetail).join(AuditRecord)
                    .filter(AuditRecord.case_id == case["id"]).count())
         return steps, details
