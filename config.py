@@ -213,6 +213,8 @@ def build_config(overrides: dict | None = None) -> dict:
         # Management figures: counts below this are shown as "< n" to figures-only roles.
         "CASUS_SMALL_CELL_MINIMUM": max(2, int(os.environ.get("CASUS_SMALL_CELL_MINIMUM")
                                                or 5)),
+        # Retention: signals that are weighed and not included are kept this many days.
+        "CASUS_RETENTION_SIGNAL_DAYS": _env_int("CASUS_RETENTION_SIGNAL_DAYS", 365),
         # Flask-AppBuilder
         "APP_NAME": "Casusregie",
         "APP_THEME": "",

@@ -7,8 +7,9 @@ with the ``approve`` permission on ``ApprovalRequestModelView`` approves it — 
 requester. A refusal changes nothing. Every step (requested, approved, refused) is
 recorded through the kind's ``record`` function.
 
-Kinds today: ``mfa_reset`` (``app.auth.approval_kinds``). Roles-as-data and
-destruction of cases can register their own kind the same way.
+Kinds today: ``mfa_reset`` (``app.auth.approval_kinds``); ``destruction`` and
+``signal_destruction`` (``app.retention``). Roles-as-data can register its own kind the
+same way.
 """
 
 from __future__ import annotations

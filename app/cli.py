@@ -70,3 +70,4 @@ def send_mail_command() -> None:
 
     result = send_due()
     click.echo(f"e-mails sent {result.sent}, failed {result.failed}")
+

@@ -236,6 +236,17 @@ class HookSpecs:
         """Field-level rules for sensitive fields of the plugin's models."""
 
     @hookspec
+    def destroy_case_records(self, case_id: int, intervention_ids: list[int],
+                             apply: bool) -> dict[str, int]:
+        """Remove the plugin's own records of a case whose retention has ended.
+
+        Called by ``flask casus retention`` before the core removes the case's
+        interventions (``intervention_ids``, the plugin's subclass rows among them).
+        With ``apply`` false only count. Delete with plain SQL (``table.delete()``), child
+        rows first: SQLite does not cascade. Return ``{table name: rows}``.
+        """
+
+    @hookspec
     def start_notices(self, actor: Actor) -> list[Notice]:
         """Messages for ``actor`` on the start page (e.g. a measure about to expire).
 

@@ -25,6 +25,7 @@ from app.hookspecs import (
 )
 from app.i18n import format_date
 from app.plugin_manager import plugins_of
+from app.retention.destroy import destroy_rows
 from app.validators import NotBefore as DateNotBefore
 from app.validators import NotInFuture, RequiredWhen
 from app.views.plugin_kinds import (
@@ -63,6 +64,7 @@ __all__ = [
     "VisibleInterventionFilter",
     "can_see_field",
     "current_actor",
+    "destroy_rows",
     "empty_section",
     "format_date",
     "hookimpl",

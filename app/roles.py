@@ -211,6 +211,11 @@ ROLES: tuple[RoleSpec, ...] = (
             *_views(READ, "AuditRecordModelView"),
             *_views(("can_person", "can_case", "can_unusual"), "PrivacyView"),
             *_menus("Privacy", "Audit trail", "Print log", "Unusual access"),
+            # Retention and access requests (app/retention, app/views/retention.py).
+            *_views(("can_list", "can_propose", "can_hold", "can_lift"), "RetentionView"),
+            *_views(READ, "DestructionRecordModelView"),
+            *_views(("can_search", "can_report"), "SubjectAccessView"),
+            *_menus("Retention list", "Destruction records", "Subject access report"),
         ),
     ),
     RoleSpec(

@@ -61,8 +61,8 @@ MAX_ESCALATION_LEVEL = 3
 #: The model covenant's retention period after closure; override with
 #: ``CASUS_RETENTION_YEARS`` and per close reason with ``CASUS_RETENTION_YEARS_BY_REASON``.
 DEFAULT_RETENTION_YEARS = 5
-#: Signals that do not become a case are kept shorter (``CASUS_SIGNAL_RETENTION_YEARS``).
-DEFAULT_SIGNAL_RETENTION_YEARS = 1
+#: Signals that do not become a case are kept shorter (``CASUS_RETENTION_SIGNAL_DAYS``).
+DEFAULT_SIGNAL_RETENTION_DAYS = 365
 
 OPEN_PHASES = (CasePhase.conference, CasePhase.monitoring)
 
@@ -222,9 +222,9 @@ def retention_years(reason: CloseReason) -> int:
     return int(per_reason.get(reason.value, default))
 
 
-def signal_retention_years() -> int:
-    return int(current_app.config.get("CASUS_SIGNAL_RETENTION_YEARS",
-                                      DEFAULT_SIGNAL_RETENTION_YEARS))
+def signal_retention_days() -> int:
+    return int(current_app.config.get("CASUS_RETENTION_SIGNAL_DAYS",
+                                      DEFAULT_SIGNAL_RETENTION_DAYS))
 
 
 def _session() -> Session:
@@ -330,7 +330,7 @@ def weigh_signal(user: CasusUser, signal: Signal, *, outcome: WeighingOutcome | 
 
     signal.status = SignalStatus.weighed
     if not include:
-        signal.retention_until = add_years(weighed_on, signal_retention_years())
+        signal.retention_until = weighed_on + dt.timedelta(days=signal_retention_days())
         _session().flush()
         return WeighingResult(weighing, record)
 

@@ -180,3 +180,40 @@ def _meetings(app) -> int:
 
     with app.app_context():
         return db.session.execute(sa.text("SELECT count(*) FROM jongerenwerk_meeting")).scalar()
+
+
+def test_destroying_a_case_removes_the_plugins_rows(app) -> None:
+    """``casus retention --apply`` asks every plugin to remove its rows of the case
+    (hook ``destroy_case_records``); the four-eyes screens are in tests/test_retention.py."""
+    from app.access import system_access
+    from app.extensions import db
+    from app.models import ApprovalRequest, ApprovalStatus, Case, CasusUser
+    from app.models.base import utcnow
+
+    ids = _add_rows_for_family_case(app)
+    with app.app_context(), system_access("test data"):
+        case = db.session.get(Case, ids["case"])
+        case.retention_until = dt.date.today() - dt.timedelta(days=1)
+        users = {u.username: u.id for u in db.session.query(CasusUser)}
+        db.session.add(ApprovalRequest(
+            kind="destruction", target_id=case.id, target_label=case.number,
+            requested_by_id=users["privacy"], requested_at=utcnow(),
+            status=ApprovalStatus.approved, decided_by_id=users["coordinator"],
+            decided_at=utcnow()))
+        db.session.commit()
+        db.session.remove()
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["casus", "retention", "--dry-run"])
+    assert "zorg.zorg_care_trajectory" in dry.output, dry.output
+    applied = runner.invoke(args=["casus", "retention", "--apply"])
+    assert "destroyed: 1" in applied.output, applied.output
+    with app.app_context():
+        left = {table: db.session.execute(sa.text(
+            f"SELECT count(*) FROM {table} WHERE {column} = :id"), {"id": ids[key]}).scalar()
+            for table, column, key in (("zorg_care_trajectory", "id", "care"),
+                                       ("jongerenwerk_mentoring", "id", "mentoring"),
+                                       ("jongerenwerk_meeting", "id", "meeting"),
+                                       ("bestuurlijk_measure", "id", "measure"),
+                                       ("intervention", "case_id", "case"))}
+        db.session.remove()
+    assert left == dict.fromkeys(left, 0)

@@ -10,6 +10,7 @@ from app.models.note import CaseAdmission, CaseNote
 from app.models.organisation import CasusUser, Organisation
 from app.models.plan import ActionPlan, Assessment, Goal
 from app.models.process import Decision, Signal, Weighing, decision_organisation
+from app.models.retention import DestructionRecord
 from app.models.subject import Subject, SubjectRelation, group_member
 from app.models.task import EmailPreference, Notification, OutboxMail, Task
 
@@ -27,6 +28,7 @@ __all__ = [
     "CaseSubject",
     "CasusUser",
     "Decision",
+    "DestructionRecord",
     "EmailPreference",
     "Goal",
     "Intervention",

@@ -68,6 +68,9 @@ class Case(Authored, Model):
     close_reason = enum_column(CloseReason)
     retention_until = sa.Column(sa.Date, index=True)
     legal_hold = sa.Column(sa.Boolean, nullable=False, default=False)
+    # A legal hold blocks destruction until its end date (app/retention).
+    legal_hold_reason = sa.Column(sa.String(500))
+    legal_hold_until = sa.Column(sa.Date)
     version = sa.Column(sa.Integer, nullable=False, default=1)
     updated_at = sa.Column(sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 

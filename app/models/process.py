@@ -39,6 +39,9 @@ class Signal(Versioned, Authored, Model):
     case_id = sa.Column(sa.Integer, sa.ForeignKey("case.id"), index=True)
     registered_by_id = sa.Column(sa.Integer, sa.ForeignKey("ab_user.id"))
     retention_until = sa.Column(sa.Date)
+    legal_hold = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
+    legal_hold_reason = sa.Column(sa.String(500))
+    legal_hold_until = sa.Column(sa.Date)
 
     subject = relationship(Subject, lazy="joined")
     case = relationship(Case, backref="signals")

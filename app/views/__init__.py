@@ -72,6 +72,7 @@ def register_views(appbuilder: AppBuilder) -> None:
         management,
         privacy,
         reports,
+        retention,
         tasks,
         workflow,
     )
@@ -90,4 +91,5 @@ def register_views(appbuilder: AppBuilder) -> None:
     auth.register(appbuilder)
     approvals.register(appbuilder)
     privacy.register(appbuilder)
+    retention.register(appbuilder)
     api.register(appbuilder)

@@ -22,6 +22,7 @@ from app.plugins import (
     Notice,
     RoleGrant,
     ViewSpec,
+    destroy_rows,
     empty_section,
     format_date,
     hookimpl,
@@ -129,3 +130,8 @@ def dossier_sections() -> list[DossierSection]:
                            render_section, order=630)]
 
 
+@hookimpl
+def destroy_case_records(case_id: int, intervention_ids: list[int],
+                         apply: bool) -> dict[str, int]:
+    table = AdministrativeMeasure.__table__
+    return destroy_rows([(table, table.c.id.in_(intervention_ids))], apply)

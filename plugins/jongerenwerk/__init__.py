@@ -14,6 +14,7 @@ from app.plugins import (
     InterventionKind,
     RoleGrant,
     ViewSpec,
+    destroy_rows,
     empty_section,
     hookimpl,
     section_rows,
@@ -26,7 +27,7 @@ from app.roles import (
     ROLE_PARTNER,
     WRITE,
 )
-from plugins.jongerenwerk.models import KIND, MentoringTrajectory
+from plugins.jongerenwerk.models import KIND, MentoringMeeting, MentoringTrajectory
 from plugins.jongerenwerk.views import (
     LABELS,
     MentoringMeetingModelView,
@@ -103,3 +104,9 @@ def dossier_sections() -> list[DossierSection]:
                            render_section, order=620)]
 
 
+@hookimpl
+def destroy_case_records(case_id: int, intervention_ids: list[int],
+                         apply: bool) -> dict[str, int]:
+    meetings, trajectories = MentoringMeeting.__table__, MentoringTrajectory.__table__
+    return destroy_rows([(meetings, meetings.c.trajectory_id.in_(intervention_ids)),
+                         (trajectories, trajectories.c.id.in_(intervention_ids))], apply)

@@ -21,6 +21,7 @@ from app.plugins import (
     RoleGrant,
     ViewSpec,
     can_see_field,
+    destroy_rows,
     empty_section,
     hookimpl,
     section_rows,
@@ -121,3 +122,8 @@ def dossier_sections() -> list[DossierSection]:
     return [DossierSection("zorg.care", _("Care trajectories"), render_section, order=610)]
 
 
+@hookimpl
+def destroy_case_records(case_id: int, intervention_ids: list[int],
+                         apply: bool) -> dict[str, int]:
+    table = CareTrajectory.__table__
+    return destroy_rows([(table, table.c.id.in_(intervention_ids))], apply)
