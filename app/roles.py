@@ -138,7 +138,8 @@ ROLES: tuple[RoleSpec, ...] = (
             *ACCESS_ADMIN,
             *_views(("*",), "LoginBlockModelView"), *_menus("Blocked logins"),
             # Partner systems' API keys (app/views/api_keys.py): issued, rotated, revoked.
-            *_views(("*",), "ApiKeyModelView", "ApiKeyIssueView"), *_menus("API keys"),
+            *_views(("*",), "ApiKeyModelView", "ApiKeyIssueView"),
+            *_menus("API keys", "Issue an API key"),
             # Sees the changes awaiting approval; deciding is for a second person.
             *_views(READ, "ApprovalRequestModelView"), *_menus("Changes to review"),
         ),

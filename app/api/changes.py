@@ -73,19 +73,19 @@ def _changes_in(session: Session) -> list[dict[str, Any]]:
     return found
 
 
+def _after_flush(session: Session, _context: Any) -> None:
+    rows = [row for row in _changes_in(session)
+            if row["organisation_id"] is not None and row["case_id"] is not None]
+    if rows:
+        at = utcnow()
+        # Written on the connection, in the flush's transaction: the row belongs to the
+        # change, not to the caller (a partner may not write the log itself).
+        session.connection().execute(PartnerChange.__table__.insert(),
+                                     [{**row, "at": at} for row in rows])
+
+
 def install_change_log(session_factory: Any) -> None:
     """Write a ``partner_change`` row for every change that concerns an organisation."""
-
-    def _after_flush(session: Session, _context: Any) -> None:
-        rows = [row for row in _changes_in(session)
-                if row["organisation_id"] is not None and row["case_id"] is not None]
-        if rows:
-            at = utcnow()
-            # Written on the connection, in the flush's transaction: the row belongs to
-            # the change, not to the caller (a partner may not write the log itself).
-            session.connection().execute(PartnerChange.__table__.insert(),
-                                         [{**row, "at": at} for row in rows])
-
     if not event.contains(session_factory, "after_flush", _after_flush):
         event.listen(session_factory, "after_flush", _after_flush)
 

@@ -153,7 +153,7 @@ def issue_key(session: Any, organisation: Organisation, name: str, scopes: Itera
 def rotate_key(session: Any, key: ApiKey) -> tuple[ApiKey, str]:
     """A successor with the same name, scopes and expiry; the old key ends after
     ``ROTATION_GRACE`` (or its own expiry, if sooner)."""
-    organisation = session.get(Organisation, key.user.organisation_id)
+    organisation = session.get(CasusUser, key.user_id).organisation
     successor, raw = issue_key(session, organisation, key.name, parse_scopes(key.scopes),
                                key.expires_on)
     grace = now() + ROTATION_GRACE
