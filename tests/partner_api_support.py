@@ -32,3 +32,16 @@ def issue_test_key(app: Flask, org_prefix: str, scopes: Iterable[str] = tuple(SC
 
 def key_headers(raw: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {raw}"}
+
+
+def system_username(app: Flask, org_prefix: str) -> str:
+    """The user name of an organisation's system user (made when its first key is)."""
+    from app.extensions import db
+
+    with app.app_context(), system_access("test set-up"):
+        try:
+            org_id = db.session.scalars(sa.select(Organisation.id).where(
+                Organisation.name.startswith(org_prefix))).one()
+            return f"systeem-{org_id}"
+        finally:
+            db.session.remove()

@@ -131,12 +131,40 @@ def _add_allowed_paths(base_api: BaseApi, api_spec: Any) -> None:
                     base_api.openapi_spec_tag or base_api.__class__.__name__]
 
 
+def _exact_types(node: Any) -> None:
+    """Say what the answers really hold, where Flask-AppBuilder's description differs:
+    row ids are integers (it writes strings), and a related record (a case's director,
+    an intervention's goal) may be absent: ``null``."""
+    if isinstance(node, list):
+        for item in node:
+            _exact_types(item)
+        return
+    if not isinstance(node, dict):
+        return
+    properties = node.get("properties")
+    if isinstance(properties, dict):
+        ids = properties.get("ids")
+        if isinstance(ids, dict) and ids.get("items", {}).get("type") == "string":
+            ids["items"] = {"type": "integer"}
+        for name, prop in list(properties.items()):
+            if isinstance(prop, dict) and "$ref" in prop and len(prop) == 1:
+                properties[name] = {"allOf": [prop], "nullable": True}
+    for value in node.values():
+        _exact_types(value)
+
+
 def _complete(spec: dict[str, Any]) -> dict[str, Any]:
+    _exact_types(spec)
     spec.setdefault("components", {})["responses"] = dict(RESPONSES)
     for path, operations in spec.get("paths", {}).items():
         for method, operation in operations.items():
             if method not in _BY_METHOD:
                 continue
+            for parameter in operation.get("parameters", []):
+                # Routes take ids as Flask's int converter does: whole numbers from 0.
+                if parameter.get("in") == "path" and parameter.get("name") == "pk":
+                    parameter["schema"] = {"type": "integer", "minimum": 0,
+                                           "maximum": 2**31 - 1}
             responses = operation.setdefault("responses", {})
             responses.pop("500", None)
             for status in (*_ALWAYS, *_BY_METHOD[method]):
