@@ -55,6 +55,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     from app.auth import init_auth
 
     init_auth(app)
+    from app.audit import init_audit
+
+    init_audit(app)
     from app.access.guard import guard_actor
     from app.models import tracking
 

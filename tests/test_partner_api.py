@@ -16,8 +16,8 @@ from flask import Flask
 from flask_appbuilder.security.sqla.models import ApiKey
 
 from app.access import system_access
+from app.audit.models import AuditDetail, AuditRecord
 from app.auth.api_keys import SCOPE_CASES_READ
-from app.auth.models import SecurityEvent
 from app.extensions import db
 from app.models import Case, CaseAdmission, CasePhase, Intervention, Organisation
 from tests.partner_api_support import issue_test_key, key_headers
@@ -112,10 +112,14 @@ def test_revoked_or_expired_keys_get_401_and_every_use_is_recorded(app: Flask) -
         assert answer.status_code == 401, dead
         assert answer.json == {"message": "Log eerst in: stuur een geldig toegangstoken mee."}
     with app.app_context(), system_access("test"):
-        uses = db.session.scalars(sa.select(SecurityEvent).where(
-            SecurityEvent.kind == "api_key_use")).all()
-    assert len(uses) == 1
-    assert uses[0].username.startswith("systeem-") and "GET /api/v1/case/" in uses[0].detail
+        uses = db.session.scalars(sa.select(AuditRecord).where(
+            AuditRecord.action == "api_key_use")).all()
+        assert len(uses) == 1
+        use = uses[0]
+        assert use.username.startswith("systeem-") and use.object_type == "api_key"
+        assert use.organisation_id == _org(app, "GGD")
+        detail = db.session.get(AuditDetail, use.id)
+        assert '"path":"/api/v1/case/"' in detail.content.replace(" ", "")
 
 
 def test_the_same_idempotency_key_creates_one_intervention(app: Flask) -> None:

@@ -60,9 +60,10 @@ ADMIN_MODELS = (Organisation, RiskGroup, InterventionType, CasusUser)
 #: Columns that change on every login or request, not by a write.
 _VOLATILE = {"last_login", "login_count", "fail_login_count", "changed_on", "version",
              "last_used_on"}
-#: Tables written by reading (the print log, the record of every API key use) or
-#: holding sessions and tokens.
-_NOT_CONTENT = {"print_log", "alembic_version", "security_event"}
+#: Tables written by reading (the print log, the audit trail, which records every read
+#: and every use of an API key) or holding sessions and tokens.
+_NOT_CONTENT = {"print_log", "alembic_version", "security_event", "audit_record",
+                "audit_detail", "audit_chain_head"}
 
 WRITE_METHODS = {"POST", "PUT", "DELETE", "PATCH"}
 PROBE_TEXT = "Schrijfproef"

@@ -52,6 +52,7 @@ from werkzeug.exceptions import HTTPException
 from app import clock
 from app.access import Actor, can_see_field, current_actor
 from app.api import idempotency
+from app.audit import content as audit_content
 from app.auth.api_keys import key_limits
 from app.datamodel import COUNT_LIMIT, BoundedCount
 from app.errors import MAX_ID, TELLTALES
@@ -333,6 +334,15 @@ class CasusModelRestApi(ModelRestApi):
             # The row version as an ETag: a client sends it back in If-Match with a PUT.
             response.set_etag(str(version))
         return response
+
+    # The audit trail: the same records as the screens (app.audit.content).
+    def pre_get(self, data: dict[str, Any]) -> None:
+        super().pre_get(data)
+        audit_content.read_by_id(self.datamodel.obj, data["id"])
+
+    def pre_get_list(self, data: dict[str, Any]) -> None:
+        super().pre_get_list(data)
+        audit_content.listed(self.datamodel.obj, data.get("ids", ()))
 
     def add_apispec_components(self, api_spec: APISpec) -> None:
         # Describe only the schemas of the routes this API offers: a read-only API must

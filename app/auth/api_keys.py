@@ -14,7 +14,7 @@ On top of the role, each key carries *scopes* that narrow what it may call:
 - ``plugin_types`` — the APIs of enabled plugins' intervention types.
 
 The key is shown once, when it is issued; the database keeps only its hashes. Every use
-is recorded (``record_key_use``).
+is recorded in the audit trail (``record_key_use``).
 """
 
 from __future__ import annotations
@@ -172,11 +172,14 @@ def revoke_key(key: ApiKey) -> None:
 
 
 def record_key_use(key: ApiKey, user: CasusUser) -> None:
-    """Every use of a key goes into the log of security events, with the call made."""
-    from app.auth import events
+    """Every use of a key goes into the audit trail: the key, its organisation's system
+    user and the call made (committed with the key's last use)."""
+    from app.audit import record
 
-    events.record(events.API_KEY_USE, username=user.username, user_id=user.id,
-                  detail=f"{key.name} ({key.key_prefix}…): {request.method} {request.path}")
+    record("api_key_use", object_type="api_key", object_id=key.id,
+           detail={"key": key.name, "key_prefix": key.key_prefix,
+                   "method": request.method, "path": request.path},
+           user=user, organisation_id=user.organisation_id)
 
 
 class ApiKeyMixin:

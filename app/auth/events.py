@@ -11,6 +11,7 @@ import logging
 
 from flask import g, has_request_context, request
 
+from app import audit
 from app.auth.models import SecurityEvent, utcnow
 
 log = logging.getLogger(__name__)
@@ -30,11 +31,15 @@ MFA_RESET_REFUSED = "mfa_reset_refused"
 LOGOUT = "logout"
 SESSION_EXPIRED = "session_expired"
 SESSIONS_ENDED = "sessions_ended"
-API_KEY_USE = "api_key_use"
+
+#: The events the audit trail records too, as its actions.
+AUDITED = {LOGIN: "login", LOGIN_FAILED: "login_failed", LOGIN_REFUSED: "login_failed",
+           LOCKOUT: "login_failed", MFA_FAILED: "login_failed", LOGOUT: "logout",
+           SESSION_EXPIRED: "logout"}
 
 KINDS = (LOGIN, LOGIN_FAILED, LOGIN_REFUSED, LOCKOUT, BACKOFF, UNLOCK, MFA_ENROLLED,
          MFA_FAILED, MFA_RECOVERY_USED, MFA_RESET, MFA_RESET_REQUESTED, MFA_RESET_REFUSED,
-         LOGOUT, SESSION_EXPIRED, SESSIONS_ENDED, API_KEY_USE)
+         LOGOUT, SESSION_EXPIRED, SESSIONS_ENDED)
 
 
 def _channel() -> str | None:
@@ -63,3 +68,11 @@ def record(kind: str, *, username: str | None = None, user_id: int | None = None
             conn.execute(SecurityEvent.__table__.insert().values(**values))
     except Exception:  # pragma: no cover - logged, the login itself goes on
         log.exception("could not record security event %s", kind)
+    action = AUDITED.get(kind)
+    if action is not None:
+        try:
+            audit.record_apart(action, object_type="user", object_id=user_id,
+                               user=values["username"] or values["actor"] or "",
+                               detail={"event": kind, "detail": values["detail"]})
+        except Exception:  # pragma: no cover - logged, as above
+            log.exception("could not record %s in the audit trail", kind)

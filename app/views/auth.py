@@ -179,7 +179,6 @@ EVENT_LABELS = {
     events.LOGOUT: _l("Logged out"),
     events.SESSION_EXPIRED: _l("Session expired"),
     events.SESSIONS_ENDED: _l("All sessions ended"),
-    events.API_KEY_USE: _l("API key used"),
 }
 
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Query, RelationshipProperty, joinedload, selectinload
 from wtforms import BooleanField, DateTimeField, ValidationError, validators
 from wtforms.widgets import html_params
 
+from app.audit import content as audit_content
 from app.datamodel import CasusSQLAInterface
 from app.i18n import LocalisedColumnsMixin
 from app.labels import ENUM_LABELS, enum_label_for
@@ -280,6 +281,23 @@ class CasusModelView(LocalisedColumnsMixin, AccessPolicyViewMixin, OptimisticLoc
         declared = getattr(type(self), "formatters_columns", None) or {}
         # Generic defaults set by mixins give way to the enum words; a view's own win.
         self.formatters_columns = {**(self.formatters_columns or {}), **auto, **declared}
+
+    # --- audit trail: every page showing case content is recorded -------------------
+    def _get_show_widget(self, pk, item, *args: Any, **kwargs: Any):
+        audit_content.read(item)
+        return super()._get_show_widget(pk, item, *args, **kwargs)
+
+    def _get_list_widget(self, filters, *args: Any, **kwargs: Any):
+        widgets = super()._get_list_widget(filters, *args, **kwargs)
+        audit_content.listed(self.datamodel.obj, widgets["list"].template_args.get("pks", ()))
+        return widgets
+
+    def _edit(self, pk):
+        widgets = super()._edit(pk)
+        if request.method == "GET" and widgets is not None:
+            # The edit form shows the row's content as well.
+            audit_content.read_by_id(self.datamodel.obj, pk)
+        return widgets
 
 
 _LINK_MARKER = "__casus_value__"

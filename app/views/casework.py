@@ -16,6 +16,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from app.audit import content as audit_content
 from app.extensions import db
 from app.labels import enum_label, enum_label_for
 from app.models import (
@@ -245,6 +246,7 @@ class CaseModelView(CasusModelView):
         page = load_case_page(case, g.user,
                               can_edit_interventions=can["edit:InterventionModelView"],
                               all_interventions=all_interventions_requested())
+        audit_content.read(case)
         return self.render_template(self.show_template, pk=case.id, title=case.number,
                                     page=page, case=case, visible=set(self.show_columns),
                                     can=can)

@@ -1,7 +1,7 @@
 """The partner-system API: the changes feed and idempotent POSTs
 
 Revision ID: i21_0001_partner_api
-Revises: i15b_0001_approvals
+Revises: i16a_0001_audit_trail
 Create Date: 2026-12-03 10:50:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'i21_0001_partner_api'
-down_revision = 'i15b_0001_approvals'
+down_revision = 'i16a_0001_audit_trail'
 branch_labels = None
 depends_on = None
 
