@@ -233,3 +233,26 @@ def test_the_contract_lists_only_what_the_caller_may_use(app: Flask) -> None:
         assert set(examples) == {"nl", "en"}
     assert "/api/v1/case_conference/" in specs["coordinator"]["paths"]
     assert "/api/v1/case_conference/" not in specs["key"]["paths"]
+
+
+def test_rotation_shows_a_successor_once_and_the_old_key_works_a_week(app: Flask) -> None:
+    from tests.support import csrf_token
+
+    old = issue_test_key(app, "GGD")
+    with app.app_context(), system_access("test"):
+        key_id = db.session.scalars(sa.select(ApiKey.id)).one()
+    admin = Browser(app).login("beheerder")
+    page = admin.client.get("/apikeymodelview/list/")
+    shown = admin.client.post("/apikeymodelview/action_post", data={
+        "action": "rotate", "rowid": str(key_id), "csrf_token": csrf_token(page.text)})
+    assert shown.status_code == 200
+    new = re.search(r'id="api-key"[^>]*value="(csr_[^"]+)"', shown.text).group(1)
+    assert new != old
+    client = app.test_client()
+    for raw in (old, new):
+        assert client.get(f"{API}/case/", headers=key_headers(raw)).status_code == 200
+    with app.app_context(), system_access("test"):
+        replaced = db.session.get(ApiKey, key_id)
+        left = replaced.expires_on - dt.datetime.now()
+        assert dt.timedelta(days=6) < left <= dt.timedelta(days=7)
+

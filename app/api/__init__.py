@@ -44,22 +44,21 @@ def register(appbuilder: AppBuilder) -> None:
     )
     from app.api.changes import ChangesApi, install_change_log
     from app.api.contract import CasusOpenApi
+    from app.auth.api_keys import limit_keys
     from app.extensions import db
 
-    appbuilder.add_api(CaseApi)
-    appbuilder.add_api(CaseConferenceApi)
-    appbuilder.add_api(InterventionApi)
-    appbuilder.add_api(InterventionTypeApi)
-    appbuilder.add_api(ChangesApi)
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     # The contract replaces Flask-AppBuilder's (FAB_ADD_OPENAPI_VIEWS is off): served in
     # production too, since partners generate their clients from it.
-    appbuilder.add_api(CasusOpenApi)
+    apis = [appbuilder.add_api(api) for api in (
+        CaseApi, CaseConferenceApi, InterventionApi, InterventionTypeApi, ChangesApi,
+        CasusOpenApi)]
     if app.config.get("FAB_API_SWAGGER_UI"):
         from flask_appbuilder.api.manager import SwaggerView
 
         appbuilder.add_view_no_menu(SwaggerView)
     install_change_log(db.session)
+    limit_keys(appbuilder, [api.blueprint for api in apis])
     _install_request_language(app)
     _install_query_checks(app)
     _install_write_protection(app)

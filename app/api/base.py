@@ -53,7 +53,6 @@ from app import clock
 from app.access import Actor, can_see_field, current_actor
 from app.api import idempotency
 from app.audit import content as audit_content
-from app.auth.api_keys import key_limits
 from app.datamodel import COUNT_LIMIT, BoundedCount
 from app.errors import MAX_ID, TELLTALES
 from app.i18n import display_value
@@ -306,7 +305,6 @@ class CasusModelRestApi(ModelRestApi):
     # Only bearer tokens: a browser's session cookie is no credential for the API, so a
     # page on another site cannot make a logged-in browser call it (see app.api).
     allow_browser_login = False
-    limits = key_limits()
     model2schemaconverter = PolicySchemaConverter
     page_size = 25
     max_page_size = 100

@@ -24,7 +24,6 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.auth.api_keys import key_limits
 from app.models import (
     Case,
     CaseAdmission,
@@ -114,7 +113,6 @@ class ChangesApi(BaseApi):
     resource_name = "changes"
     openapi_spec_tag = "Changes"
     allow_browser_login = False
-    limits = key_limits()
     openapi_spec_component_schemas = (ChangeSchema, ChangesResponseSchema)
 
     @expose("/", methods=["GET"])

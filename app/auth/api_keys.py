@@ -27,7 +27,6 @@ from typing import Any
 
 from flask import current_app, g, request
 from flask_appbuilder.security.sqla.models import ApiKey
-from flask_appbuilder.utils.limit import Limit
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import generate_password_hash
 
@@ -98,10 +97,18 @@ def key_rate_key() -> str:
     return "api-key:" + hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
-def key_limits() -> list[Limit]:
-    """Flask-AppBuilder ``limits`` for the APIs keys call (``CASUS_API_KEY_RATE_LIMIT``)."""
-    return [Limit(limit_value=lambda: current_app.config["CASUS_API_KEY_RATE_LIMIT"],
-                  key_func=key_rate_key, exempt_when=lambda: key_rate_key() == "")]
+def limit_keys(appbuilder: Any, blueprints: Iterable[Any]) -> None:
+    """One rate limit per key over all ``blueprints`` together (Flask-AppBuilder's
+    Flask-Limiter, ``CASUS_API_KEY_RATE_LIMIT``): one partner system cannot slow the API
+    down for everybody. A limit in an API's ``limits`` would count per API."""
+    limiter = getattr(appbuilder.sm, "limiter", None)
+    if limiter is None:
+        return
+    shared = limiter.shared_limit(
+        lambda: current_app.config["CASUS_API_KEY_RATE_LIMIT"], scope="api-key",
+        key_func=key_rate_key, exempt_when=lambda: key_rate_key() == "")
+    for blueprint in blueprints:
+        shared(blueprint)
 
 
 def current_key() -> ApiKey | None:
