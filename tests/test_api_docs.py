@@ -11,6 +11,7 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
 
 from tests.partner_api_support import issue_test_key
@@ -18,6 +19,9 @@ from tests.test_api import intervention_count
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "api.md"
 SECTION = "## From a key to a first registered intervention"
+
+
+pytestmark = pytest.mark.rollback
 
 
 def walkthrough_blocks() -> list[str]:

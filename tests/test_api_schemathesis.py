@@ -22,7 +22,7 @@ from schemathesis.checks import (
 from tests.fuzz_crawler import TELLTALES, api_token
 from tests.partner_api_support import issue_test_key
 
-EXAMPLES = 8
+EXAMPLES = 6
 CALLERS = ("coordinator", "ggd-key", "ggd")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]

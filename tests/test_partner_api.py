@@ -24,6 +24,8 @@ from tests.partner_api_support import issue_test_key, key_headers
 from tests.support import Browser
 from tests.test_api import API, case_of, intervention_count, new_intervention, token
 
+pytestmark = pytest.mark.rollback
+
 
 def _org(app: Flask, prefix: str) -> int:
     with app.app_context(), system_access("test"):

@@ -121,7 +121,8 @@ def current_key() -> ApiKey | None:
 
 def system_user(session: Any, organisation: Organisation) -> CasusUser:
     """The organisation's system user, created with the ``Partnersysteem`` role on first
-    use. Its password is random and never shown: nobody logs in as it."""
+    use. Its password is random and never shown: nobody logs in as it; no e-mail goes to
+    it (its address is a placeholder)."""
     username = f"systeem-{organisation.id}"
     user = session.query(CasusUser).filter(CasusUser.username == username).one_or_none()
     if user is not None:
@@ -130,7 +131,7 @@ def system_user(session: Any, organisation: Organisation) -> CasusUser:
     user = CasusUser(
         username=username, first_name=str(_l("System")), last_name=organisation.name[:64],
         email=f"{username}@systeem.casusregie.invalid", active=True,
-        organisation_id=organisation.id,
+        organisation_id=organisation.id, email_notifications="never",
         password=generate_password_hash(secrets.token_urlsafe(32)),
         roles=[sm.find_role(ROLE_SYSTEM)])
     session.add(user)
