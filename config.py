@@ -232,7 +232,15 @@ def build_config(overrides: dict | None = None) -> dict:
         # starting the app (which would fail on a database not yet migrated).
         "FAB_UPDATE_PERMS": False,
         "FAB_ADD_SECURITY_API": True,
+        # The OpenAPI contract is app.api.contract's, filtered for each caller.
+        "FAB_ADD_OPENAPI_VIEWS": False,
         "FAB_API_SWAGGER_UI": not production,
+        # Partner systems call the API with a key of their organisation (app.auth.api_keys).
+        # A key is 256 random bits: a slow hash protects guessable passwords, not keys, and
+        # would cost every call tens of milliseconds.
+        "FAB_API_KEY_ENABLED": True,
+        "FAB_API_KEY_PREFIXES": ["csr_"],
+        "FAB_API_KEY_HASH_METHOD": "pbkdf2:sha256:1000",
         # Passwords: at least 12 characters, not a common one (app.passwords); the
         # validator itself is set by create_app (it needs the app's translations).
         "FAB_PASSWORD_COMPLEXITY_ENABLED": True,
@@ -278,7 +286,12 @@ def build_config(overrides: dict | None = None) -> dict:
         # address, in the database (shared by every worker) or in Redis.
         # Flask-AppBuilder's own limiter counts successes too and per process: off.
         "AUTH_RATE_LIMITED": False,
-        "RATELIMIT_ENABLED": False,
+        # Flask-Limiter itself serves the per-key limit of the API (app.auth.api_keys);
+        # keep its counts in Redis when several workers serve (RATELIMIT_STORAGE_URI).
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "CASUS_API_KEY_RATE_LIMIT": os.environ.get("CASUS_API_KEY_RATE_LIMIT",
+                                                   "600 per minute"),
         "CASUS_LOGIN_THROTTLE": _env_flag("CASUS_RATELIMIT_ENABLED", True),
         "CASUS_LOGIN_THROTTLE_STORE": os.environ.get("CASUS_LOGIN_THROTTLE_STORE",
                                                      "database"),

@@ -16,6 +16,8 @@ ROLE_CORE_PARTNER = "Kernpartner"
 ROLE_PARTNER = "Ketenpartner"
 ROLE_PRIVACY = "Privacy officer"
 ROLE_MANAGEMENT = "Management"
+#: The system user of a partner organisation, behind its API keys (app.auth.api_keys).
+ROLE_SYSTEM = "Partnersysteem"
 
 READ = ("can_list", "can_show", "can_get", "can_info")
 WRITE = ("can_add", "can_edit", "can_post", "can_put")
@@ -96,6 +98,8 @@ ADMISSIONS_MANAGE = (*_views(("*",), "CaseAdmissionModelView"), *_menus("Admissi
 # every case role; interventions to register and update for the roles that deliver them.
 API_READ = _views(READ, "CaseApi", "InterventionTypeApi", "OpenApi")
 API_INTERVENTIONS = _views(READ + WRITE, "InterventionApi")
+# The feed of changes concerning the caller's organisation (app.api.changes).
+API_CHANGES = _views(("can_get",), "ChangesApi")
 # Case conferences, for the roles that see them on screen (core partners, directors).
 API_CONFERENCES = _views(READ, "CaseConferenceApi")
 
@@ -133,6 +137,9 @@ ROLES: tuple[RoleSpec, ...] = (
             *_views(READ, "OutboxMailModelView"), *_menus("E-mail queue"),
             *ACCESS_ADMIN,
             *_views(("*",), "LoginBlockModelView"), *_menus("Blocked logins"),
+            # Partner systems' API keys (app/views/api_keys.py): issued, rotated, revoked.
+            *_views(("*",), "ApiKeyModelView", "ApiKeyIssueView"),
+            *_menus("API keys", "Issue an API key"),
             # Sees the changes awaiting approval; deciding is for a second person.
             *_views(READ, "ApprovalRequestModelView"), *_menus("Changes to review"),
         ),
@@ -148,7 +155,7 @@ ROLES: tuple[RoleSpec, ...] = (
             *_views(READ, *CATALOGUE_VIEWS),
             *CASE_MENUS, *ADMISSIONS_MANAGE,
             *_views(("*",), *WORKFLOW_VIEWS), *_menus("Weighing"),
-            *API_READ, *API_INTERVENTIONS, *API_CONFERENCES,
+            *API_READ, *API_INTERVENTIONS, *API_CONFERENCES, *API_CHANGES,
             *MANAGEMENT, *EXPORTS, *EXPORT_LOG,
         ),
     ),
@@ -163,7 +170,7 @@ ROLES: tuple[RoleSpec, ...] = (
             *_views(READ, *CATALOGUE_VIEWS),
             *CASE_MENUS, *ADMISSIONS_READ,
             *DIRECTOR_WORKFLOW,
-            *API_READ, *API_INTERVENTIONS, *API_CONFERENCES,
+            *API_READ, *API_INTERVENTIONS, *API_CONFERENCES, *API_CHANGES,
             *MANAGEMENT, *EXPORTS,
         ),
     ),
@@ -178,7 +185,7 @@ ROLES: tuple[RoleSpec, ...] = (
                     "InterventionModelView"),
             *CASE_MENUS, *ADMISSIONS_READ,
             *WEIGHING,
-            *API_READ, *API_INTERVENTIONS, *API_CONFERENCES,
+            *API_READ, *API_INTERVENTIONS, *API_CONFERENCES, *API_CHANGES,
             *MANAGEMENT, *EXPORTS,
         ),
     ),
@@ -190,9 +197,16 @@ ROLES: tuple[RoleSpec, ...] = (
             *_views(READ, "CaseModelView", "InterventionTypeModelView"),
             *_views(READ + WRITE, "InterventionModelView"),
             *_menus("Casuswerk", "Cases", "Interventions", "Start"), *ADMISSIONS_READ,
-            *API_READ, *API_INTERVENTIONS,
+            *API_READ, *API_INTERVENTIONS, *API_CHANGES,
             *MANAGEMENT, *EXPORTS,
         ),
+    ),
+    RoleSpec(
+        ROLE_SYSTEM,
+        "Partnersysteem: het eigen systeem van een partnerorganisatie, via een API-sleutel; "
+        "ziet wat de organisatie is toegelaten en registreert de eigen interventies.",
+        scopes=frozenset({SCOPE_ADMITTED}),
+        grants=(*API_READ, *API_INTERVENTIONS, *API_CHANGES),
     ),
     RoleSpec(
         ROLE_PRIVACY,

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import ValidationError
 
 from app.auth.api import SecurityApi
+from app.auth.api_keys import ApiKeyMixin
 from app.auth.manager import LoginProtectionMixin
 from app.auth.oidc import CasusAuthOAuthView, OidcLoginMixin
 from app.i18n import LocalisedColumnsMixin
@@ -142,8 +143,8 @@ class CasusRoleModelView(RoleModelView):
     show_columns = add_columns = edit_columns = ["name"]
 
 
-class CasusSecurityManager(OidcLoginMixin, PasswordRulesMixin, LoginProtectionMixin,
-                           PermissionCacheMixin, SecurityManager):
+class CasusSecurityManager(ApiKeyMixin, OidcLoginMixin, PasswordRulesMixin,
+                           LoginProtectionMixin, PermissionCacheMixin, SecurityManager):
     user_model = CasusUser
     authdbview = CasusAuthDBView
     security_api = SecurityApi

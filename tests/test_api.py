@@ -168,7 +168,11 @@ def test_openapi_describes_the_endpoints(client: FlaskClient) -> None:
     assert set(paths["/api/v1/intervention/{pk}"]) == {"get", "put"}
     assert set(paths["/api/v1/intervention_type/"]) == {"get"}
     schemas = resp.json["components"]["schemas"]
-    assert "version" in schemas["InterventionApi.put"]["required"]
+    # The version is required, in the body or as If-Match (a header the schema cannot
+    # require together with the field): the PUT documents both.
+    assert "version" in schemas["InterventionApi.put"]["properties"]
+    assert any(p["name"] == "If-Match"
+               for p in paths["/api/v1/intervention/{pk}"]["put"]["parameters"])
     assert {"case", "type"} <= set(schemas["InterventionApi.post"]["required"])
     assert "CaseApi.post" not in schemas and "InterventionTypeApi.put" not in schemas
 
@@ -279,7 +283,8 @@ def test_an_update_needs_the_version_that_was_read(app: Flask, client: FlaskClie
     resp = client.put(f"{API}/intervention/{item['id']}", json={"status": "completed"},
                       headers=token(client, "ggd"))
     assert resp.status_code == 422
-    assert resp.json["message"]["version"] == ["Dit veld is verplicht."]
+    assert resp.json["message"]["version"] == [
+        "Stuur de versie mee die u las, in het veld version of als If-Match."]
 
 
 def test_a_stale_version_is_refused_with_409_and_keeps_the_first_save(

@@ -12,6 +12,7 @@ import pytest
 from flask import request
 from flask_appbuilder import BaseView, expose
 
+from tests.partner_api_support import issue_test_key, system_username
 from tests.support import DEMO_USERNAMES
 from tests.write_crawler import crawl, probes_for, target_for
 
@@ -36,6 +37,16 @@ def test_the_administrator_gives_nobody_case_content(app) -> None:
     report = crawl(app, "beheerder")
     print(f"beheerder: {report.probes} probes, {len(report.successes)} successes, "
           f"answers {report.statuses}")
+    assert report.successes == [], "\n".join(report.successes)
+
+
+@pytest.mark.parametrize("organisation", ["GGD", "Politie"])
+def test_an_api_key_writes_only_where_its_organisation_may(app, organisation) -> None:
+    raw = issue_test_key(app, organisation)
+    report = crawl(app, system_username(app, organisation), api_key=raw)
+    print(f"{organisation} key: {report.probes} probes, {len(report.successes)} "
+          f"successes, answers {report.statuses}")
+    assert report.probes >= 5
     assert report.successes == [], "\n".join(report.successes)
 
 

@@ -60,9 +60,12 @@ TEMPLATE_USERS = ("coordinator", "beheerder")
 ADMIN_MODELS = (Organisation, RiskGroup, InterventionType, CasusUser)
 
 #: Columns that change on every login or request, not by a write.
-_VOLATILE = {"last_login", "login_count", "fail_login_count", "changed_on", "version"}
-#: Tables written by reading (the print log) or holding sessions and tokens.
-_NOT_CONTENT = {"print_log", "alembic_version"}
+_VOLATILE = {"last_login", "login_count", "fail_login_count", "changed_on", "version",
+             "last_used_on"}
+#: Tables written by reading (the print log, the audit trail, which records every read
+#: and every use of an API key) or holding sessions and tokens.
+_NOT_CONTENT = {"print_log", "alembic_version", "security_event", "audit_record",
+                "audit_detail", "audit_chain_head"}
 
 WRITE_METHODS = {"POST", "PUT", "DELETE", "PATCH"}
 PROBE_TEXT = "Schrijfproef"
@@ -429,8 +432,10 @@ def _roles(app: Flask) -> tuple[dict[str, int], dict[str, int]]:
     return role_ids, members
 
 
-def probes_for(app: Flask, target: Target) -> list[Probe]:
+def probes_for(app: Flask, target: Target, *, api_only: bool = False) -> list[Probe]:
     role_ids, members = _roles(app)
+    if api_only:  # an API key: it opens no screen
+        return [*api_probes(app, target), *security_api_probes(target, role_ids)]
     # Outside an app context: the template forms are fetched with the test client, and
     # inside one Flask would share ``g`` (the logged-in user) between the requests.
     out = [*screen_probes(app, target), *api_probes(app, target),
@@ -441,12 +446,12 @@ def probes_for(app: Flask, target: Target) -> list[Probe]:
 
 
 def send(app: Flask, target: Target, probe: Probe, token: str | None) -> int:
-    browser = _browser(app, target.username)
     if probe.api:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        resp = browser.client.open(probe.url, method=probe.method, headers=headers,
-                                   json=probe.data)
+        resp = app.test_client().open(probe.url, method=probe.method, headers=headers,
+                                      json=probe.data)
     else:
+        browser = _browser(app, target.username)
         data = MultiDict(probe.data or {})
         data.setlist("csrf_token", [_csrf(app, target)])
         resp = browser.client.open(probe.url, method=probe.method, data=data)
@@ -459,12 +464,16 @@ def _csrf(app: Flask, target: Target) -> str:
     return csrf_token(_browser(app, target.username).get("/resetmypassword/form").text)
 
 
-def crawl(app: Flask, username: str, *, only: str | None = None) -> Report:
-    """Send every probe as ``username``; a probe that changed the database is a success."""
+def crawl(app: Flask, username: str, *, only: str | None = None,
+          api_key: str | None = None) -> Report:
+    """Send every probe as ``username``; a probe that changed the database is a success.
+
+    With ``api_key`` (a key of the organisation whose system user ``username`` is) the
+    API probes are sent with the key instead of a token."""
     target = target_for(app, username)
-    token = _api_token(app, username)
+    token = api_key or _api_token(app, username)
     report = Report(username)
-    probes = probes_for(app, target)
+    probes = probes_for(app, target, api_only=api_key is not None)
     with app.app_context():
         before = fingerprint()
     for probe in probes:

@@ -39,6 +39,7 @@ from app.models import (
     Goal,
     Intervention,
     Notification,
+    PartnerChange,
     Signal,
     SignalStatus,
     Subject,
@@ -270,6 +271,17 @@ def _notification_rule(actor: Actor) -> Any:
     return sa.and_(Notification.user_id == actor.user_id, _about_visible(Notification, actor))
 
 
+def _partner_change_rule(actor: Actor) -> Any:
+    """The changes feed: changes concerning the actor's organisation, on cases it sees
+    now (an admission that ended takes its earlier changes out of the feed)."""
+    if actor.is_system:
+        return sa.true()
+    if actor.organisation_id is None:
+        return sa.false()
+    return sa.and_(PartnerChange.organisation_id == actor.organisation_id,
+                   visible_case_ids_criteria(PartnerChange.case_id, actor))
+
+
 def _content(model: Any) -> Callable[[Actor], Any]:
     return lambda actor: content_case_ids_criteria(model.case_id, actor)
 
@@ -294,6 +306,7 @@ ROW_RULES: dict[type, Callable[[Actor], Any]] = {
     CaseAdmission: _admission_rule,
     Task: _task_rule,
     Notification: _notification_rule,
+    PartnerChange: _partner_change_rule,
 }
 
 

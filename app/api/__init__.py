@@ -42,18 +42,45 @@ def register(appbuilder: AppBuilder) -> None:
         InterventionApi,
         InterventionTypeApi,
     )
-
-    appbuilder.add_api(CaseApi)
-    appbuilder.add_api(CaseConferenceApi)
-    appbuilder.add_api(InterventionApi)
-    appbuilder.add_api(InterventionTypeApi)
+    from app.api.changes import ChangesApi, install_change_log
+    from app.api.contract import CasusOpenApi
+    from app.auth.api_keys import limit_keys
+    from app.extensions import db
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    # The contract replaces Flask-AppBuilder's (FAB_ADD_OPENAPI_VIEWS is off): served in
+    # production too, since partners generate their clients from it.
+    apis = [appbuilder.add_api(api) for api in (
+        CaseApi, CaseConferenceApi, InterventionApi, InterventionTypeApi, ChangesApi,
+        CasusOpenApi)]
+    if app.config.get("FAB_API_SWAGGER_UI"):
+        from flask_appbuilder.api.manager import SwaggerView
+
+        appbuilder.add_view_no_menu(SwaggerView)
+    install_change_log(db.session)
+    limit_keys(appbuilder, [api.blueprint for api in apis])
     _install_request_language(app)
     _install_query_checks(app)
     _install_write_protection(app)
     _install_token_messages(appbuilder)
     _install_login_messages(app)
+    _install_json_errors(app)
+
+
+def _install_json_errors(app: Flask) -> None:
+    """Every answer under ``/api/`` is JSON: an unknown route, an id that is not a whole
+    number (``/api/v1/case/abc``), a method a route does not take, a rate limit."""
+
+    @app.after_request
+    def _api_html_errors(response: Response) -> Response:
+        if (request.path.startswith(API_PREFIX) and response.status_code in (404, 405, 429)
+                and response.mimetype != "application/json"):
+            message = {404: _("Not found, or you are not allowed to see it."),
+                       405: _("This method is not allowed here."),
+                       429: _("Too many requests; try again later.")}[response.status_code]
+            response.set_data(jsonify(message=message).get_data())
+            response.mimetype = "application/json"
+        return response
 
 
 def _json(status: int, message: Any) -> Response:

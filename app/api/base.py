@@ -51,6 +51,7 @@ from werkzeug.exceptions import HTTPException
 
 from app import clock
 from app.access import Actor, can_see_field, current_actor
+from app.api import idempotency
 from app.audit import content as audit_content
 from app.datamodel import COUNT_LIMIT, BoundedCount
 from app.errors import MAX_ID, TELLTALES
@@ -324,7 +325,13 @@ class CasusModelRestApi(ModelRestApi):
 
     def get_headless(self, pk: Any, **kwargs: Any) -> Response:
         with dumping_for_caller():
-            return super().get_headless(pk, **kwargs)
+            response = super().get_headless(pk, **kwargs)
+        version = (response.get_json(silent=True) or {}).get("result", {}).get("version") \
+            if response.status_code == 200 else None
+        if isinstance(version, int):
+            # The row version as an ETag: a client sends it back in If-Match with a PUT.
+            response.set_etag(str(version))
+        return response
 
     # The audit trail: the same records as the screens (app.audit.content).
     def pre_get(self, data: dict[str, Any]) -> None:
@@ -467,6 +474,9 @@ class CasusModelRestApi(ModelRestApi):
         payload = self._json_object()
         if isinstance(payload, Response):
             return payload
+        replay = idempotency.lookup(payload)
+        if replay is not None:
+            return replay
         try:
             values = self.add_model_schema.load(payload)
         except ValidationError as err:
@@ -478,6 +488,12 @@ class CasusModelRestApi(ModelRestApi):
             item = self.create_item(values)
             self.pre_add(item)
             self.datamodel.session.add(item)
+            self.datamodel.session.flush()
+            pk = self.datamodel.get_pk_value(item)
+            body = {"id": pk, "result": self._dump(item)}
+            # Stored in the same transaction as the record: a repeat sent while this one
+            # runs cannot create a second one (the key is unique per caller).
+            idempotency.remember(payload, 201, body)
             self.datamodel.session.commit()
         except RequestRefused as exc:
             self.datamodel.session.rollback()
@@ -485,10 +501,13 @@ class CasusModelRestApi(ModelRestApi):
         except HTTPException as exc:
             return self.guard_refusal(exc)
         except SQLAlchemyError as exc:
+            self.datamodel.session.rollback()
+            replay = idempotency.lookup(payload)
+            if replay is not None:
+                return replay
             return self.database_error(exc)
         self.post_add(item)
-        pk = self.datamodel.get_pk_value(item)
-        return self.response(201, id=pk, result=self._dump(item))
+        return self.response(201, **body)
 
     def put_headless(self, pk: Any) -> Response:
         payload = self._json_object()
@@ -504,7 +523,7 @@ class CasusModelRestApi(ModelRestApi):
         refused = self._too_long(values)
         if refused is not None:
             return refused
-        stale = self._stale_version(item, values.pop("version"), payload)
+        stale = self._check_version(item, values.pop("version", None), payload)
         if stale is not None:
             return stale
         try:
@@ -530,15 +549,29 @@ class CasusModelRestApi(ModelRestApi):
 
     # ------------------------------------------------------------------ optimistic locking
 
-    def _stale_version(self, item: Any, version: int, payload: dict[str, Any]
+    def _check_version(self, item: Any, version: int | None, payload: dict[str, Any]
                        ) -> Response | None:
-        if item.version == version:
-            return None
-        return self._conflict(item, version, payload)
+        """The version the caller read, from ``If-Match`` (412 when stale) or the body's
+        ``version`` (409 when stale); one of them is required."""
+        if_match = request.if_match
+        if if_match:
+            tags = list(if_match.as_set(include_weak=True)) if not if_match.star_tag else []
+            if if_match.star_tag or not tags or not all(t.isdigit() for t in tags):
+                return self.response_400(message=_(
+                    'If-Match takes the ETag of the record as you read it, e.g. "3".'))
+            if str(item.version) not in tags:
+                return self._conflict(item, int(tags[0]), payload, status=412)
+        elif version is None:
+            return self.response_422({"version": [_(
+                "Send the version you read, in the version field or as If-Match.")]})
+        if version is not None and item.version != version:
+            return self._conflict(item, version, payload)
+        return None
 
-    def _conflict(self, item: Any, read_version: int | None, payload: dict[str, Any]
-                  ) -> Response:
-        """409: say which current values differ from what the caller sent, and show them."""
+    def _conflict(self, item: Any, read_version: int | None, payload: dict[str, Any],
+                  status: int = 409) -> Response:
+        """409 (412 for If-Match): say which current values differ from what the caller
+        sent, and show them."""
         current = self._dump(item)
         differences = []
         for name, label in self.field_labels.items():
@@ -561,8 +594,10 @@ class CasusModelRestApi(ModelRestApi):
             message += " " + _("Current values that differ from yours: %(list)s.",
                                list="; ".join(differences))
         message += " " + _("Read it again and repeat your change.")
-        return self.response(409, message=message, current=current,
-                             current_version=item.version)
+        response = self.response(status, message=message, current=current,
+                                 current_version=item.version)
+        response.set_etag(str(item.version))
+        return response
 
     @staticmethod
     def _parse_for_compare(current: Any, sent: Any) -> Any:
@@ -583,6 +618,6 @@ class CasusModelRestApi(ModelRestApi):
 class VersionedSchema(Schema):
     """A ``PUT`` body: the ``version`` the client read is required."""
 
-    version = fields.Integer(required=True, strict=True, metadata={
+    version = fields.Integer(strict=True, metadata={
         "description": "The version of the record as you read it; a stale version is "
-                       "refused with 409."})
+                       "refused with 409. Required unless you send it as If-Match."})

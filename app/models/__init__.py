@@ -8,6 +8,7 @@ from app.models.conference import AgendaItem, CaseConference
 from app.models.intervention import Intervention, InterventionType
 from app.models.note import CaseAdmission, CaseNote
 from app.models.organisation import CasusUser, Organisation
+from app.models.partner import IdempotentRequest, PartnerChange
 from app.models.plan import ActionPlan, Assessment, Goal
 from app.models.process import Decision, Signal, Weighing, decision_organisation
 from app.models.retention import DestructionRecord
@@ -33,9 +34,11 @@ __all__ = [
     "Goal",
     "Intervention",
     "Notification",
+    "IdempotentRequest",
     "InterventionType",
     "Organisation",
     "OutboxMail",
+    "PartnerChange",
     "RiskGroup",
     "Signal",
     "Subject",

@@ -63,6 +63,7 @@ def register_views(appbuilder: AppBuilder) -> None:
         access_admin,
         accessibility,
         admin,
+        api_keys,
         approvals,
         auth,
         casework,
@@ -84,6 +85,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     management.register(appbuilder)
     exports.register(appbuilder)
     admin.register(appbuilder)
+    api_keys.register(appbuilder)
     access_admin.register(appbuilder)
     lookup.register(appbuilder)
     tasks.register(appbuilder)
