@@ -45,12 +45,15 @@ class NoSelfRoleChangeMixin:
     a second person approves (``app.role_changes``)."""
 
     def _hold_back_sensitive_roles(self, item: CasusUser) -> None:
+        from app.extensions import db
         from app.role_changes import sensitive_roles
 
-        added = list(sa.inspect(item).attrs.roles.history.added)
-        held = sensitive_roles(added)
-        for role in held:
-            item.roles.remove(role)
+        # Reading the roles' scopes must not flush the form's change before it is sorted.
+        with db.session.no_autoflush:
+            added = list(sa.inspect(item).attrs.roles.history.added)
+            held = sensitive_roles(added)
+            for role in held:
+                item.roles.remove(role)
         g._casus_held_roles = held
 
     def _ask_for_held_roles(self, item: CasusUser) -> None:
