@@ -195,10 +195,9 @@ def check_and_record(session: Session, actor: Actor | None) -> None:
         if groups:
             raise _refuse(_("Groups do not hand out roles in Casusregie; give users "
                             "their roles one by one."))
-        if approved is None and not may_manage_access(actor, session):
+        if actor is None or (approved is None and not may_manage_access(actor, session)):
             raise _refuse(_("Only functional administrators manage roles and users' "
                             "roles."))
-        assert actor is not None
         for change in changes:
             if change.user_id is not None and change.user_id == actor.user_id:
                 raise _refuse(_("You cannot change your own roles or organisation; ask "
