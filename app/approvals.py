@@ -10,6 +10,10 @@ recorded through the kind's ``record`` function.
 Kinds today: ``mfa_reset`` (``app.auth.approval_kinds``); ``destruction`` and
 ``signal_destruction`` (``app.retention``). Roles-as-data can register its own kind the
 same way.
+Kinds today: ``mfa_reset`` (``app.auth.approval_kinds``); ``role_access``,
+``role_rights`` and ``role_member`` (``app.role_changes``). A kind may keep what
+exactly is asked in the request's JSON ``payload``, and may refuse a decider
+(``Kind.check``).
 """
 
 from __future__ import annotations
@@ -46,6 +50,11 @@ class AlreadyDecidedError(ApprovalError):
     """The request was approved or refused before."""
 
 
+class DeciderNotAllowedError(ApprovalError):
+    """The kind refuses this decider (e.g. the change is about their own roles);
+    the message is for the user."""
+
+
 @dataclass(frozen=True)
 class Kind:
     """A sensitive change: ``apply(request)`` makes it; ``record(request, step)`` logs."""
@@ -54,6 +63,8 @@ class Kind:
     label: str
     apply: Callable[[ApprovalRequest], None]
     record: Callable[[ApprovalRequest, str], None]
+    #: Raises ``DeciderNotAllowedError`` when this person may not decide this request.
+    check: Callable[[ApprovalRequest, CasusUser], None] | None = None
 
 
 KINDS: dict[str, Kind] = {}
@@ -70,13 +81,14 @@ def pending(kind: str, target_id: int) -> ApprovalRequest | None:
 
 
 def request_change(kind: str, target_id: int, target_label: str, requester: CasusUser,
-                   reason: str = "") -> ApprovalRequest:
+                   reason: str = "", payload: dict | None = None) -> ApprovalRequest:
     """Ask for a change (one open request per kind and target). Commits."""
     existing = pending(kind, target_id)
     if existing is not None:
         return existing
     req = ApprovalRequest(kind=kind, target_id=target_id, target_label=target_label,
-                          reason=reason[:500], requested_by_id=requester.id,
+                          reason=reason[:500], payload=payload,
+                          requested_by_id=requester.id,
                           requested_at=utcnow(), status=ApprovalStatus.pending)
     db.session.add(req)
     db.session.commit()
@@ -91,6 +103,9 @@ def decide(req: ApprovalRequest, decider: CasusUser, approve: bool) -> None:
     """
     if req.requested_by_id == decider.id:
         raise OwnRequestError(req.id)
+    check = KINDS[req.kind].check
+    if check is not None:
+        check(req, decider)
     status = ApprovalStatus.approved if approve else ApprovalStatus.refused
     now = utcnow()
     # One conditional update: of two people deciding at once, only one finds it pending.

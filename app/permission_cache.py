@@ -18,6 +18,7 @@ from flask_appbuilder.security.sqla.models import (
     Group,
     Permission,
     PermissionView,
+    Role,
     ViewMenu,
     assoc_permissionview_role,
 )
@@ -64,7 +65,8 @@ class PermissionCacheMixin:
             return self.session.get(
                 self.user_model,
                 pk,
-                options=[joinedload(self.user_model.roles),
+                # The roles' row scopes and clearances too (``app.access.role_data``).
+                options=[joinedload(self.user_model.roles).joinedload(Role.casus_access),
                          joinedload(self.user_model.groups).joinedload(Group.roles)],
             )
 

@@ -3,6 +3,10 @@
 Each role lists (permission, view) pairs; a ``*`` permission means every
 permission Flask-AppBuilder registered for that view. Functional administrators
 may edit roles afterwards in the UI; ``casus init`` only adds what is missing.
+
+A role's row scopes and field clearances are data, stored on the role by its id
+(``app.access.models.RoleAccess``): the ones declared here are what a seeded role
+starts with. Renaming a role changes nothing of what it gives.
 """
 
 from __future__ import annotations
@@ -48,17 +52,41 @@ SCOPE_FIGURES = "figures"      # aggregate figures over every case, never a row 
 #: The scopes that show case content: changes to holders of these need four eyes.
 CASE_CONTENT_SCOPES = frozenset({SCOPE_CORE, SCOPE_COORDINATE, SCOPE_DIRECTED, SCOPE_ADMITTED})
 
+#: Every row scope, in the order the permission matrix shows them.
+SCOPES = (SCOPE_CORE, SCOPE_COORDINATE, SCOPE_DIRECTED, SCOPE_ADMITTED, SCOPE_RETENTION,
+          SCOPE_FIGURES)
+
 #: Sensitive field categories a role can be cleared for.
 CLEAR_BSN = "bsn"
 CLEAR_CRIMINAL = "criminal"
 CLEAR_HEALTH = "health"
+CLEARANCES = (CLEAR_BSN, CLEAR_CRIMINAL, CLEAR_HEALTH)
+
+#: Screens and APIs that change roles, users, memberships and approvals. Any right on
+#: them beyond looking is a right to hand out access: granting it takes four eyes.
+SECURITY_VIEWS = frozenset({
+    "RoleModelView", "CasusUserDBModelView", "UserGroupModelView", "AccessAdminView",
+    "ApprovalRequestModelView", "Role", "User", "Group", "Permission", "ViewMenu",
+    "PermissionViewMenu", "PermissionModelView", "ViewMenuModelView",
+    "PermissionViewModelView",
+})
+#: Rights on those screens that change nothing, or only the user's own account.
+HARMLESS_PERMISSIONS = frozenset({
+    *("can_list", "can_show", "can_get", "can_info", "menu_access"),
+    "can_explain", "can_view_as", "can_userinfo", "userinfoedit", "resetmypassword",
+    "can_this_form_get", "can_this_form_post", "can_list_role_permissions",
+})
+
+
+def is_sensitive_right(permission: str, view_menu: str) -> bool:
+    """Whether a (permission, view) pair lets its holder change who may do what."""
+    return view_menu in SECURITY_VIEWS and permission not in HARMLESS_PERMISSIONS
 
 
 @dataclass(frozen=True)
 class RoleSpec:
-    """A seeded role: its permission grants (editable in the UI afterwards) and its
-    row scopes and field clearances (fixed in code: administrators adjust permissions,
-    they cannot widen what a role may see)."""
+    """A seeded role: its permission grants, row scopes and field clearances as it
+    starts (all three editable afterwards; scopes and clearances with four eyes)."""
 
     name: str
     description: str
@@ -243,13 +271,3 @@ ROLES: tuple[RoleSpec, ...] = (
 
 
 ROLE_SPECS: dict[str, RoleSpec] = {spec.name: spec for spec in ROLES}
-
-
-def scopes_for(role_names: frozenset[str] | set[str]) -> frozenset[str]:
-    """Row scopes given by a set of roles; roles not declared here give none."""
-    return frozenset().union(*(ROLE_SPECS[n].scopes for n in role_names if n in ROLE_SPECS))
-
-
-def clearances_for(role_names: frozenset[str] | set[str]) -> frozenset[str]:
-    return frozenset().union(
-        *(ROLE_SPECS[n].clearances for n in role_names if n in ROLE_SPECS))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import inspect
 
 import sqlalchemy as sa
-from flask import g, request
+from flask import flash, g, request
 from flask_appbuilder.api import expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
-from flask_appbuilder.security.sqla.apis import UserApi
+from flask_appbuilder.security.sqla.apis import RoleApi, UserApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import RoleModelView, UserDBModelView, UserOAuthModelView
 from flask_babel import lazy_gettext as _l
@@ -41,7 +41,50 @@ def _roles_required(_form: object, field: object) -> None:
 
 
 class NoSelfRoleChangeMixin:
-    """Refuses a change of one's own roles or organisation with the reason on the form."""
+    """Refuses a change of one's own roles or organisation with the reason on the form,
+    and asks for roles that show case content or hand out access instead of giving them:
+    a second person approves (``app.role_changes``)."""
+
+    def _hold_back_sensitive_roles(self, item: CasusUser) -> None:
+        from app.extensions import db
+        from app.role_changes import sensitive_roles
+
+        # Reading the roles' scopes must not flush the form's change before it is sorted.
+        with db.session.no_autoflush:
+            added = list(sa.inspect(item).attrs.roles.history.added)
+            held = sensitive_roles(added)
+            for role in held:
+                item.roles.remove(role)
+        g._casus_held_roles = held
+
+    def _ask_for_held_roles(self, item: CasusUser) -> None:
+        from app.access.changes import PrivilegeError
+        from app.role_changes import request_role_member
+
+        held = g.pop("_casus_held_roles", [])
+        if not held:
+            return
+        try:
+            request_role_member(item, held, g.user)
+        except PrivilegeError as exc:
+            flash(str(exc), "danger")
+            return
+        flash(_l("These roles show case content or hand out access; giving them to "
+                 "%(user)s awaits a second person's approval (Changes to review): "
+                 "%(roles)s", user=item.username,
+                 roles=", ".join(r.name for r in held)), "warning")
+
+    def pre_add(self, item: CasusUser) -> None:
+        self._hold_back_sensitive_roles(item)
+        super().pre_add(item)  # type: ignore[misc]
+
+    def post_add(self, item: CasusUser) -> None:
+        super().post_add(item)  # type: ignore[misc]
+        self._ask_for_held_roles(item)
+
+    def post_update(self, item: CasusUser) -> None:
+        super().post_update(item)  # type: ignore[misc]
+        self._ask_for_held_roles(item)
 
     def pre_update(self, item: CasusUser) -> None:
         # The flush check refuses this too; here the user gets the reason next to the form.
@@ -52,6 +95,7 @@ class NoSelfRoleChangeMixin:
                 or state.attrs.organisation_id.history.has_changes()
                 or state.attrs.organisation.history.has_changes()):
             raise ValueError(_SELF_ROLE_CHANGE)
+        self._hold_back_sensitive_roles(item)
         super().pre_update(item)  # type: ignore[misc]
 
 
@@ -106,31 +150,106 @@ class CasusUserOAuthModelView(NoSelfRoleChangeMixin, UserSecurityActionsMixin,
     show_fieldsets = CasusUserDBModelView.show_fieldsets
 
 
-class CasusUserApi(UserApi):
-    """Flask-AppBuilder's user API, answering a refused role change with 403 and a reason.
+class RefusalAs403Mixin:
+    """A write the privilege check refuses (``app.access.changes``, on flush) is answered
+    403 with its reason; Flask-AppBuilder's ``safe`` would make it a bare 500."""
 
-    The privilege check itself runs on flush (``app.access.changes``); without this the
-    refusal surfaces as a bare 500.
+    def _refused(self, exc):
+        from app.extensions import db
+
+        db.session.rollback()
+        return self.response(403, message=str(exc.description))  # type: ignore[attr-defined]
+
+    def _guarded(self, call, *args):
+        from app.access.errors import AccessDenied
+
+        try:
+            return call(*args)
+        except AccessDenied as exc:
+            return self._refused(exc)
+
+    def post_headless(self):
+        return self._guarded(super().post_headless)  # type: ignore[misc]
+
+    def put_headless(self, pk):
+        return self._guarded(super().put_headless, pk)  # type: ignore[misc]
+
+    def delete_headless(self, pk):
+        return self._guarded(super().delete_headless, pk)  # type: ignore[misc]
+
+
+class CasusUserApi(RefusalAs403Mixin, UserApi):
+    """Flask-AppBuilder's user API, answering a refused role change with 403 and a reason,
+    and refusing a change on top of a newer one (the ``version`` read, like every other
+    ``PUT`` of the API).
+
+    The privilege check itself runs on flush (``app.access.changes``): a role that shows
+    case content cannot be given here, only asked for on the user form.
     """
+
+    @expose("/", methods=("POST",))
+    @protect()
+    @safe
+    @permission_name("post")
+    def post(self):
+        return self._guarded(inspect.unwrap(UserApi.post), self)
 
     @expose("/<pk>", methods=("PUT",))
     @protect()
     @safe
     @permission_name("put")
     def put(self, pk):
-        from app.access.guard import AccessDenied
         from app.extensions import db
 
         me = self.appbuilder.sm.current_user
-        body = request.get_json(silent=True) or {}
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return self.response_400(message="JSON object expected")
         if me is not None and str(me.id) == str(pk) and (
                 {"roles", "groups", "organisation_id"} & set(body)):
             return self.response(403, message=str(_SELF_ROLE_CHANGE))
-        try:
-            return inspect.unwrap(UserApi.put)(self, pk)
-        except AccessDenied as exc:
-            db.session.rollback()
-            return self.response(403, message=str(exc.description))
+        version = body.pop("version", None)
+        user = db.session.get(CasusUser, int(pk)) if str(pk).isdigit() else None
+        if user is None:
+            return self.response_404()
+        if not isinstance(version, int) or isinstance(version, bool):
+            return self.response_400(message={"version": [str(_l(
+                "Send the version you read, so that a newer change is not overwritten."))]})
+        if version != user.version:
+            return self.response(409, message=str(_l(
+                "This user was changed by someone else after you read it (you read version "
+                "%(read)s; it is now version %(now)s). Nothing was saved. Read it again and "
+                "repeat your change.", read=version, now=user.version)),
+                current_version=user.version)
+        return self._guarded(inspect.unwrap(UserApi.put), self, pk)
+
+
+class CasusRoleApi(RefusalAs403Mixin, RoleApi):
+    """Flask-AppBuilder's role API under the same privilege check as every other route:
+    renames and member removals are logged; scopes, rights to hand out access and
+    members of roles with case content take four eyes, so here they are refused with the
+    reason (403), never half made."""
+
+    @expose("/<int:role_id>/permissions", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("add_role_permissions")
+    def add_role_permissions(self, role_id):
+        return self._guarded(inspect.unwrap(RoleApi.add_role_permissions), self, role_id)
+
+    @expose("/<int:role_id>/users", methods=["PUT"])
+    @protect()
+    @safe
+    @permission_name("update_role_users")
+    def update_role_users(self, role_id):
+        return self._guarded(inspect.unwrap(RoleApi.update_role_users), self, role_id)
+
+    @expose("/<int:role_id>/groups", methods=["PUT"])
+    @protect()
+    @safe
+    @permission_name("update_role_groups")
+    def update_role_groups(self, role_id):
+        return self._guarded(inspect.unwrap(RoleApi.update_role_groups), self, role_id)
 
 
 class CasusRoleModelView(RoleModelView):
@@ -153,3 +272,5 @@ class CasusSecurityManager(ApiKeyMixin, OidcLoginMixin, PasswordRulesMixin,
     authoauthview = CasusAuthOAuthView
     rolemodelview = CasusRoleModelView
     user_api = CasusUserApi
+    role_api = CasusRoleApi
+

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from app.access.role_data import set_access
 from app.extensions import db
 from app.models import RiskGroup
 from app.plugin_manager import role_grants, sync_catalogue
@@ -34,7 +35,12 @@ def sync_permissions() -> None:
 
 def _grant(spec: RoleSpec) -> int:
     sm = current_app.appbuilder.sm
-    role = sm.find_role(spec.name) or sm.add_role(spec.name)
+    role = sm.find_role(spec.name)
+    if role is None:
+        role = sm.add_role(spec.name)
+        # A seeded role starts with its declared scopes and clearances; afterwards they
+        # are the role's data (an existing role, renamed or not, keeps what it has).
+        set_access(role, spec.scopes, spec.clearances)
     added = 0
     existing = {(pv.permission.name, pv.view_menu.name) for pv in role.permissions}
     for perm_name, view_name in (*spec.grants, *SELF_SERVICE):

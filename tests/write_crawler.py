@@ -59,6 +59,13 @@ TEMPLATE_USERS = ("coordinator", "beheerder")
 #: Administration tables: only functional administrators change them.
 ADMIN_MODELS = (Organisation, RiskGroup, InterventionType, CasusUser)
 
+#: Tables an administrator changes by design (accounts, roles, the record of asked and
+#: decided changes, tasks); for the administrator, what matters in them is who can see
+#: case content or hand out access (``access_fingerprint``), not whether a row changed.
+_ADMINISTRATION = {"approval_request", "permission_change", "task", "notification",
+                   "outbox_mail", "email_preference", "security_event", "login_throttle",
+                   "role_access"}
+
 #: Columns that change on every login or request, not by a write.
 _VOLATILE = {"last_login", "login_count", "fail_login_count", "changed_on", "version",
              "last_used_on"}
@@ -87,14 +94,55 @@ def _tables() -> list[tuple[sa.Table, list[sa.Column]]]:
     return _TABLES[key]
 
 
-def fingerprint() -> str:
+def fingerprint(*, skip_administration: bool = False) -> str:
     """Every row of every table (but volatile columns): did anything change?"""
     digest = hashlib.sha256()
     with db.engine.connect() as conn:
         for table, columns in _tables():
+            if skip_administration and (table.name.startswith("ab_")
+                                        or table.name in _ADMINISTRATION):
+                continue
             for row in conn.execute(sa.select(*columns).order_by(*table.primary_key)):
                 digest.update(repr((table.name, tuple(row))).encode())
     return digest.hexdigest()
+
+
+def access_fingerprint() -> str:
+    """Who sees case content and who may hand out access, read straight from the tables:
+    per active user, the scopes and clearances of their roles, their organisation, and
+    their rights on the screens and APIs that change roles and users. Role names are left
+    out: a rename that moves nothing is no finding."""
+    from app.roles import CASE_CONTENT_SCOPES, is_sensitive_right
+
+    t = {name: table for table, _c in _tables() for name in [table.name]}
+    user, member, access = t["ab_user"], t["ab_user_role"], t["role_access"]
+    pvr, pv = t["ab_permission_view_role"], t["ab_permission_view"]
+    perm, view = t["ab_permission"], t["ab_view_menu"]
+    held: dict[int, set[Any]] = {}
+    with db.engine.connect() as conn:
+        active = {r.id: r.organisation_id for r in conn.execute(
+            sa.select(user.c.id, user.c.organisation_id).where(user.c.active.is_(True)))}
+        for uid, kind, value in conn.execute(
+                sa.select(member.c.user_id, access.c.kind, access.c.value)
+                .join(access, access.c.role_id == member.c.role_id)):
+            if kind == "clearance" or value in CASE_CONTENT_SCOPES:
+                held.setdefault(uid, set()).add((kind, value))
+        for uid, p, v in conn.execute(
+                sa.select(member.c.user_id, perm.c.name, view.c.name)
+                .join(pvr, pvr.c.role_id == member.c.role_id)
+                .join(pv, pv.c.id == pvr.c.permission_view_id)
+                .join(perm, perm.c.id == pv.c.permission_id)
+                .join(view, view.c.id == pv.c.view_menu_id)):
+            if is_sensitive_right(p, v):
+                held.setdefault(uid, set()).add((p, v))
+    rows = sorted((uid, active[uid], sorted(things)) for uid, things in held.items()
+                  if uid in active)
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def admin_fingerprint() -> str:
+    """For the administrator: case content unchanged, and nobody's access widened."""
+    return fingerprint(skip_administration=True) + access_fingerprint()
 
 
 @dataclass
@@ -371,20 +419,78 @@ def security_api_probes(target: Target, role_ids: dict[str, int]) -> Iterator[Pr
                 "API add myself to a role", {"user_ids": [target.user_id]}, api=True)
 
 
-def admin_probes(target: Target, role_ids: dict[str, int], user_ids: dict[str, int]
-                 ) -> Iterator[Probe]:
-    """The administrator's routes to case content (roles-as-data work; reported)."""
-    coordinator = role_ids["coordinator"]
+def admin_probes(app: Flask, target: Target, ids: dict[str, Any]) -> Iterator[Probe]:
+    """The administrator's routes to case content: role members from both sides, new
+    users with case roles, renames, scope and clearance edits, rights to hand out access
+    for his own and another role — on the screens, the matrix and the security API."""
+    coordinator, admin, core = ids["coordinator"], ids["admin"], ids["core"]
+    other_user, other_role = ids["management_user"], ids["management"]
+    me = target.user_id
+    # The security API (for an administrator who holds its rights).
     yield Probe("PUT", f"/api/v1/security/roles/{coordinator}/users",
                 "API add myself to the coordinator role",
-                {"user_ids": [*user_ids["coordinator_members"], target.user_id]}, api=True)
-    yield Probe("PUT", f"/api/v1/security/roles/{role_ids['admin']}",
-                "API rename my role to a case role's name", {"name": "Kernpartner-2"},
-                api=True)
+                {"user_ids": [*ids["coordinator_members"], me]}, api=True)
+    yield Probe("PUT", f"/api/v1/security/roles/{coordinator}/users",
+                "API add another user to the coordinator role",
+                {"user_ids": [*ids["coordinator_members"], other_user]}, api=True)
     yield Probe("POST", "/api/v1/security/users/", "API create a user with a case role",
                 {"first_name": "S", "last_name": "P", "username": "schrijfproef",
                  "email": "sp@example.org", "password": "Schrijfproef-2026!",
                  "active": True, "roles": [coordinator]}, api=True)
+    yield Probe("PUT", f"/api/v1/security/users/{other_user}",
+                "API give another user a case role",
+                {"roles": [coordinator], "version": ids["management_user_version"]}, api=True)
+    for role_id, whose in ((admin, "my role"), (other_role, "another role")):
+        yield Probe("POST", f"/api/v1/security/roles/{role_id}/permissions",
+                    f"API give {whose} the right to decide approvals",
+                    {"permission_view_menu_ids": [*ids["permissions"][role_id],
+                                                  ids["sensitive_right"]]}, api=True)
+    # Renames: a case role's name given to my role.
+    yield Probe("PUT", f"/api/v1/security/roles/{core}", "API rename the core partner role",
+                {"name": "Kernpartner-oud"}, api=True)
+    yield Probe("PUT", f"/api/v1/security/roles/{admin}", "API rename my role to Kernpartner",
+                {"name": "Kernpartner"}, api=True)
+    yield Probe("POST", f"/roles/edit/{core}", "rename the core partner role",
+                MultiDict({"name": "Kernpartner-oud2"}))
+    yield Probe("POST", f"/roles/edit/{admin}", "rename my role to Kernpartner",
+                MultiDict({"name": "Kernpartner"}))
+    # The user forms: a case role for another user, a new user with a case role.
+    for url, what in ((f"/users/edit/{other_user}", "give another user a case role"),
+                      ("/users/add", "create a user with a case role")):
+        form = _template_form(app, url)
+        if form is not None:
+            data = fill(form, CasusUser, {})
+            data.setlist("roles", [str(coordinator)])
+            data.setlist("organisation", [str(target.organisation_id)])
+            data.setlist("username", ["schrijfproef2"] if url.endswith("add") else
+                         data.getlist("username"))
+            yield Probe("POST", url, what, data)
+    # The permission matrix: scopes, clearances and rights to hand out access.
+    for role_id, whose in ((admin, "my role"), (other_role, "another role")):
+        yield Probe("POST", f"/access/matrix/?role={role_id}",
+                    f"matrix: core scope and BSN for {whose}",
+                    MultiDict({"role": str(role_id), "part": "access", "scope-core": "on",
+                               "scope-coordinate": "on", "clearance-bsn": "on"}))
+        pv = ids["sensitive_right"]
+        yield Probe("POST", f"/access/matrix/?role={role_id}",
+                    f"matrix: right to decide approvals for {whose}",
+                    MultiDict({"role": str(role_id), f"was-pv-{pv}": "1", f"pv-{pv}": "on"}))
+    yield from _admin_route_probes(app, target, ids)
+
+
+def _admin_route_probes(app: Flask, target: Target, ids: dict[str, Any]) -> Iterator[Probe]:
+    """Any other route that takes a role or a user: join the coordinator role."""
+    crud = {v.endpoint for v, _e in _crud_views(app)}
+    for rule in app.url_map.iter_rules():
+        if not (rule.methods or set()) & WRITE_METHODS or rule.rule.startswith("/api/") \
+                or rule.endpoint.split(".")[0] in crud:
+            continue
+        if not rule.arguments or not rule.arguments <= {"role_id", "user_id"}:
+            continue
+        url = rule.build({"role_id": ids["coordinator"], "user_id": target.user_id},
+                         append_unknown=False)[1]
+        yield Probe("POST", url, f"{rule.endpoint}: join the coordinator role",
+                    MultiDict({"role": str(ids["coordinator"]), "user": str(target.user_id)}))
 
 
 def route_probes(app: Flask, target: Target) -> Iterator[Probe]:
@@ -419,29 +525,40 @@ def _core_type(app: Flask) -> int:
 
 # --------------------------------------------------------------------------- the walk
 
-def _roles(app: Flask) -> tuple[dict[str, int], dict[str, int]]:
+def _ids(app: Flask) -> dict[str, Any]:
     from flask_appbuilder.security.sqla.models import Role
 
-    from app.roles import ROLE_COORDINATOR
+    from app.roles import ROLE_COORDINATOR, ROLE_CORE_PARTNER, ROLE_MANAGEMENT
 
     with app.app_context(), system_access("write crawler"):
         roles = {r.name: r for r in db.session.query(Role)}
-        role_ids = {"coordinator": roles[ROLE_COORDINATOR].id, "admin": roles[ROLE_ADMIN].id}
-        members = {"coordinator_members": [u.id for u in roles[ROLE_COORDINATOR].user]}
+        manager = db.session.query(CasusUser).filter_by(username="management").one()
+        sm = app.appbuilder.sm
+        # A right to hand out access the administrator does not hold: deciding approvals.
+        approve = sm.find_permission_view_menu("approve", "ApprovalRequestModelView")
+        ids = {"coordinator": roles[ROLE_COORDINATOR].id, "admin": roles[ROLE_ADMIN].id,
+               "core": roles[ROLE_CORE_PARTNER].id, "management": roles[ROLE_MANAGEMENT].id,
+               "coordinator_members": [u.id for u in roles[ROLE_COORDINATOR].user],
+               "management_user": manager.id, "management_user_version": manager.version,
+               "sensitive_right": approve.id,
+               "permissions": {r.id: [pv.id for pv in r.permissions]
+                               for r in roles.values()}}
         db.session.rollback()
-    return role_ids, members
+    return ids
 
 
 def probes_for(app: Flask, target: Target, *, api_only: bool = False) -> list[Probe]:
     role_ids, members = _roles(app)
     if api_only:  # an API key: it opens no screen
         return [*api_probes(app, target), *security_api_probes(target, role_ids)]
+def probes_for(app: Flask, target: Target) -> list[Probe]:
+    ids = _ids(app)
     # Outside an app context: the template forms are fetched with the test client, and
     # inside one Flask would share ``g`` (the logged-in user) between the requests.
     out = [*screen_probes(app, target), *api_probes(app, target),
-           *security_api_probes(target, role_ids), *route_probes(app, target)]
+           *security_api_probes(target, ids), *route_probes(app, target)]
     if target.admin:
-        out += list(admin_probes(target, role_ids, members))
+        out += list(admin_probes(app, target, ids))
     return out
 
 
@@ -474,8 +591,10 @@ def crawl(app: Flask, username: str, *, only: str | None = None,
     token = api_key or _api_token(app, username)
     report = Report(username)
     probes = probes_for(app, target, api_only=api_key is not None)
+    probes = probes_for(app, target)
+    state = admin_fingerprint if target.admin else fingerprint
     with app.app_context():
-        before = fingerprint()
+        before = state()
     for probe in probes:
         if only is not None and only not in probe.url:
             continue
@@ -489,7 +608,7 @@ def crawl(app: Flask, username: str, *, only: str | None = None,
         report.probes += 1
         report.statuses[status] = report.statuses.get(status, 0) + 1
         with app.app_context():
-            after = fingerprint()
+            after = state()
         if after != before:
             report.successes.append(f"{username} {probe.method} {probe.url} ({probe.what}) "
                                     f"→ {status}: the database changed")

@@ -1,8 +1,9 @@
 """Who is asking: the ``Actor`` of a request or job, and system access for jobs.
 
 An actor is the logged-in user reduced to what the access rules need (organisation, its
-tier, role names); the rules themselves are in ``app.access.rows`` and
-``app.access.fields``. See docs/design.md, "The access model".
+tier, roles and the row scopes and clearances those roles give by id); the rules
+themselves are in ``app.access.rows`` and ``app.access.fields``.
+See docs/design.md, "The access model".
 """
 
 from __future__ import annotations
@@ -16,15 +17,9 @@ from typing import Any
 from flask import g, has_request_context, request
 from flask_login import current_user
 
+from app.access.role_data import clearances_of, scopes_of
 from app.models import OrganisationTier
-from app.roles import (
-    SCOPE_ADMITTED,
-    SCOPE_COORDINATE,
-    SCOPE_CORE,
-    SCOPE_DIRECTED,
-    clearances_for,
-    scopes_for,
-)
+from app.roles import SCOPE_ADMITTED, SCOPE_COORDINATE, SCOPE_CORE, SCOPE_DIRECTED
 
 
 @dataclass(frozen=True)
@@ -35,14 +30,10 @@ class Actor:
     organisation_tier: str | None
     role_names: frozenset[str] = field(default_factory=frozenset)
     is_system: bool = False
-
-    @property
-    def scopes(self) -> frozenset[str]:
-        return scopes_for(self.role_names)
-
-    @property
-    def clearances(self) -> frozenset[str]:
-        return clearances_for(self.role_names)
+    #: What the actor's roles give, read from the roles' rows (``app.access.role_data``).
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    clearances: frozenset[str] = field(default_factory=frozenset)
+    role_ids: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def is_core(self) -> bool:
@@ -88,12 +79,16 @@ def in_system_access() -> bool:
 def actor_for_user(user: Any) -> Actor:
     org = getattr(user, "organisation", None)
     tier = getattr(org, "tier", None)
+    roles = list(user.roles)
     return Actor(
         user_id=user.id,
         username=user.username,
         organisation_id=getattr(user, "organisation_id", None),
         organisation_tier=str(tier.value if hasattr(tier, "value") else tier) if tier else None,
-        role_names=frozenset(r.name for r in user.roles),
+        role_names=frozenset(r.name for r in roles),
+        scopes=scopes_of(roles),
+        clearances=clearances_of(roles),
+        role_ids=frozenset(r.id for r in roles),
     )
 
 

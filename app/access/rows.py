@@ -11,7 +11,8 @@ Rules (docs/design.md, "The access model"):
 - the privacy officer sees subject lists (for retention), never case content;
 - the functional administrator sees no case content; no user means no rows.
 
-The rules are fixed in code; roles only select which of them apply (``app.roles``). The
+The rules are fixed in code; roles only select which of them apply (their scopes, stored
+per role: ``app.access.role_data``). The
 ORM guard (``app.access.guard``) applies ``row_criteria`` to every query.
 """
 

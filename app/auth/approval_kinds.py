@@ -7,17 +7,17 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from app import approvals
+from app.access.role_data import gives_case_content
 from app.auth import events, mfa
 from app.extensions import db
 from app.models import ApprovalRequest, CasusUser
-from app.roles import CASE_CONTENT_SCOPES, scopes_for
 
 MFA_RESET = "mfa_reset"
 
 
 def has_case_roles(user: CasusUser) -> bool:
-    """Whether one of the user's roles shows case content (a row scope of case work)."""
-    return bool(scopes_for({role.name for role in user.roles}) & CASE_CONTENT_SCOPES)
+    """Whether one of the user's roles shows case content (a case scope or clearance)."""
+    return any(gives_case_content(role) for role in user.roles)
 
 
 def _apply_mfa_reset(req: ApprovalRequest) -> None:

@@ -35,6 +35,8 @@ class ApprovalRequest(Model):
     #: A readable name of the target, as it was when asked (a username).
     target_label = sa.Column(sa.String(256), nullable=False)
     reason = sa.Column(sa.String(500), nullable=False, default="", server_default="")
+    #: What exactly is asked, per ``kind`` (e.g. the scopes a role is to get).
+    payload = sa.Column(sa.JSON)
     requested_by_id = sa.Column(sa.Integer, sa.ForeignKey("ab_user.id"), nullable=False,
                                 index=True)
     requested_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)

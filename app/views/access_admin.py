@@ -25,10 +25,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import validators
 
+from app import approvals, role_changes
 from app import clock as wall_clock
 from app.access import Actor, actor_for_user, clock, current_actor, row_criteria, system_access
+from app.access.changes import PrivilegeError
 from app.access.explain import explain_case
 from app.access.models import PermissionChange
+from app.access.role_data import clearances_of, scopes_of
 from app.extensions import db
 from app.models import (
     Case,
@@ -45,9 +48,15 @@ from app.roles import (
     CLEAR_BSN,
     CLEAR_CRIMINAL,
     CLEAR_HEALTH,
+    CLEARANCES,
     ROLE_SPECS,
     SCOPE_ADMITTED,
+    SCOPE_COORDINATE,
+    SCOPE_CORE,
     SCOPE_DIRECTED,
+    SCOPE_FIGURES,
+    SCOPE_RETENTION,
+    SCOPES,
 )
 from app.views.base import CasusModelView, remote_select
 
@@ -61,6 +70,22 @@ ACTIONS: tuple[tuple[str, Any, frozenset[str]], ...] = (
     ("delete", _l("Delete"), frozenset({"can_delete"})),
 )
 GROUPED_PERMISSIONS = frozenset().union(*(perms for _k, _l_, perms in ACTIONS))
+
+#: The row scopes and clearances a role can give, in plain words (the rules behind them
+#: are in ``app.access.rows`` and ``app.access.fields``).
+SCOPE_LABELS: dict[str, Any] = {
+    SCOPE_CORE: _l("Every included case and every signal (in a core organisation)"),
+    SCOPE_COORDINATE: _l("Changes every organisation's rows and admits partners"),
+    SCOPE_DIRECTED: _l("The cases the user directs"),
+    SCOPE_ADMITTED: _l("The cases the user's organisation is admitted to"),
+    SCOPE_RETENTION: _l("Subject lists for retention, no case content"),
+    SCOPE_FIGURES: _l("Figures only, no case content"),
+}
+CLEARANCE_LABELS: dict[str, Any] = {
+    CLEAR_BSN: _l("BSN"),
+    CLEAR_CRIMINAL: _l("outcomes of other organisations' criminal-law interventions"),
+    CLEAR_HEALTH: _l("outcomes of other organisations' care interventions"),
+}
 
 #: Other permissions, by name, in plain words.
 OTHER_LABELS: dict[str, Any] = {
@@ -293,6 +318,9 @@ class AccessAdminView(BaseView):
         if role is None:
             abort(404)
         areas = build_areas(self.appbuilder)
+        if request.method == "POST" and request.form.get("part") == "access":
+            self._ask_access(role)
+            return redirect(url_for(".matrix", role=role.id))
         if request.method == "POST":
             changed = self._save_matrix(role, areas)
             if changed is not None:
@@ -303,7 +331,29 @@ class AccessAdminView(BaseView):
         return self.render_template(
             "access/matrix.html", title=_("Permission matrix"), roles=roles, role=role,
             rows=matrix_rows(areas, granted), actions=ACTIONS, granted=granted,
-            other_label=other_label, spec=ROLE_SPECS.get(role.name))
+            other_label=other_label, spec=ROLE_SPECS.get(role.name),
+            scopes=scopes_of([role]), clearances=clearances_of([role]),
+            scope_labels=[(k, SCOPE_LABELS[k]) for k in SCOPES],
+            clearance_labels=[(k, CLEARANCE_LABELS[k]) for k in CLEARANCES],
+            waiting=[r for r in (approvals.pending(role_changes.ROLE_ACCESS, role.id),
+                                 approvals.pending(role_changes.ROLE_RIGHTS, role.id)) if r],
+            describe=role_changes.describe)
+
+    def _ask_access(self, role: Role) -> None:
+        """A role's scopes and clearances change only after a second person approves."""
+        form = request.form
+        scopes = {k for k in SCOPES if form.get(f"scope-{k}") == "on"}
+        clearances = {k for k in CLEARANCES if form.get(f"clearance-{k}") == "on"}
+        try:
+            asked = role_changes.request_role_access(role, scopes, clearances, g.user)
+        except PrivilegeError as exc:
+            flash(str(exc), "danger")
+            return
+        if asked is None:
+            flash(_("Nothing changed."), "info")
+        else:
+            flash(_("The change to the scopes and clearances of %(role)s awaits a second "
+                    "person's approval (Changes to review).", role=role.name), "warning")
 
     def _save_matrix(self, role: Role, areas: list[Area]) -> int | None:
         form = request.form
@@ -341,6 +391,20 @@ class AccessAdminView(BaseView):
         if not add and not remove:
             flash(_("Nothing changed."), "info")
             return 0
+        # Rights to hand out access are asked for, and granted after a second person
+        # approves; the rest of the change is made now.
+        asked = role_changes.sensitive_grants([by_id[i] for i in sorted(add) if i in by_id])
+        if asked:
+            try:
+                role_changes.request_role_rights(role, asked, g.user)
+            except PrivilegeError as exc:
+                flash(str(exc), "danger")
+                return None
+            flash(_("Rights to hand out access for %(role)s await a second person's "
+                    "approval (Changes to review).", role=role.name), "warning")
+            add -= {pv.id for pv in asked}
+            if not add and not remove:
+                return 0
         role.permissions = [pv for pv in role.permissions if pv.id not in remove] + \
             [by_id[i] for i in sorted(add) if i in by_id]
         try:
@@ -424,7 +488,8 @@ class AccessAdminView(BaseView):
             user_id=None, username=f"[{role.name}]",
             organisation_id=org.id if org else None,
             organisation_tier=(org.tier.value if org else None),
-            role_names=frozenset({role.name}))
+            role_names=frozenset({role.name}), scopes=scopes_of([role]),
+            clearances=clearances_of([role]), role_ids=frozenset({role.id}))
         with system_access("view as"):
             def visible(model):
                 return db.session.execute(sa.select(sa.func.count()).select_from(model)
@@ -457,12 +522,13 @@ class PermissionChangeModelView(CasusModelView):
     base_permissions = ["can_list", "can_show"]
     list_columns = ["changed_at", "changed_by", "kind", "role", "permission", "view_menu",
                     "target_user"]
-    show_columns = list_columns
+    show_columns = [*list_columns, "detail"]
     search_columns = ["changed_by", "kind", "role", "target_user", "changed_at"]
     base_order = ("changed_at", "desc")
     label_columns = {"changed_at": _l("When"), "changed_by": _l("Changed by"),
                      "kind": _l("Change"), "role": _l("Role"), "permission": _l("Permission"),
-                     "view_menu": _l("Area"), "target_user": _l("User")}
+                     "view_menu": _l("Area"), "target_user": _l("User"),
+                     "detail": _l("Details")}
     formatters_columns = {
         "kind": lambda v: str({
             "role_granted": _l("permission granted to role"),
@@ -472,6 +538,20 @@ class PermissionChangeModelView(CasusModelView):
             "role_created": _l("role created"),
             "role_deleted": _l("role deleted"),
             "user_organisation_changed": _l("user moved to another organisation"),
+            "role_renamed": _l("role renamed"),
+            "role_scope_added": _l("scope given to role"),
+            "role_scope_removed": _l("scope taken from role"),
+            "role_clearance_added": _l("clearance given to role"),
+            "role_clearance_removed": _l("clearance taken from role"),
+            "role_access_requested": _l("change of scopes and clearances asked"),
+            "role_access_approved": _l("change of scopes and clearances approved"),
+            "role_access_refused": _l("change of scopes and clearances refused"),
+            "role_rights_requested": _l("rights to hand out access asked"),
+            "role_rights_approved": _l("rights to hand out access approved"),
+            "role_rights_refused": _l("rights to hand out access refused"),
+            "role_member_requested": _l("role for a user asked"),
+            "role_member_approved": _l("role for a user approved"),
+            "role_member_refused": _l("role for a user refused"),
         }.get(v, v)),
         "permission": lambda v: _permission_word(v) if v else "",
         "view_menu": lambda v: area_label(v) if v else "",
@@ -534,6 +614,7 @@ def _sees(viewer: Actor | None, case: Case) -> bool:
 
 
 def register(appbuilder: AppBuilder) -> None:
+    role_changes.register()
     cat = dict(category=CATEGORY, category_label=_l("Access"))
     appbuilder.add_view(AccessAdminView, "Permission matrix", label=_l("Permission matrix"),
                         href="/access/matrix/", **cat)

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import approvals
 from app.models import ApprovalRequest, ApprovalStatus
+from app.role_changes import describe_payload
 from app.views.base import CasusModelView
 
 STATUS_LABELS = {ApprovalStatus.pending.value: _l("Awaiting approval"),
@@ -39,14 +40,16 @@ class ApprovalRequestModelView(CasusModelView):
     base_permissions = ["can_list", "can_show"]
     list_columns = ["requested_at", "kind", "target_label", "requested_by", "status",
                     "decided_by", "decided_at"]
-    show_columns = ["requested_at", "kind", "target_label", "reason", "requested_by",
-                    "status", "decided_by", "decided_at"]
+    show_columns = ["requested_at", "kind", "target_label", "payload", "reason",
+                    "requested_by", "status", "decided_by", "decided_at"]
     search_columns = ["status", "kind", "target_label", "requested_at"]
     order_columns = ["requested_at", "status", "decided_at"]
     base_order = ("requested_at", "desc")
-    formatters_columns = {"kind": kind_label, "status": status_label}
+    formatters_columns = {"kind": kind_label, "status": status_label,
+                          "payload": describe_payload}
     label_columns = {"requested_at": _l("Requested at"), "kind": _l("Kind of change"),
                      "target_label": _l("About"), "reason": _l("Reason"),
+                     "payload": _l("What is asked"),
                      "requested_by": _l("Requested by"), "status": _l("Status"),
                      "decided_by": _l("Decided by"), "decided_at": _l("Decided at")}
 
@@ -62,7 +65,7 @@ class ApprovalRequestModelView(CasusModelView):
 
     def _decide(self, items, *, approve: bool):
         items = items if isinstance(items, list) else [items]
-        done, own, closed = [], [], []
+        done, own, closed, refused = [], [], [], []
         for req in items:
             try:
                 approvals.decide(req, g.user, approve)
@@ -71,6 +74,8 @@ class ApprovalRequestModelView(CasusModelView):
                 own.append(req.target_label)
             except approvals.AlreadyDecidedError:
                 closed.append(req.target_label)
+            except approvals.DeciderNotAllowedError as exc:
+                refused.append(str(exc))
         if done:
             flash((_("Approved and carried out: %(names)s", names=", ".join(done))
                    if approve else _("Refused: %(names)s", names=", ".join(done))), "info")
@@ -79,6 +84,8 @@ class ApprovalRequestModelView(CasusModelView):
                     "%(names)s", names=", ".join(own)), "danger")
         if closed:
             flash(_("Already decided: %(names)s", names=", ".join(closed)), "warning")
+        for message in refused:
+            flash(message, "danger")
         return redirect(url_for(".list"))
 
 
