@@ -8,12 +8,9 @@ requester. A refusal changes nothing. Every step (requested, approved, refused) 
 recorded through the kind's ``record`` function.
 
 Kinds today: ``mfa_reset`` (``app.auth.approval_kinds``); ``destruction`` and
-``signal_destruction`` (``app.retention``). Roles-as-data can register its own kind the
-same way.
-Kinds today: ``mfa_reset`` (``app.auth.approval_kinds``); ``role_access``,
-``role_rights`` and ``role_member`` (``app.role_changes``). A kind may keep what
-exactly is asked in the request's JSON ``payload``, and may refuse a decider
-(``Kind.check``).
+``signal_destruction`` (``app.retention``); ``role_access``, ``role_rights`` and
+``role_member`` (``app.role_changes``). A kind may keep what exactly is asked in the
+request's JSON ``payload``, and may refuse a decider (``Kind.check``).
 """
 
 from __future__ import annotations

@@ -16,8 +16,8 @@ from app.access import clock, system_access
 from app.access.actor import Actor, actor_for_user
 from app.access.changes import PrivilegeError
 from app.access.models import PermissionChange
-from app.access.rows import row_criteria
 from app.access.role_data import scopes_of
+from app.access.rows import row_criteria
 from app.extensions import db
 from app.models import (
     Case,
@@ -250,9 +250,8 @@ def test_view_as_shows_the_cases_and_menu_of_a_role(app, browser):
         role = db.session.query(Role).filter_by(name="Ketenpartner").one()
         role_id = role.id
         org = db.session.query(Organisation).filter_by(name="Jongerenwerk Amsterdam").one()
-        actor = Actor(None, "x", org.id, org.tier.value, frozenset({"Ketenpartner"}))
-        actor = policy.Actor(None, "x", org.id, org.tier.value, frozenset({"Ketenpartner"}),
-                             scopes=scopes_of([role]))
+        actor = Actor(None, "x", org.id, org.tier.value, frozenset({"Ketenpartner"}),
+                      scopes=scopes_of([role]))
         numbers = set(db.session.execute(sa.select(Case.number).where(
             row_criteria(Case, actor))).scalars())
         all_numbers = set(db.session.execute(sa.select(Case.number)).scalars())

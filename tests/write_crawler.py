@@ -548,11 +548,9 @@ def _ids(app: Flask) -> dict[str, Any]:
 
 
 def probes_for(app: Flask, target: Target, *, api_only: bool = False) -> list[Probe]:
-    role_ids, members = _roles(app)
-    if api_only:  # an API key: it opens no screen
-        return [*api_probes(app, target), *security_api_probes(target, role_ids)]
-def probes_for(app: Flask, target: Target) -> list[Probe]:
     ids = _ids(app)
+    if api_only:  # an API key: it opens no screen
+        return [*api_probes(app, target), *security_api_probes(target, ids)]
     # Outside an app context: the template forms are fetched with the test client, and
     # inside one Flask would share ``g`` (the logged-in user) between the requests.
     out = [*screen_probes(app, target), *api_probes(app, target),
@@ -591,7 +589,6 @@ def crawl(app: Flask, username: str, *, only: str | None = None,
     token = api_key or _api_token(app, username)
     report = Report(username)
     probes = probes_for(app, target, api_only=api_key is not None)
-    probes = probes_for(app, target)
     state = admin_fingerprint if target.admin else fingerprint
     with app.app_context():
         before = state()
