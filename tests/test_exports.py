@@ -148,3 +148,14 @@ def test_a_cell_that_looks_like_a_formula_stays_text(app):
     browser = Browser(app).login("coordinator")
     rows = export_csv(browser, "cases", ["number", "summary"])
     assert "'=HYPERLINK(\"http://example.org\")" in [r[1] for r in rows]
+    # In Excel the cell is a text cell holding the value as typed, not a formula.
+    resp = browser.submit("/export/cases/", {
+        "columns": ["number", "summary", "opened_at"], "file_format": "xlsx",
+        "purpose": PURPOSE})
+    sheet = load_workbook(io.BytesIO(resp.data)).active
+    cells = [row[1] for row in sheet.iter_rows(min_row=2)]
+    formula = next(c for c in cells if str(c.value).startswith("=HYPERLINK"))
+    assert formula.data_type == "s" and formula.value == "=HYPERLINK(\"http://example.org\")"
+    # Dates stay dates, shown as dates.
+    opened = next(row[2] for row in sheet.iter_rows(min_row=2) if row[2].value is not None)
+    assert opened.is_date and opened.number_format.startswith("yyyy-mm-dd")
