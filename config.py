@@ -213,6 +213,10 @@ def build_config(overrides: dict | None = None) -> dict:
         # Management figures: counts below this are shown as "< n" to figures-only roles.
         "CASUS_SMALL_CELL_MINIMUM": max(2, int(os.environ.get("CASUS_SMALL_CELL_MINIMUM")
                                                or 5)),
+        # Management figures: raw counts kept this many seconds per access scope and year
+        # (dropped at once when this process changes case content; 0 = not kept).
+        "CASUS_FIGURES_CACHE_SECONDS": _env_int("CASUS_FIGURES_CACHE_SECONDS",
+                                                0 if env == "testing" else 120),
         # Flask-AppBuilder
         "APP_NAME": "Casusregie",
         "APP_THEME": "",
