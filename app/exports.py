@@ -150,6 +150,11 @@ def describe_filters(view: Any) -> str:
                       ensure_ascii=False, default=str)
 
 
+#: Properties computed from related rows, with the relations they read: loaded once per
+#: batch, not once per row (a case's subject names were two queries per case).
+PROPERTY_RELATIONS: dict[str, tuple[str, ...]] = {"subject_names": ("case_subjects", "subject")}
+
+
 def with_relations(query: Any, model: type, columns: Sequence[str]) -> Any:
     """Load the chosen related columns per batch (one query each), not once per row."""
     relations = sa.inspect(model).relationships
@@ -158,7 +163,18 @@ def with_relations(query: Any, model: type, columns: Sequence[str]) -> Any:
         if prop is not None:
             # The cell shows the related row's name: its own relations are not needed.
             query = query.options(selectinload(getattr(model, name)).lazyload("*"))
+        elif name in PROPERTY_RELATIONS and PROPERTY_RELATIONS[name][0] in relations:
+            query = query.options(_chain(model, PROPERTY_RELATIONS[name]))
     return query
+
+
+def _chain(model: type, path: Sequence[str]) -> Any:
+    option, current = None, model
+    for name in path:
+        attr = getattr(current, name)
+        option = selectinload(attr) if option is None else option.selectinload(attr)
+        current = attr.property.mapper.class_
+    return option
 
 
 @dataclass

@@ -72,7 +72,6 @@ def _any(parts: list[Any]) -> Any:
 
 _directed_case = _case.alias("guard_directed_case")
 _guard_admission = _admission.alias("guard_admission")
-_plan_case = _case.alias("guard_plan_case")
 _guard_plan = _plan.alias("guard_plan")
 
 
@@ -212,12 +211,10 @@ def _goal_rule(actor: Actor) -> Any:
     if actor.directs:
         # The goal's own plan and case, probed by primary key: not every plan of every
         # case the actor directs.
-        plan, case = _guard_plan, _plan_case
-        director = (sa.select(case.c.case_director_id)
-                    .select_from(plan.join(case, case.c.id == plan.c.case_id))
-                    .where(plan.c.id == Goal.action_plan_id)
-                    .correlate_except(plan, case).scalar_subquery())
-        parts.append(director == actor.user_id)
+        plan = _guard_plan
+        case_id = (sa.select(plan.c.case_id).where(plan.c.id == Goal.action_plan_id)
+                   .correlate_except(plan).scalar_subquery())
+        parts.append(directed_by(case_id, actor.user_id))
     if actor.admitted_scope:
         parts.append(sa.and_(
             Goal.organisation_id == actor.organisation_id,
