@@ -215,6 +215,10 @@ def build_config(overrides: dict | None = None) -> dict:
                                                or 5)),
         # Retention: signals that are weighed and not included are kept this many days.
         "CASUS_RETENTION_SIGNAL_DAYS": _env_int("CASUS_RETENTION_SIGNAL_DAYS", 365),
+        # Management figures: raw counts kept this many seconds per access scope and year
+        # (dropped at once when this process changes case content; 0 = not kept).
+        "CASUS_FIGURES_CACHE_SECONDS": _env_int("CASUS_FIGURES_CACHE_SECONDS",
+                                                0 if env == "testing" else 120),
         # Flask-AppBuilder
         "APP_NAME": "Casusregie",
         "APP_THEME": "",

@@ -52,6 +52,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     from app.tasks import install as install_tasks
 
     install_tasks(app)
+    from app.management.figures import install as install_figures
+
+    install_figures(app)
     from app.auth import init_auth
 
     init_auth(app)

@@ -39,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     from app import create_app
     from app.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": args.url, "RATELIMIT_ENABLED": False})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": args.url, "RATELIMIT_ENABLED": False,
+                      "CASUS_MFA_ROLES": []})  # bench users log in with a password only
     logging.disable(logging.ERROR)
     client = app.test_client()
     if args.token:

@@ -171,7 +171,8 @@ def run_backend(backend: str, url: str, password: str, budget: float) -> list[Re
     from app import create_app
     from benchmarks.suite import run_latency
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False,
+                      "CASUS_MFA_ROLES": []})  # bench users log in with a password only
     # Refusals and screen errors show up as notes in the table, not as log noise.
     logging.disable(logging.ERROR)
     results = run_latency(app, url, backend, password, budget)

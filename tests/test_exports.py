@@ -148,3 +148,27 @@ def test_a_cell_that_looks_like_a_formula_stays_text(app):
     browser = Browser(app).login("coordinator")
     rows = export_csv(browser, "cases", ["number", "summary"])
     assert "'=HYPERLINK(\"http://example.org\")" in [r[1] for r in rows]
+    # In Excel the cell is a text cell holding the value as typed, not a formula.
+    resp = browser.submit("/export/cases/", {
+        "columns": ["number", "summary", "opened_at"], "file_format": "xlsx",
+        "purpose": PURPOSE})
+    sheet = load_workbook(io.BytesIO(resp.data)).active
+    cells = [row[1] for row in sheet.iter_rows(min_row=2)]
+    formula = next(c for c in cells if str(c.value).startswith("=HYPERLINK"))
+    assert formula.data_type == "s" and formula.value == "=HYPERLINK(\"http://example.org\")"
+    # Dates stay dates, shown as dates.
+    opened = next(row[2] for row in sheet.iter_rows(min_row=2) if row[2].value is not None)
+    assert opened.is_date and opened.number_format.startswith("yyyy-mm-dd")
+
+
+def test_subject_names_are_read_once_per_batch_not_per_case(app):
+    from tests.support import count_queries
+
+    browser = Browser(app).login("coordinator")
+    with app.app_context(), system_access("test"):
+        cases = db.session.query(Case).count()
+    assert cases >= 5
+    with count_queries(app) as statements:
+        rows = export_csv(browser, "cases", ["number", "subject_names"])
+    assert len(rows) - 1 == cases and any(r[1] for r in rows[1:])
+    assert len(statements) < 20, len(statements)

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import statistics
+import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +25,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from app.access import current_actor, figures_access, figures_only
+from app.access import Actor, current_actor, figures_access, figures_only
+from app.access.rows import guarded_model
 from app.extensions import db
 from app.i18n import active_locale, format_locale
 from app.labels import enum_label
@@ -318,6 +322,87 @@ def load_domains() -> Domains:
         organisations=[(i, name) for i, name in orgs])
 
 
+# --------------------------------------------------------------------------- cache
+
+# Counting a year at city scale (100,000 cases, a million interventions) takes seconds of
+# database time; the figures change only when case content does. So the raw counts are
+# kept per access scope and period and dropped when this process commits a change to
+# case content, and after ``CASUS_FIGURES_CACHE_SECONDS`` (other processes' changes).
+
+_cache_lock = threading.Lock()
+_cache: dict[tuple[Hashable, ...], tuple[float, Any]] = {}
+_CACHE_SIZE = 256
+#: Raised by every commit of this process that changed case content (``note_change``).
+_version = itertools.count()
+_current_version = [next(_version)]
+
+
+def note_change() -> None:
+    """Case content changed: counts taken before now are not reused."""
+    with _cache_lock:
+        _current_version[0] = next(_version)
+        _cache.clear()
+
+
+_CHANGED = "casus_figures_changed"
+
+
+def _counted(obj: Any) -> bool:
+    return guarded_model(type(obj)) is not None or isinstance(obj, InterventionType)
+
+
+def _collect(session: Any, _context: Any) -> None:
+    if any(_counted(o) for o in itertools.chain(session.new, session.dirty, session.deleted)):
+        session.info[_CHANGED] = True
+
+
+def _after_commit(session: Any) -> None:
+    if session.info.pop(_CHANGED, False):
+        note_change()
+
+
+def _forget(session: Any, *_args: Any) -> None:
+    session.info.pop(_CHANGED, None)
+
+
+def install(app: Any) -> None:
+    """Drop kept counts whenever this app's session commits a change to case content
+    (idempotent)."""
+    for name, fn in (("after_flush", _collect), ("after_commit", _after_commit),
+                     ("after_rollback", _forget)):
+        if not sa.event.contains(db.session, name, fn):
+            sa.event.listen(db.session, name, fn)
+
+
+def _scope(actor: Actor | None) -> Hashable:
+    """Viewers who count over every case share one set of counts; anyone else's counts
+    go through their own row rules."""
+    if actor is not None and (actor.is_system or actor.is_core or figures_only(actor)):
+        return "every case"
+    return actor
+
+
+def _cached(kind: str, key: tuple[Hashable, ...], compute: Callable[[], Any]) -> Any:
+    seconds = float(current_app.config.get("CASUS_FIGURES_CACHE_SECONDS", 0) or 0)
+    if seconds <= 0:
+        return compute()
+    full = (kind, _scope(current_actor()), *key)
+    now = time.monotonic()
+    with _cache_lock:
+        version = _current_version[0]
+        hit = _cache.get((version, *full))
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = compute()
+    with _cache_lock:
+        # Counts read while a change was being committed are kept under the version they
+        # started from, which that change has already retired.
+        if len(_cache) >= _CACHE_SIZE:
+            _cache.clear()
+        _cache[(version, *full)] = (now + seconds, value)
+    return value
+
+
 # --------------------------------------------------------------------------- assembly
 
 NUMBER = [(TOTAL, "")]
@@ -390,7 +475,9 @@ def _lead_times(filters: Filters, minimum: int, suppress: bool) -> list[LeadTime
     labels = {"weighing": _l("Signal → weighing"), "inclusion": _l("Weighing → inclusion"),
               "closure": _l("Inclusion → closure")}
     result = []
-    for key, days in lead_time_rows(filters.year, filters).items():
+    rows = _cached("lead times", (filters, dt.date.today()),
+                   lambda: lead_time_rows(filters.year, filters))
+    for key, days in rows.items():
         hide = suppress and 0 < len(days) < minimum
         median, p25, p75 = (None, None, None) if hide else _quantiles(days)
         # The number behind a median is a count: a figures-only viewer gets it only when
@@ -471,10 +558,11 @@ def build_dashboard(filters: Filters, *, today: dt.date | None = None,
     today = today or dt.date.today()
     with figures_access(actor):
         domains = load_domains()
-        atoms = _all_atoms(filters, today)
+        atoms = _cached("atoms", (filters.year, today), lambda: _all_atoms(filters, today))
         dashboard = Dashboard(filters, minimum, suppress)
         dashboard.figures = [_publish(spec, atoms[key], domains, filters, minimum, suppress)
                              for key, spec in _specs(domains).items()]
         dashboard.lead_times = _lead_times(filters, minimum, suppress)
-        dashboard.conferences_held = conferences_held(filters.year)
+        dashboard.conferences_held = _cached("conferences", (filters.year, today),
+                                             lambda: conferences_held(filters.year))
     return dashboard
