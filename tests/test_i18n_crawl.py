@@ -206,19 +206,10 @@ def _report(problems: dict[str, list[str]]) -> str:
     return "\n".join(f"  {url}: {', '.join(words)}" for url, words in sorted(problems.items()))
 
 
-@pytest.fixture(scope="module")
-def demo_app(test_database, tmp_path_factory):
+@pytest.fixture()
+def demo_app(built_in_app):
     """The demo as `make run` serves it: with the built-in plugins and their screens."""
-    from app.extensions import db
-    from tests.plugins.support import BUILT_IN, build_database, empty_database
-
-    url, cleanup = empty_database(test_database, tmp_path_factory.mktemp("i18n"), "i18n")
-    app = build_database(url, BUILT_IN)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    cleanup()
+    return built_in_app
 
 
 @pytest.mark.parametrize("username", DEMO_USERNAMES)

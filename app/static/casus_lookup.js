@@ -63,7 +63,15 @@
                 delay: 250,
                 cache: true,
                 data: function (params) {
-                    return {q: params.term || "", page: params.page || 1};
+                    var query = {q: params.term || "", page: params.page || 1};
+                    var depends = el.getAttribute("data-depends-on");
+                    if (depends) {
+                        // Rows of the form's current choice (the goals of the chosen case).
+                        var other = el.form && el.form.elements[depends];
+                        query[depends] = (other && other.value) ||
+                            el.getAttribute("data-depends-value") || "";
+                    }
+                    return query;
                 }
             }
         });

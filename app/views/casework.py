@@ -34,7 +34,7 @@ from app.models import (
 )
 from app.validators import MaxLength, NotBefore, NotInFuture
 from app.views import signal_form
-from app.views.base import CasusModelView, link_to, query_select, remote_select
+from app.views.base import CasusModelView, goal_select, link_to, query_select, remote_select
 from app.views.case_page import all_interventions_requested, load_case, load_case_page
 from app.views.fields import CaseNumberField, context_id, edited_pk
 from app.views.intervention_list import InterventionListInterface
@@ -120,16 +120,6 @@ def _case_id_of(model: type, pk: int | None) -> int | None:
     if pk is None:
         return None
     return db.session.query(model.case_id).filter(model.id == pk).scalar()
-
-
-def goals_for_context() -> list[Goal]:
-    """Goals of the case the intervention form is about (opened from the case page)."""
-    case_id = context_id("case") or _case_id_of(Intervention, edited_pk())
-    if case_id is None:
-        return []
-    return (db.session.query(Goal).join(ActionPlan)
-            .filter(ActionPlan.case_id == case_id, ActionPlan.current.is_(True))
-            .order_by(Goal.position).all())
 
 
 def action_plans_for_context() -> list[ActionPlan]:
@@ -441,9 +431,9 @@ class InterventionModelView(CaseChildView):
             extra_validators=[OwnOrganisationUnlessOnBehalf()],
             description=_l("Your own organisation; coordinators and the case director "
                            "may register on behalf of a partner.")),
-        "goal": query_select(_l("Goal"), goals_for_context),
+        "goal": goal_select(_l("Goal")),
     }
-    edit_form_extra_fields = {"goal": query_select(_l("Goal"), goals_for_context)}
+    edit_form_extra_fields = {"goal": goal_select(_l("Goal"))}
     search_form_extra_fields = {
         "type": query_select(_l("Intervention type"), active_intervention_types),
         "organisation": remote_select(_l("Organisation"), "organisation"),

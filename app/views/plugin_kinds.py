@@ -21,7 +21,7 @@ from app.hookspecs import InterventionKind
 from app.models.intervention import Intervention
 from app.models.organisation import Organisation
 from app.plugin_manager import plugins_of
-from app.views.base import CasusModelView
+from app.views.base import CasusModelView, goal_select
 from app.views.casework import LABELS as CORE_LABELS
 
 #: The words for the core intervention fields, for a plugin's ``label_columns``:
@@ -65,6 +65,13 @@ class InterventionKindView(CasusModelView):
         kind = self.datamodel.obj.__mapper__.polymorphic_identity
         self.add_form_query_rel_fields = {"type": [["kind", FilterEqual, kind]]}
         self.edit_form_query_rel_fields = {"type": [["kind", FilterEqual, kind]]}
+        # The goal picker offers the chosen case's goals only, never the city's.
+        for columns, extra in (("add_columns", "add_form_extra_fields"),
+                               ("edit_columns", "edit_form_extra_fields")):
+            if "goal" in (getattr(self, columns, None) or ()):
+                fields = dict(getattr(self, extra, None) or {})
+                fields.setdefault("goal", goal_select(CORE_LABELS["goal"]))
+                setattr(self, extra, fields)
         super().__init__(**kwargs)
 
     @property
@@ -83,14 +90,17 @@ class InterventionKindView(CasusModelView):
         org = db.session.get(Organisation, actor.organisation_id)
         return org is not None and org.kind in allowed
 
-    @expose("/add", methods=["GET", "POST"])
-    @has_access
-    def add(self):
-        if not self.may_register(current_actor()):
-            flash(_("Your organisation cannot register a %(kind)s.",
-                    kind=str(self.intervention_kind.label)), "danger")
-            return redirect(url_for(f"{self.endpoint}.list"))
-        return super().add()
+    def refuses(self, permission_name: str) -> bool:
+        """Whether the user's organisation cannot use a permission their roles grant: only
+        organisations of the kind's organisation kinds register it (no add button, no add
+        page for the others)."""
+        return permission_name == "can_add" and not self.may_register(current_actor())
+
+    def shown_in_menu(self) -> bool:
+        """The menu entry, for users who register this kind or oversee cases: a partner of
+        another kind would only ever find an empty list."""
+        actor = current_actor()
+        return self.may_register(actor) or bool(actor and (actor.is_core or actor.directs))
 
     def pre_add(self, item: Any) -> None:
         actor = current_actor()
