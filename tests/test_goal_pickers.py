@@ -104,3 +104,15 @@ def test_a_partner_editing_an_intervention_keeps_its_goal(app) -> None:
     with app.app_context(), system_access("test"):
         item = db.session.get(Intervention, pk)
         assert (item.goal_id, item.outcome) == (own, "Loopt volgens plan.")
+
+
+def test_the_partners_case_page_says_what_is_hidden_and_shows_its_goals(app) -> None:
+    karim = case_of(app, "Karim")
+    page = Browser(app).login("ggd").get(f"/casemodelview/show/{karim['id']}").text
+    assert "Niet zichtbaar voor uw organisatie." in page
+    assert "Nog geen besluiten" not in page and "Nog geen plan van aanpak" not in page
+    assert "Karim verwerkt zijn ervaringen met professionele hulp." in page  # its own goal
+    assert "Karim houdt zich aan de bijzondere voorwaarden." not in page  # another's
+    coordinator = Browser(app).login("coordinator").get(
+        f"/casemodelview/show/{karim['id']}").text
+    assert "Niet zichtbaar voor uw organisatie." not in coordinator

@@ -25,9 +25,11 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from werkzeug.routing import BuildError
 
 from app import clock, workflow
+from app.access import current_actor
 from app.extensions import db
 from app.i18n import format_locale
 from app.labels import enum_label
+from app.lookups import goals_of_case
 from app.models import (
     ActionPlan,
     AgendaItem,
@@ -123,6 +125,9 @@ class CasePage:
     notes: list[CaseNote]
     actions: list[ActionButton]
     review_overdue: bool
+    #: Decisions, assessment, plan, conferences and notes are hidden from this user
+    #: (an admitted partner): the page says so instead of "none yet".
+    content_hidden: bool = False
 
     @property
     def interventions_hidden(self) -> int:
@@ -233,7 +238,12 @@ def load_case_page(case: Case, user: Any, *, can_edit_interventions: bool = Fals
             .filter(ActionPlan.case_id == case.id, ActionPlan.current.is_(True))
             .options(joinedload(ActionPlan.goals).joinedload(Goal.organisation))
             .order_by(ActionPlan.version_number.desc()).first())
-    goals = [GoalSection(goal) for goal in (plan.goals if plan else [])]
+    content_hidden = not sees_case_content(case)
+    if plan is not None:
+        goals = [GoalSection(goal) for goal in plan.goals]
+    else:  # a partner sees the goals assigned to it, not the plan they belong to
+        goals = [GoalSection(goal) for goal in
+                 goals_of_case(case.id).options(joinedload(Goal.organisation))]
     groups, partners, count = load_interventions(
         case.id, {section.goal.id for section in goals}, can_edit_interventions,
         all_interventions)
@@ -266,4 +276,15 @@ def load_case_page(case: Case, user: Any, *, can_edit_interventions: bool = Fals
         actions=workflow_actions(case, user),
         review_overdue=bool(case.review_date and case.review_date < clock.local_today()
                             and case.is_open),
+        content_hidden=content_hidden,
     )
+
+
+def sees_case_content(case: Case) -> bool:
+    """Whether the signed-in user sees the case's content (decisions, plan, notes...):
+    core partners and the case's director; an admitted partner does not."""
+    actor = current_actor()
+    if actor is None:
+        return False
+    return actor.is_system or actor.is_core or (
+        actor.directs and case.case_director_id == actor.user_id)
