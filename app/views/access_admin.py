@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
@@ -25,7 +25,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import validators
 
-from app import clock as wall_clock
 from app.access import Actor, actor_for_user, clock, current_actor, row_criteria, system_access
 from app.access.explain import explain_case
 from app.access.models import PermissionChange
@@ -523,10 +522,6 @@ class CaseAdmissionModelView(CasusModelView):
         "ends_on": lambda d: (f"{d:%d-%m-%Y}" + (f" ({_('expired')})"
                                                  if d < clock.today() else "")) if d else "—",
     }
-
-    def pre_add(self, item: CaseAdmission) -> None:
-        item.granted_by_id = g.user.id
-        item.granted_at = wall_clock.now_utc()
 
 
 def _sees(viewer: Actor | None, case: Case) -> bool:

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Query, RelationshipProperty, joinedload, selectinload
 from wtforms import BooleanField, DateTimeField, ValidationError, validators
 from wtforms.widgets import html_params
 
+from app import services
 from app.datamodel import CasusSQLAInterface
 from app.i18n import LocalisedColumnsMixin
 from app.labels import ENUM_LABELS, enum_label_for
@@ -248,6 +249,24 @@ class CasusModelView(LocalisedColumnsMixin, AccessPolicyViewMixin, OptimisticLoc
         self._install_enum_labels()
         self._install_form_fields()
         self._install_formatters()
+
+    # --- the write path: every save goes through the row's service (app.services) ----
+    def pre_add(self, item: Any) -> None:
+        self._prepare(item, "add")
+
+    def pre_update(self, item: Any) -> None:
+        self._prepare(item, "edit")
+
+    def pre_delete(self, item: Any) -> None:
+        self._prepare(item, "delete")
+
+    def _prepare(self, item: Any, operation: str) -> None:
+        try:
+            services.prepare(item, operation)
+        except Exception:
+            # Refused: the form's values must not reach the database by a later flush.
+            self.datamodel.session.rollback()
+            raise
 
     # --- input checks ---------------------------------------------------------------
     def _install_length_checks(self) -> None:

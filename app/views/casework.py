@@ -9,7 +9,6 @@ from, and the other selects run bounded queries.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, current_app, g, redirect, url_for
 from flask_appbuilder import AppBuilder, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -297,9 +296,6 @@ class AssessmentModelView(CaseChildView):
     add_form_extra_fields = edit_form_extra_fields = {"case": case_number_field()}
     validators_columns = {"assessed_on": [NotInFuture()]}
 
-    def pre_add(self, item: Assessment) -> None:
-        item.author_id = g.user.id
-
 
 class ActionPlanModelView(CaseChildView):
     datamodel = SQLAInterface(ActionPlan)
@@ -314,24 +310,6 @@ class ActionPlanModelView(CaseChildView):
     search_columns = ["current"]
     base_order = ("created_at", "desc")
     add_form_extra_fields = {"case": case_number_field()}
-
-    def pre_add(self, item: ActionPlan) -> None:
-        # A new version supersedes the previous one; its goals are carried over. The new
-        # plan must not be flushed half-made while the previous one is looked up.
-        with db.session.no_autoflush:
-            previous = (db.session.query(ActionPlan)
-                        .filter(ActionPlan.case_id == item.case.id,
-                                ActionPlan.current.is_(True))
-                        .order_by(ActionPlan.version_number.desc()).first())
-            last = (db.session.query(sa.func.max(ActionPlan.version_number))
-                    .filter(ActionPlan.case_id == item.case.id).scalar()) or 0
-            item.version_number = last + 1
-            item.current = True
-            if previous is not None:
-                previous.current = False
-                item.goals = [Goal(description=goal.description, position=goal.position,
-                                   organisation_id=goal.organisation_id, status=goal.status)
-                              for goal in previous.goals]
 
 
 class GoalModelView(CasusModelView):
@@ -457,14 +435,6 @@ class CaseNoteModelView(CaseChildView):
     base_permissions = ["can_list", "can_show", "can_add", "can_edit"]
     add_form_extra_fields = {"case": case_number_field()}
     validators_columns = {"text": [MaxLength(5000)]}
-
-    def pre_add(self, item: CaseNote) -> None:
-        item.author_id = g.user.id
-        item.organisation_id = getattr(g.user, "organisation_id", None)
-
-    def pre_update(self, item: CaseNote) -> None:
-        if item.author_id != g.user.id:
-            raise ValueError(str(_l("Only the author can change a note.")))
 
 
 def register(appbuilder: AppBuilder) -> None:

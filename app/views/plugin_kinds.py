@@ -103,6 +103,7 @@ class InterventionKindView(CasusModelView):
         return self.may_register(actor) or bool(actor and (actor.is_core or actor.directs))
 
     def pre_add(self, item: Any) -> None:
+        super().pre_add(item)
         actor = current_actor()
         if not self.may_register(actor):
             raise ValueError(_("Your organisation cannot register a %(kind)s.",
