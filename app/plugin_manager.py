@@ -366,7 +366,8 @@ def sync_catalogue(app: Flask | None = None) -> int:
                        .filter(Organisation.kind == entry.organisation_kind,
                                Organisation.active.is_(True))
                        .order_by(Organisation.id).first())
-            db.session.add(InterventionType(name=entry.name, domain=entry.domain,
+            db.session.add(InterventionType(name=entry.name, name_en=entry.name_en,
+                                            domain=entry.domain,
                                             kind=kind.kind, description=entry.description,
                                             organisation=org, active=True))
             existing.add(entry.name)

@@ -55,7 +55,11 @@
                 noResults: function () { return text(el, "no-results", "No results"); },
                 searching: function () { return text(el, "searching", "Searching…"); },
                 loadingMore: function () { return text(el, "loading-more", "Loading…"); },
-                errorLoading: function () { return text(el, "error-loading", "Error"); }
+                errorLoading: function () { return text(el, "error-loading", "Error"); },
+                removeAllItems: function () {
+                    var config = document.getElementById("casus-a11y");
+                    return (config && config.getAttribute("data-remove-all")) || "";
+                }
             },
             ajax: {
                 url: url,

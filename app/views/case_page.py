@@ -45,6 +45,7 @@ from app.models import (
     InterventionType,
     Organisation,
 )
+from app.models.base import localised_name
 
 NOTES_SHOWN = 50
 #: Interventions listed per goal (and without a goal) unless the user asks for all.
@@ -182,7 +183,7 @@ def load_interventions(case_id: int, goal_ids: set[int], can_edit: bool,
     rows = db.session.execute(
         sa.select(Intervention.id, Intervention.goal_id, Intervention.status,
                   Intervention.start_date, Intervention.end_date,
-                  InterventionType.name, Organisation.name)
+                  InterventionType.name, InterventionType.name_en, Organisation.name)
         .join(InterventionType, InterventionType.id == Intervention.type_id)
         .join(Organisation, Organisation.id == Intervention.organisation_id)
         .where(Intervention.case_id == case_id)
@@ -202,7 +203,8 @@ def load_interventions(case_id: int, goal_ids: set[int], can_edit: bool,
     edit = _url_pattern("InterventionModelView.edit") if can_edit else None
     groups: dict[int | None, InterventionGroup] = {}
     partners: dict[str, PartnerSummary] = {}
-    for pk, goal_id, status, start, end, type_name, org_name in rows:
+    for pk, goal_id, status, start, end, type_nl, type_en, org_name in rows:
+        type_name = localised_name(type_nl, type_en)
         group = groups.get(goal_id if goal_id in goal_ids else None)
         if group is None:
             group = groups[goal_id if goal_id in goal_ids else None] = InterventionGroup()
