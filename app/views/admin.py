@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from flask_appbuilder import AppBuilder
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
+from wtforms import StringField
+from wtforms.validators import Length, Optional
 
 from app.models import InterventionType, Organisation, RiskGroup
 from app.views.base import CasusModelView
+
+
+def english_name_field() -> StringField:
+    """The English name is optional: without one, English readers see the Dutch name."""
+    return StringField(_l("Name (English)"), widget=BS3TextFieldWidget(),
+                       validators=[Optional(), Length(max=150)],
+                       filters=[lambda value: (value or "").strip()])
 
 CATEGORY = "Beheer"
 
@@ -37,6 +47,7 @@ class RiskGroupModelView(CasusModelView):
     edit_columns = ["number", "name", "name_en"]
     base_permissions = ["can_list", "can_show", "can_edit"]
     base_order = ("number", "asc")
+    edit_form_extra_fields = {"name_en": english_name_field()}
     label_columns = {"number": _l("Number"), "name": _l("Name (Dutch)"),
                      "name_en": _l("Name (English)"), "display_name": _l("Name")}
 
@@ -52,6 +63,7 @@ class InterventionTypeModelView(CasusModelView):
     show_columns = ["display_name", "domain", "organisation", "active", "description"]
     add_columns = edit_columns = [
         "name", "name_en", "domain", "organisation", "active", "description"]
+    add_form_extra_fields = edit_form_extra_fields = {"name_en": english_name_field()}
     search_columns = ["name", "domain", "organisation", "active"]
     order_columns = ["name", "domain"]
     base_order = ("name", "asc")

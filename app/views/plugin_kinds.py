@@ -13,6 +13,7 @@ from flask import abort, flash, redirect, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 
 from app.access import Actor, can_see_field, current_actor
@@ -89,6 +90,19 @@ class InterventionKindView(CasusModelView):
             return True
         org = db.session.get(Organisation, actor.organisation_id)
         return org is not None and org.kind in allowed
+
+    # Not ``@has_access`` on this method: Flask-AppBuilder's would refuse with its generic
+    # "access denied" (see ``refuses``); the user reads why, and ``super().add`` still
+    # checks the roles.
+    @expose("/add", methods=["GET", "POST"])
+    @permission_name("add")
+    def add(self):
+        actor = current_actor()
+        if actor is not None and actor.user_id is not None and not self.may_register(actor):
+            flash(_("Your organisation cannot register a %(kind)s.",
+                    kind=str(self.intervention_kind.label)), "danger")
+            return redirect(url_for(f"{self.endpoint}.list"))
+        return super().add()
 
     def refuses(self, permission_name: str) -> bool:
         """Whether the user's organisation cannot use a permission their roles grant: only
