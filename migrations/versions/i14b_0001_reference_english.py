@@ -1,6 +1,6 @@
 """Reference data in English: the intervention catalogue's English names (issue 14)
 
-Revision ID: i14b_0001_reference_data_in_english
+Revision ID: i14b_0001_reference_english
 Revises: i15b_0001_approvals
 Create Date: 2026-12-03 11:30:00
 
@@ -8,7 +8,7 @@ Create Date: 2026-12-03 11:30:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = 'i14b_0001_reference_data_in_english'
+revision = 'i14b_0001_reference_english'
 down_revision = 'i15b_0001_approvals'
 branch_labels = None
 depends_on = None
