@@ -205,6 +205,9 @@ def build_config(overrides: dict | None = None) -> dict:
     hosts = trusted_hosts(production)
     cfg: dict = {
         "CASUS_ENV": env,
+        # A user's write of case content outside a service call is refused (app/services.py):
+        # on in development and tests, where a screen that bypasses the services must fail.
+        "CASUS_REQUIRE_SERVICE_LAYER": _env_flag("CASUS_REQUIRE_SERVICE_LAYER", not production),
         "SECRET_KEY": secret_key or _DEV_SECRET_KEY,
         "SQLALCHEMY_DATABASE_URI": os.environ.get("CASUS_DATABASE_URL") or default_database_url(),
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,

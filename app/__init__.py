@@ -66,6 +66,11 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 
     # Authorship from the session; runs before the guard's flush check.
     tracking.install(db.session, guard_actor)
+    from app import casework, services
+
+    # Case content is written through the service layer only (app/services.py).
+    services.install(db.session)
+    casework.register()
 
     from app.i18n import configure_i18n, init_i18n
     from app.security import CasusSecurityManager

@@ -27,6 +27,7 @@ from app.models import (
     InterventionType,
     Organisation,
 )
+from app.services import service
 
 
 class ConferenceError(workflow.WorkflowError):
@@ -48,6 +49,7 @@ def _require_planned(conference: CaseConference) -> None:
                                  "cannot be changed."))
 
 
+@service
 def plan_conference(user: CasusUser, *, held_on: dt.datetime | None, location: str | None,
                     chair: CasusUser | None = None) -> CaseConference:
     """Plan a conference and propose its agenda at once."""
@@ -84,6 +86,7 @@ def _next_position(conference: CaseConference) -> int:
     return 0 if last is None else last + 1
 
 
+@service
 def propose_agenda(conference: CaseConference) -> list[AgendaItem]:
     """Put every case that is due on the agenda; cases already on it are left alone."""
     _require_planned(conference)
@@ -105,6 +108,7 @@ def find_case(number: str | None) -> Case | None:
     return db.session.query(Case).filter(Case.number == number).one_or_none()
 
 
+@service
 def add_case(conference: CaseConference, case: Case | None) -> AgendaItem:
     """Put a case on the agenda by hand."""
     if case is None:
@@ -123,6 +127,7 @@ def add_case(conference: CaseConference, case: Case | None) -> AgendaItem:
     return item
 
 
+@service
 def record_item(user: CasusUser, item: AgendaItem, *, decision: workflow.DecisionInput,
                 notes: str | None, next_review_date: dt.date | None,
                 to_monitoring: bool = True, action_plan: str | None = None,

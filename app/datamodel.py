@@ -23,6 +23,8 @@ from flask_appbuilder.utils.base import is_column_dotted
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Query
 
+from app import services
+
 log = logging.getLogger(__name__)
 
 COUNT_LIMIT = 10_000
@@ -60,14 +62,19 @@ class CasusSQLAInterface(SQLAInterface):
     # Flask-AppBuilder's add screen flashes the text of the error it gets from here; the
     # text of a database error holds the SQL and its parameters, so it goes to the log
     # and the screen gets a plain message.
+    # The save runs inside the row's service call (app.services): the view's ``pre_*``
+    # hook has run its writer.
     def add(self, item: Any, commit: bool = True) -> None:
-        self._safely(super().add, item, commit)
+        with services.saving(item, "add"):
+            self._safely(super().add, item, commit)
 
     def edit(self, item: Any, commit: bool = True) -> None:
-        self._safely(super().edit, item, commit)
+        with services.saving(item, "edit"):
+            self._safely(super().edit, item, commit)
 
     def delete(self, item: Any, commit: bool = True) -> None:
-        self._safely(super().delete, item, commit)
+        with services.saving(item, "delete"):
+            self._safely(super().delete, item, commit)
 
     def _safely(self, write: Any, item: Any, commit: bool) -> None:
         from app.errors import generic_message

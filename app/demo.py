@@ -107,6 +107,25 @@ CATALOGUE: tuple[tuple[str, InterventionDomain, str | None], ...] = (
     ("Gezinsondersteuning", InterventionDomain.social, "Jeugdzorg Amsterdam"),
 )
 
+#: The catalogue's names for users who work in English.
+CATALOGUE_EN = {
+    "Meldplicht": "Duty to report",
+    "Gebiedsverbod": "Area ban",
+    "Contactverbod": "Contact ban",
+    "Uitreisverbod": "Travel ban",
+    "Paspoort vervallen verklaren": "Passport revocation",
+    "Stopzetten uitkering/toeslagen": "Stopping benefits and allowances",
+    "Opsporingsonderzoek": "Criminal investigation",
+    "Bijzondere voorwaarden / toezicht": "Special conditions / supervision",
+    "Elektronische monitoring": "Electronic monitoring",
+    "GGZ-behandeling": "Mental health treatment",
+    "Jeugdbeschermingsmaatregel": "Child protection order",
+    "Terugkeerplan per kind": "Return plan per child",
+    "Mentortraject": "Mentoring programme",
+    "Begeleiding naar werk of school": "Guidance to work or school",
+    "Gezinsondersteuning": "Family support",
+}
+
 
 def _local_at(day: dt.date, time: dt.time) -> dt.datetime:
     """A demo moment given in Amsterdam time, as stored (UTC)."""
@@ -150,7 +169,8 @@ def seed_catalogue(orgs: dict[str, Organisation]) -> dict[str, InterventionType]
     types = {t.name: t for t in db.session.query(InterventionType)}
     for name, domain, org_name in CATALOGUE:
         if name not in types:
-            types[name] = InterventionType(name=name, domain=domain, active=True,
+            types[name] = InterventionType(name=name, name_en=CATALOGUE_EN.get(name, ""),
+                                           domain=domain, active=True,
                                            organisation=orgs.get(org_name or ""))
             db.session.add(types[name])
     db.session.flush()
@@ -312,7 +332,7 @@ def seed_cases(orgs, users, types, today: dt.date | None = None) -> None:
          InterventionStatus.active),
     ])
     b.admit(family, "Jongerenwerk", "Mentortraject Yusuf")
-    b.admit(family, "Jeugdzorg", "Gezinsondersteuning")
+    b.admit(family, "Jeugdzorg", "Ondersteuning van het gezin")
 
     # Risk group 2 – a recruiter.
     recruiter = b.case(subjects=[_person("Dennis", "Verhoef", dt.date(1984, 1, 30),

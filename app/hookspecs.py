@@ -68,6 +68,8 @@ class CatalogueEntry:
     domain: InterventionDomain
     description: str = ""
     organisation_kind: OrganisationKind | None = None
+    #: The name shown to users who work in English ("" = ``name``).
+    name_en: str = ""
 
 
 @dataclass(frozen=True)

@@ -232,7 +232,7 @@ def _install_wtforms_translations() -> None:
 # --- error pages -----------------------------------------------------------------------
 
 def _error_page(error: HTTPException):
-    """403 and 404 as a page in the user's language instead of Werkzeug's English."""
+    """403, 404 and 429 as a page in the user's language instead of Werkzeug's English."""
     appbuilder = getattr(current_app, "appbuilder", None)
     wants = request.accept_mimetypes.best_match(["text/html", "application/json"])
     if appbuilder is None or request.path.startswith("/api/") or wants == "application/json":
@@ -240,6 +240,8 @@ def _error_page(error: HTTPException):
     texts = {
         403: (_("No access"), _("You do not have access to this page.")),
         404: (_("Page not found"), _("This page does not exist (any more).")),
+        429: (_("Too many requests"),
+              _("Too many requests were sent in a short time. Wait a moment and try again.")),
     }
     title, message = texts[error.code or 404]
     return render_template("casus_error.html", appbuilder=appbuilder,
@@ -279,6 +281,7 @@ def init_i18n(app: Flask) -> None:
     app.before_request(_install_wtforms_translations)
     app.register_error_handler(403, _error_page)
     app.register_error_handler(404, _error_page)
+    app.register_error_handler(429, _error_page)
 
 
 __all__ = [

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask import request
 from flask_appbuilder.security.sqla.models import Role
 from sqlalchemy.orm import Query
 
 from app.errors import MAX_ID
 from app.extensions import db
-from app.models import Case, CasusUser, Organisation, Subject
+from app.models import ActionPlan, Case, CasusUser, Goal, Intervention, Organisation, Subject
 from app.roles import ROLE_CASE_DIRECTOR, ROLE_COORDINATOR
 
 PAGE_SIZE = 20
@@ -97,6 +98,61 @@ def _cases() -> Query:
     return db.session.query(Case).order_by(Case.number.desc())
 
 
+def _case_id(raw: str | None) -> int | None:
+    """A case given as its id (a case select) or its number (a typed case number)."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    if raw.isdigit():
+        value = int(raw)
+        return value if 0 < value <= MAX_ID else None
+    return db.session.query(Case.id).filter(Case.number == raw.upper()).scalar()
+
+
+def chosen_case_id() -> int | None:
+    """The case an intervention form is about: chosen in the form (``case``, an id or a
+    number; the lookup endpoint gets it from the form's script), given by the page the
+    form was opened from (``_flt_0_case``), or that of the intervention being edited."""
+    if not request:
+        return None
+    for raw in (request.values.get("case"), request.args.get("_flt_0_case")):
+        case_id = _case_id(raw)
+        if case_id is not None:
+            return case_id
+    pk = (request.view_args or {}).get("pk")
+    if pk is not None and str(pk).isdigit() and int(pk) <= MAX_ID:
+        return db.session.query(Intervention.case_id).filter(
+            Intervention.id == int(pk)).scalar()
+    return None
+
+
+def goals_of_case(case_id: int | None) -> Query:
+    """The goals of a case's current action plan, by position.
+
+    The plan is matched on its table, not through the ``ActionPlan`` model: a partner
+    does not see the plan itself, but does see the goals assigned to its organisation
+    (the guard still applies to ``Goal``)."""
+    plan = ActionPlan.__table__
+    current_plans = sa.select(plan.c.id).where(plan.c.case_id == case_id,
+                                               plan.c.current.is_(True))
+    return (db.session.query(Goal).filter(Goal.action_plan_id.in_(current_plans))
+            .order_by(Goal.position, Goal.id))
+
+
+def goal_belongs_to_case(goal_id: int, case_id: int) -> bool:
+    """Whether the goal is one of the case's (any plan version), whoever asks."""
+    plan = ActionPlan.__table__
+    goal = Goal.__table__
+    return db.session.execute(
+        sa.select(goal.c.id).join(plan, plan.c.id == goal.c.action_plan_id)
+        .where(goal.c.id == goal_id, plan.c.case_id == case_id)).first() is not None
+
+
+def _goals() -> Query:
+    """Goals of the chosen case only; without a case, none (never the city's goals)."""
+    return goals_of_case(chosen_case_id())
+
+
 LOOKUPS: dict[str, Lookup] = {
     "case_director": Lookup(
         CasusUser, directing_users_query,
@@ -107,4 +163,5 @@ LOOKUPS: dict[str, Lookup] = {
     "case": Lookup(Case, _cases, lambda: (Case.number,)),
     "subject": Lookup(Subject, _subjects, lambda: (Subject.first_name, Subject.last_name),
                       _subject_label),
+    "goal": Lookup(Goal, _goals, lambda: (Goal.description,)),
 }

@@ -120,9 +120,11 @@ class PermissionCacheMixin:
             role = self.get_public_role()
             return ("public", self.role_permission_pairs([role.id]) if role else None)
         roles = self.get_user_roles(g.user)  # type: ignore[attr-defined]
+        # Some entries show by organisation too (a plugin's kind of intervention).
         return (frozenset(r.name for r in roles if r.name in self.builtin_roles),
                 self.role_permission_pairs(
-                    [r.id for r in roles if r.name not in self.builtin_roles]))
+                    [r.id for r in roles if r.name not in self.builtin_roles]),
+                getattr(g.user, "organisation_id", None))
 
     def exist_permission_on_roles(self, view_name: str, permission_name: str,
                                   role_ids: list[int]) -> bool:

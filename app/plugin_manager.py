@@ -254,6 +254,19 @@ def _with_app_context(command: click.Command) -> click.Command:
     return command
 
 
+def _menu_condition(appbuilder: AppBuilder, view_class: type) -> Any:
+    """The menu entry shows only when the view says the user can use it (``shown_in_menu``,
+    e.g. a kind of intervention the user's organisation neither registers nor oversees)."""
+    if not hasattr(view_class, "shown_in_menu"):
+        return None
+
+    def shown() -> bool:
+        view = next((v for v in appbuilder.baseviews if type(v) is view_class), None)
+        return view is None or bool(view.shown_in_menu())
+
+    return shown
+
+
 def register_plugin_views(appbuilder: AppBuilder) -> None:
     """Add every plugin view and API to ``appbuilder`` (after the core views)."""
     registry = plugins_of()
@@ -265,7 +278,8 @@ def register_plugin_views(appbuilder: AppBuilder) -> None:
         elif spec.name:
             appbuilder.add_view(spec.view, spec.name, label=spec.label or spec.name,
                                 icon=spec.icon, category=spec.category or "",
-                                category_label=spec.category_label or "")
+                                category_label=spec.category_label or "",
+                                menu_cond=_menu_condition(appbuilder, spec.view))
         else:
             appbuilder.add_view_no_menu(spec.view)
 
@@ -352,7 +366,8 @@ def sync_catalogue(app: Flask | None = None) -> int:
                        .filter(Organisation.kind == entry.organisation_kind,
                                Organisation.active.is_(True))
                        .order_by(Organisation.id).first())
-            db.session.add(InterventionType(name=entry.name, domain=entry.domain,
+            db.session.add(InterventionType(name=entry.name, name_en=entry.name_en,
+                                            domain=entry.domain,
                                             kind=kind.kind, description=entry.description,
                                             organisation=org, active=True))
             existing.add(entry.name)

@@ -274,3 +274,18 @@ class CasusSecurityManager(ApiKeyMixin, OidcLoginMixin, PasswordRulesMixin,
     user_api = CasusUserApi
     role_api = CasusRoleApi
 
+    def has_access(self, permission_name: str, view_name: str) -> bool:
+        # A view may refuse a permission the roles grant when the user cannot use it
+        # (``refuses``): the button, the menu and the page then agree.
+        if not super().has_access(permission_name, view_name):
+            return False
+        view = self._views_with_conditions().get(view_name)
+        return view is None or not view.refuses(permission_name)
+    def _views_with_conditions(self) -> dict[str, object]:
+        views = self.appbuilder.baseviews
+        found = getattr(self.appbuilder, "_casus_conditional_views", None)
+        if found is None or found[0] != len(views):
+            found = (len(views), {v.class_permission_name: v for v in views
+                                  if callable(getattr(v, "refuses", None))})
+            self.appbuilder._casus_conditional_views = found
+        return found[1]

@@ -25,6 +25,7 @@ from app.extensions import db
 from app.labels import enum_label
 from app.models import Case, CaseSubject, CasusUser, Subject, SubjectKind
 from app.name_search import surname_key
+from app.services import service
 from app.text import normalise_name
 from app.validation import check_birth_date
 from app.workflow import WorkflowError
@@ -74,6 +75,7 @@ def find_possible_duplicates(first_name: str | None, last_name: str | None,
     return [PossibleDuplicate(s, cases.get(s.id, [])) for s in subjects]
 
 
+@service
 def register_subject(user: CasusUser, *, kind: SubjectKind, last_name: str | None,
                      first_name: str | None = None, date_of_birth: dt.date | None = None,
                      municipality: str | None = None) -> Subject:

@@ -50,6 +50,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.numbering import draw_case_number
+from app.services import service
 
 #: Flask-AppBuilder view names whose permissions guard the transitions.
 CASE_VIEW = "CaseWorkflowView"
@@ -250,6 +251,7 @@ def _record(user: CasusUser, kind: DecisionKind, decision: DecisionInput, *,
 
 # --- transitions -------------------------------------------------------------------------
 
+@service
 def register_signal(user: CasusUser, *, reporter_kind: OrganisationKind, concern: str,
                     phenomenon: Phenomenon = Phenomenon.unclear,
                     reporter_name: str | None = None, anonymous: bool = False,
@@ -268,6 +270,7 @@ def register_signal(user: CasusUser, *, reporter_kind: OrganisationKind, concern
     return signal
 
 
+@service
 def weigh_signal(user: CasusUser, signal: Signal, *, outcome: WeighingOutcome | None,
                  weighed_on: dt.date | None, decision: DecisionInput,
                  risk_group: RiskGroup | None = None,
@@ -349,6 +352,7 @@ def weigh_signal(user: CasusUser, signal: Signal, *, outcome: WeighingOutcome | 
     return WeighingResult(weighing, record, case)
 
 
+@service
 def discuss_in_conference(user: CasusUser, case: Case, *, decision: DecisionInput,
                           review_date: dt.date | None, action_plan: str | None = None,
                           case_director: CasusUser | None = None,
@@ -420,18 +424,21 @@ def _change_level(user: CasusUser, case: Case, action: Action, step: int,
     return record
 
 
+@service
 def escalate(user: CasusUser, case: Case, *, decision: DecisionInput,
              review_date: dt.date | None = None) -> Decision:
     """Move the case to a heavier approach (one escalation level up)."""
     return _change_level(user, case, ESCALATE, +1, decision, review_date)
 
 
+@service
 def de_escalate(user: CasusUser, case: Case, *, decision: DecisionInput,
                 review_date: dt.date | None = None) -> Decision:
     """Move the case to a lighter approach (one escalation level down)."""
     return _change_level(user, case, DE_ESCALATE, -1, decision, review_date)
 
 
+@service
 def close_case(user: CasusUser, case: Case, *, close_reason: CloseReason | None,
                decision: DecisionInput) -> Decision:
     """End the case with a reason; the retention clock starts at closure."""
@@ -452,6 +459,7 @@ def close_case(user: CasusUser, case: Case, *, close_reason: CloseReason | None,
     return record
 
 
+@service
 def reopen_case(user: CasusUser, case: Case, *, decision: DecisionInput,
                 review_date: dt.date | None = None) -> Decision:
     """Reopen a closed case into monitoring; the retention clock stops."""

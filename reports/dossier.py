@@ -266,7 +266,7 @@ def _intervention_rows(items: Sequence[Intervention], ctx: DossierContext,
                        widths: Sequence[float]) -> list[list[Any]]:
     """Rows for the interventions of one partner and domain, with their outcome."""
     fmt, cell, actor = _fmt(ctx), ctx.styles["Cell"], ctx.actor
-    return [[wrapped(i.type.name if i.type else "", widths[0], cell), fmt.label(i.status),
+    return [[wrapped(i.type.display_name if i.type else "", widths[0], cell), fmt.label(i.status),
              fmt.date(i.start_date), fmt.date(i.end_date),
              wrapped(visible(i, "outcome", actor), widths[-1], cell)] for i in items]
 
@@ -280,7 +280,7 @@ def _goal_rows(items: Sequence[Intervention], ctx: DossierContext,
         period = fmt.date(i.start_date)
         if i.end_date:
             period = f"{period} – {fmt.date(i.end_date)}"
-        rows.append([wrapped(i.type.name if i.type else "", widths[0], cell),
+        rows.append([wrapped(i.type.display_name if i.type else "", widths[0], cell),
                      wrapped(i.organisation.name if i.organisation else "", widths[1], cell),
                      fmt.label(i.status), period])
     return rows

@@ -306,3 +306,19 @@ def _chromium():
         browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def built_in_app(test_database, tmp_path_factory):
+    """The demo as `make run` serves it, with the built-in plugins and their screens; one
+    database for the run, shared by the crawls that only read (language, forms)."""
+    from app.extensions import db
+    from tests.plugins.support import BUILT_IN, build_database, empty_database
+
+    url, cleanup = empty_database(test_database, tmp_path_factory.mktemp("demo"), "demo")
+    app = build_database(url, BUILT_IN)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    cleanup()

@@ -171,7 +171,9 @@ def test_intervention_registered_from_the_case_page(app, browser) -> None:
     url = f"/interventionmodelview/add?_flt_0_case={case_id}"
     form = browser.get(url).text
     goal_select = re.search(r'<select[^>]*name="goal".*?</select>', form, re.S).group(0)
-    offered = {int(v) for v in re.findall(r'value="(\d+)"', goal_select)}
+    assert f'data-depends-value="{case_id}"' in goal_select
+    found = browser.get(f"/lookup/goal?q=&case={case_id}").get_json()["results"]
+    offered = {int(row["id"]) for row in found}
     assert offered == goal_ids
     assert not offered & other_goals
     resp = browser.submit(url, {"type": str(type_id), "organisation": str(org_id),

@@ -147,6 +147,21 @@ def data_names(app) -> list[str]:
     return sorted(set(names), key=len, reverse=True)
 
 
+def reference_data_in_dutch(app) -> frozenset[str]:
+    """The Dutch names of reference data that has an English one (risk groups, the
+    intervention catalogue): in English the English name must show."""
+    from app.access import system_access
+    from app.extensions import db
+    from app.models import InterventionType, RiskGroup
+
+    with app.app_context(), system_access("i18n crawl"):
+        names = [name for model in (RiskGroup, InterventionType)
+                 for name, name_en in db.session.query(model.name, model.name_en)
+                 if name_en and name_en != name]
+        db.session.remove()
+    return frozenset(names)
+
+
 def permission_identifiers(app) -> frozenset[str]:
     """Flask-AppBuilder's names of permissions and screens ("menu access", "Security")."""
     from flask_appbuilder.security.sqla.models import Permission, ViewMenu
@@ -162,8 +177,12 @@ def permission_identifiers(app) -> frozenset[str]:
 
 
 def crawl(browser: Browser, forbidden: tuple[str, ...], names: Sequence[str] = (),
-          identifiers: frozenset[str] = frozenset()) -> tuple[int, dict[str, list[str]]]:
-    """Visit the user's pages; return how many, and the forbidden words per URL."""
+          identifiers: frozenset[str] = frozenset(), labels: frozenset[str] = frozenset()
+          ) -> tuple[int, dict[str, list[str]]]:
+    """Visit the user's pages; return how many, and the forbidden words per URL.
+
+    ``labels`` are forbidden as a whole text (a cell, an option, "1. <name>"), not inside
+    free text that merely mentions them (reference data named in a note)."""
     queue: deque[str] = deque(["/"])
     seen_shapes: set[str] = set()
     problems: dict[str, list[str]] = {}
@@ -187,6 +206,8 @@ def crawl(browser: Browser, forbidden: tuple[str, ...], names: Sequence[str] = (
         for name in names:
             text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", text)
         found = _words_found(text, forbidden)
+        found += sorted({part for part in (*parser.parts, *parser.cells)
+                         if re.sub(r"^\d+\.\s*", "", part) in labels})
         if found:
             problems[url] = found
         for href in parser.links:
@@ -206,19 +227,10 @@ def _report(problems: dict[str, list[str]]) -> str:
     return "\n".join(f"  {url}: {', '.join(words)}" for url, words in sorted(problems.items()))
 
 
-@pytest.fixture(scope="module")
-def demo_app(test_database, tmp_path_factory):
+@pytest.fixture()
+def demo_app(built_in_app):
     """The demo as `make run` serves it: with the built-in plugins and their screens."""
-    from app.extensions import db
-    from tests.plugins.support import BUILT_IN, build_database, empty_database
-
-    url, cleanup = empty_database(test_database, tmp_path_factory.mktemp("i18n"), "i18n")
-    app = build_database(url, BUILT_IN)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    cleanup()
+    return built_in_app
 
 
 @pytest.mark.parametrize("username", DEMO_USERNAMES)
@@ -236,7 +248,8 @@ def test_english_pages_show_no_dutch(demo_app, username: str) -> None:
     app = demo_app
     browser = Browser(app).login(username)
     assert browser.get("/lang/en").status_code == 302
-    pages, problems = crawl(browser, DUTCH_UI, data_names(app), permission_identifiers(app))
+    pages, problems = crawl(browser, DUTCH_UI, data_names(app), permission_identifiers(app),
+                            labels=reference_data_in_dutch(app))
     assert pages >= 3, f"{username} reached only {pages} pages"
     assert not problems, f"Dutch on English pages of {username}:\n{_report(problems)}"
 
@@ -258,3 +271,18 @@ def test_crawler_notices_a_leftover_word() -> None:
     assert found == ["Security", "Cases", "menu access"]  # the menu's, and the sentence's
     assert table.text(frozenset({"Security", "menu access"})).count("Security") == 1
     assert _shape("/x/show/7?_flt_0_name=a") == _shape("/x/show/12?_flt_0_name=b")
+
+
+@pytest.mark.rollback
+def test_leftovers_of_the_libraries_speak_dutch(app) -> None:
+    """The 429 page, and the title of Select2's clear button (set by casus_a11y.js from
+    the page's words), in the user's language rather than the libraries' English."""
+    from werkzeug.exceptions import TooManyRequests
+
+    with app.test_request_context("/casemodelview/list/", headers={"Accept": "text/html"}):
+        response = app.make_response(app.handle_http_exception(TooManyRequests()))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 429
+    assert "Te veel verzoeken" in page and "Too Many Requests" not in page
+    start = Browser(app).login("coordinator").get("/casemodelview/list/").text
+    assert 'data-remove-all="Alles wissen"' in start

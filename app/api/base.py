@@ -49,7 +49,7 @@ from sqlalchemy.orm import Load, aliased, contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from app import clock
+from app import clock, services
 from app.access import Actor, can_see_field, current_actor
 from app.api import idempotency
 from app.audit import content as audit_content
@@ -420,6 +420,13 @@ class CasusModelRestApi(ModelRestApi):
 
     # ------------------------------------------------------------------ writes
 
+    # The write path: the row's service checks and completes it (app.services).
+    def pre_add(self, item: Any) -> None:
+        services.prepare(item, "add")
+
+    def pre_update(self, item: Any) -> None:
+        services.prepare(item, "edit")
+
     def create_item(self, values: dict[str, Any]) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -495,6 +502,9 @@ class CasusModelRestApi(ModelRestApi):
             # runs cannot create a second one (the key is unique per caller).
             idempotency.remember(payload, 201, body)
             self.datamodel.session.commit()
+            with services.saving(item, "add"):
+                self.datamodel.session.add(item)
+                self.datamodel.session.commit()
         except RequestRefused as exc:
             self.datamodel.session.rollback()
             return self.response_refused(exc)
@@ -529,7 +539,8 @@ class CasusModelRestApi(ModelRestApi):
         try:
             self.change_item(item, values)
             self.pre_update(item)
-            self.datamodel.session.commit()
+            with services.saving(item, "edit"):
+                self.datamodel.session.commit()
         except RequestRefused as exc:
             self.datamodel.session.rollback()
             return self.response_refused(exc)

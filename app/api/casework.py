@@ -24,6 +24,7 @@ from app.api.base import (
     RequestRefused,
     VersionedSchema,
 )
+from app.lookups import goal_belongs_to_case
 from app.models import (
     Case,
     CaseConference,
@@ -33,7 +34,6 @@ from app.models import (
     InterventionType,
     Organisation,
 )
-from app.models.plan import ActionPlan
 from app.validation import check_date_order
 
 LABELS = {
@@ -220,7 +220,8 @@ class InterventionApi(CasusModelRestApi):
         goal = self._one(Goal, values["goal"])
         if values["goal"] is not None and goal is None:
             errors["goal"] = [_("There is no goal with this id that you may see.")]
-        elif goal is not None and case is not None and not self._goal_of_case(goal, case):
+        elif goal is not None and case is not None and not goal_belongs_to_case(goal.id,
+                                                                                case.id):
             errors["goal"] = [_("This goal belongs to another case's action plan.")]
         if errors:
             raise RequestRefused(422, errors)
@@ -231,11 +232,6 @@ class InterventionApi(CasusModelRestApi):
         return Intervention(case=case, type=itype, organisation=organisation, goal=goal,
                             status=values["status"], start_date=values["start_date"],
                             end_date=values["end_date"], outcome=values["outcome"])
-
-    def _goal_of_case(self, goal: Goal, case: Case) -> bool:
-        plan_case = self.datamodel.session.scalar(
-            sa.select(ActionPlan.case_id).where(ActionPlan.id == goal.action_plan_id))
-        return plan_case == case.id
 
     def change_item(self, item: Intervention, values: dict[str, Any]) -> None:
         actor = self._actor()

@@ -15,6 +15,18 @@ def utcnow() -> dt.datetime:
     return clock.now_utc()
 
 
+
+def localised_name(name: str, name_en: str | None) -> str:
+    """Reference data in the interface language: the English name when the request's
+    language is English and one is given, otherwise the (Dutch) name."""
+    from flask import has_request_context
+    from flask_babel import get_locale
+
+    if name_en and has_request_context() and str(get_locale() or "") == "en":
+        return name_en
+    return name
+
+
 class AppendOnlyError(RuntimeError):
     """A row of an append-only log (permission changes, prints) was to be changed."""
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask_appbuilder import Model
 from sqlalchemy.orm import relationship
 
-from app.models.base import CasePhase, CloseReason, enum_column, utcnow
+from app.models.base import CasePhase, CloseReason, enum_column, localised_name, utcnow
 from app.models.organisation import CasusUser, Organisation
 from app.models.subject import Subject
 from app.models.tracking import Authored, Versioned
@@ -24,6 +24,13 @@ class RiskGroup(Versioned, Model):
 
     def __repr__(self) -> str:
         return f"{self.number}. {self.name}"
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        return localised_name(self.name, self.name_en)
 
 
 class CaseNumberCounter(Model):

@@ -9,7 +9,13 @@ import sqlalchemy as sa
 from flask_appbuilder import Model
 from sqlalchemy.orm import relationship
 
-from app.models.base import InterventionDomain, InterventionStatus, enum_column, utcnow
+from app.models.base import (
+    InterventionDomain,
+    InterventionStatus,
+    enum_column,
+    localised_name,
+    utcnow,
+)
 from app.models.case import Case
 from app.models.organisation import Organisation
 from app.models.plan import Goal
@@ -21,6 +27,8 @@ class InterventionType(Versioned, Model):
 
     id = sa.Column(sa.Integer, primary_key=True)
     name = sa.Column(sa.String(150), nullable=False, unique=True)
+    #: The name shown to users who work in English ("" = the Dutch name).
+    name_en = sa.Column(sa.String(150), nullable=False, default="", server_default="")
     domain = enum_column(InterventionDomain, nullable=False, index=True)
     organisation_id = sa.Column(sa.Integer, sa.ForeignKey("organisation.id"), index=True)
     # Which plugin model records interventions of this type ("" = the core model).
@@ -32,6 +40,13 @@ class InterventionType(Versioned, Model):
 
     def __repr__(self) -> str:
         return self.name
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return localised_name(self.name, self.name_en)
 
 
 class Intervention(Authored, OrganisationOwned, Model):

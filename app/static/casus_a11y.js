@@ -14,6 +14,14 @@
     var config = document.getElementById("casus-a11y");
     var uid = 0;
 
+    if ($.fn.select2 && $.fn.select2.defaults) {
+        // Select2's clear button is titled in English unless told otherwise; the
+        // selects Flask-AppBuilder starts after this script take the user's words.
+        $.fn.select2.defaults.set("language", {
+            removeAllItems: function () { return config.getAttribute("data-remove-all"); }
+        });
+    }
+
     function labelOf(select) {
         var label = select.id && document.querySelector("label[for='" + select.id + "']");
         if (!label) { return null; }

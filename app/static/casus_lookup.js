@@ -55,7 +55,11 @@
                 noResults: function () { return text(el, "no-results", "No results"); },
                 searching: function () { return text(el, "searching", "Searching…"); },
                 loadingMore: function () { return text(el, "loading-more", "Loading…"); },
-                errorLoading: function () { return text(el, "error-loading", "Error"); }
+                errorLoading: function () { return text(el, "error-loading", "Error"); },
+                removeAllItems: function () {
+                    var config = document.getElementById("casus-a11y");
+                    return (config && config.getAttribute("data-remove-all")) || "";
+                }
             },
             ajax: {
                 url: url,
@@ -63,7 +67,15 @@
                 delay: 250,
                 cache: true,
                 data: function (params) {
-                    return {q: params.term || "", page: params.page || 1};
+                    var query = {q: params.term || "", page: params.page || 1};
+                    var depends = el.getAttribute("data-depends-on");
+                    if (depends) {
+                        // Rows of the form's current choice (the goals of the chosen case).
+                        var other = el.form && el.form.elements[depends];
+                        query[depends] = (other && other.value) ||
+                            el.getAttribute("data-depends-value") || "";
+                    }
+                    return query;
                 }
             }
         });

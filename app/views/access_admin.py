@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
@@ -603,10 +603,6 @@ class CaseAdmissionModelView(CasusModelView):
         "ends_on": lambda d: (f"{d:%d-%m-%Y}" + (f" ({_('expired')})"
                                                  if d < clock.today() else "")) if d else "—",
     }
-
-    def pre_add(self, item: CaseAdmission) -> None:
-        item.granted_by_id = g.user.id
-        item.granted_at = wall_clock.now_utc()
 
 
 def _sees(viewer: Actor | None, case: Case) -> bool:

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from flask_appbuilder import AppBuilder
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
+from wtforms import StringField
+from wtforms.validators import Length, Optional
 
 from app.models import InterventionType, Organisation, RiskGroup
 from app.views.base import CasusModelView
+
+
+def english_name_field() -> StringField:
+    """The English name is optional: without one, English readers see the Dutch name."""
+    return StringField(_l("Name (English)"), widget=BS3TextFieldWidget(),
+                       validators=[Optional(), Length(max=150)],
+                       filters=[lambda value: (value or "").strip()])
 
 CATEGORY = "Beheer"
 
@@ -32,11 +42,14 @@ class RiskGroupModelView(CasusModelView):
     list_title = _l("Risk groups")
     show_title = _l("Risk group")
     edit_title = _l("Edit risk group")
-    list_columns = ["number", "name"]
-    edit_columns = show_columns = ["number", "name", "name_en"]
+    # Lists and show pages in the reader's language; the form edits both names.
+    list_columns = show_columns = ["number", "display_name"]
+    edit_columns = ["number", "name", "name_en"]
     base_permissions = ["can_list", "can_show", "can_edit"]
     base_order = ("number", "asc")
-    label_columns = {"number": _l("Number"), "name": _l("Name"), "name_en": _l("Name (English)")}
+    edit_form_extra_fields = {"name_en": english_name_field()}
+    label_columns = {"number": _l("Number"), "name": _l("Name (Dutch)"),
+                     "name_en": _l("Name (English)"), "display_name": _l("Name")}
 
 
 class InterventionTypeModelView(CasusModelView):
@@ -45,13 +58,17 @@ class InterventionTypeModelView(CasusModelView):
     show_title = _l("Intervention type")
     add_title = _l("Add intervention type")
     edit_title = _l("Edit intervention type")
-    list_columns = ["name", "domain", "organisation", "active"]
-    add_columns = edit_columns = show_columns = [
-        "name", "domain", "organisation", "active", "description"]
+    # Lists and show pages in the reader's language; the form edits both names.
+    list_columns = ["display_name", "domain", "organisation", "active"]
+    show_columns = ["display_name", "domain", "organisation", "active", "description"]
+    add_columns = edit_columns = [
+        "name", "name_en", "domain", "organisation", "active", "description"]
+    add_form_extra_fields = edit_form_extra_fields = {"name_en": english_name_field()}
     search_columns = ["name", "domain", "organisation", "active"]
     order_columns = ["name", "domain"]
     base_order = ("name", "asc")
-    label_columns = {"name": _l("Name"), "domain": _l("Domain"),
+    label_columns = {"name": _l("Name (Dutch)"), "name_en": _l("Name (English)"),
+                     "display_name": _l("Name"), "domain": _l("Domain"),
                      "organisation": _l("Delivering organisation"), "active": _l("Active"),
                      "description": _l("Description")}
 

@@ -29,10 +29,11 @@ from wtforms import BooleanField, DateTimeField, ValidationError, validators
 from wtforms.widgets import html_params
 
 from app.audit import content as audit_content
+from app import services
 from app.datamodel import CasusSQLAInterface
 from app.i18n import LocalisedColumnsMixin
 from app.labels import ENUM_LABELS, enum_label_for
-from app.lookups import LOOKUPS
+from app.lookups import LOOKUPS, chosen_case_id
 from app.validators import MaxLength
 from app.views.access_policy import AccessPolicyViewMixin
 from app.views.fields import LocalDateTimeField
@@ -107,6 +108,10 @@ class RemoteSelectWidget:
             "data-error-loading": _("The results could not be loaded."),
             **kwargs,
         }
+        if field.depends_on:
+            # The lookup narrows to the form's choice of this field (``app.lookups``).
+            attrs["data-depends-on"] = field.depends_on
+            attrs["data-depends-value"] = field.depends_value() or ""
         options = [Markup('<option value=""></option>')]
         selected = field.data
         if selected is not None:
@@ -126,11 +131,14 @@ class RemoteSelectField(QuerySelectField):
     widget = RemoteSelectWidget()
 
     def __init__(self, label: object = None, validators: Any = None, *,
-                 lookup_name: str, **kwargs: Any) -> None:
+                 lookup_name: str, depends_on: str | None = None,
+                 depends_value: Callable[[], Any] | None = None, **kwargs: Any) -> None:
         super().__init__(label, validators, query_func=self._no_list,
                          get_pk_func=lambda obj: obj.id,
                          get_label=lambda obj: self._lookup().label(obj), **kwargs)
         self.lookup_name = lookup_name
+        self.depends_on = depends_on
+        self.depends_value = depends_value or (lambda: None)
 
     def _lookup(self) -> Any:
         return LOOKUPS[self.lookup_name]
@@ -165,6 +173,14 @@ def remote_select(label: object, lookup_name: str, *, required: bool = False,
         default=default,
         validators=[*rules, *(extra_validators or [])],
     )
+
+
+def goal_select(label: object, description: object = "") -> RemoteSelectField:
+    """The goal of an intervention: only goals of the case the form is about, searched
+    through ``/lookup/goal`` with the form's case (``app.lookups.chosen_case_id``)."""
+    return RemoteSelectField(label, lookup_name="goal", depends_on="case",
+                             depends_value=chosen_case_id, allow_blank=True,
+                             description=description, validators=[validators.Optional()])
 
 
 def _shared_field(unbound: Any) -> Any:
@@ -234,6 +250,24 @@ class CasusModelView(LocalisedColumnsMixin, AccessPolicyViewMixin, OptimisticLoc
         self._install_enum_labels()
         self._install_form_fields()
         self._install_formatters()
+
+    # --- the write path: every save goes through the row's service (app.services) ----
+    def pre_add(self, item: Any) -> None:
+        self._prepare(item, "add")
+
+    def pre_update(self, item: Any) -> None:
+        self._prepare(item, "edit")
+
+    def pre_delete(self, item: Any) -> None:
+        self._prepare(item, "delete")
+
+    def _prepare(self, item: Any, operation: str) -> None:
+        try:
+            services.prepare(item, operation)
+        except Exception:
+            # Refused: the form's values must not reach the database by a later flush.
+            self.datamodel.session.rollback()
+            raise
 
     # --- input checks ---------------------------------------------------------------
     def _install_length_checks(self) -> None:

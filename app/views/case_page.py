@@ -25,9 +25,11 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from werkzeug.routing import BuildError
 
 from app import clock, workflow
+from app.access import current_actor
 from app.extensions import db
 from app.i18n import format_locale
 from app.labels import enum_label
+from app.lookups import goals_of_case
 from app.models import (
     ActionPlan,
     AgendaItem,
@@ -43,6 +45,7 @@ from app.models import (
     InterventionType,
     Organisation,
 )
+from app.models.base import localised_name
 
 NOTES_SHOWN = 50
 #: Interventions listed per goal (and without a goal) unless the user asks for all.
@@ -123,6 +126,9 @@ class CasePage:
     notes: list[CaseNote]
     actions: list[ActionButton]
     review_overdue: bool
+    #: Decisions, assessment, plan, conferences and notes are hidden from this user
+    #: (an admitted partner): the page says so instead of "none yet".
+    content_hidden: bool = False
 
     @property
     def interventions_hidden(self) -> int:
@@ -177,7 +183,7 @@ def load_interventions(case_id: int, goal_ids: set[int], can_edit: bool,
     rows = db.session.execute(
         sa.select(Intervention.id, Intervention.goal_id, Intervention.status,
                   Intervention.start_date, Intervention.end_date,
-                  InterventionType.name, Organisation.name)
+                  InterventionType.name, InterventionType.name_en, Organisation.name)
         .join(InterventionType, InterventionType.id == Intervention.type_id)
         .join(Organisation, Organisation.id == Intervention.organisation_id)
         .where(Intervention.case_id == case_id)
@@ -197,7 +203,8 @@ def load_interventions(case_id: int, goal_ids: set[int], can_edit: bool,
     edit = _url_pattern("InterventionModelView.edit") if can_edit else None
     groups: dict[int | None, InterventionGroup] = {}
     partners: dict[str, PartnerSummary] = {}
-    for pk, goal_id, status, start, end, type_name, org_name in rows:
+    for pk, goal_id, status, start, end, type_nl, type_en, org_name in rows:
+        type_name = localised_name(type_nl, type_en)
         group = groups.get(goal_id if goal_id in goal_ids else None)
         if group is None:
             group = groups[goal_id if goal_id in goal_ids else None] = InterventionGroup()
@@ -233,7 +240,12 @@ def load_case_page(case: Case, user: Any, *, can_edit_interventions: bool = Fals
             .filter(ActionPlan.case_id == case.id, ActionPlan.current.is_(True))
             .options(joinedload(ActionPlan.goals).joinedload(Goal.organisation))
             .order_by(ActionPlan.version_number.desc()).first())
-    goals = [GoalSection(goal) for goal in (plan.goals if plan else [])]
+    content_hidden = not sees_case_content(case)
+    if plan is not None:
+        goals = [GoalSection(goal) for goal in plan.goals]
+    else:  # a partner sees the goals assigned to it, not the plan they belong to
+        goals = [GoalSection(goal) for goal in
+                 goals_of_case(case.id).options(joinedload(Goal.organisation))]
     groups, partners, count = load_interventions(
         case.id, {section.goal.id for section in goals}, can_edit_interventions,
         all_interventions)
@@ -266,4 +278,15 @@ def load_case_page(case: Case, user: Any, *, can_edit_interventions: bool = Fals
         actions=workflow_actions(case, user),
         review_overdue=bool(case.review_date and case.review_date < clock.local_today()
                             and case.is_open),
+        content_hidden=content_hidden,
     )
+
+
+def sees_case_content(case: Case) -> bool:
+    """Whether the signed-in user sees the case's content (decisions, plan, notes...):
+    core partners and the case's director; an admitted partner does not."""
+    actor = current_actor()
+    if actor is None:
+        return False
+    return actor.is_system or actor.is_core or (
+        actor.directs and case.case_director_id == actor.user_id)

@@ -9,7 +9,6 @@ from, and the other selects run bounded queries.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, current_app, g, redirect, url_for
 from flask_appbuilder import AppBuilder, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -35,7 +34,7 @@ from app.models import (
 )
 from app.validators import MaxLength, NotBefore, NotInFuture
 from app.views import signal_form
-from app.views.base import CasusModelView, link_to, query_select, remote_select
+from app.views.base import CasusModelView, goal_select, link_to, query_select, remote_select
 from app.views.case_page import all_interventions_requested, load_case, load_case_page
 from app.views.fields import CaseNumberField, context_id, edited_pk
 from app.views.intervention_list import InterventionListInterface
@@ -121,16 +120,6 @@ def _case_id_of(model: type, pk: int | None) -> int | None:
     if pk is None:
         return None
     return db.session.query(model.case_id).filter(model.id == pk).scalar()
-
-
-def goals_for_context() -> list[Goal]:
-    """Goals of the case the intervention form is about (opened from the case page)."""
-    case_id = context_id("case") or _case_id_of(Intervention, edited_pk())
-    if case_id is None:
-        return []
-    return (db.session.query(Goal).join(ActionPlan)
-            .filter(ActionPlan.case_id == case_id, ActionPlan.current.is_(True))
-            .order_by(Goal.position).all())
 
 
 def action_plans_for_context() -> list[ActionPlan]:
@@ -309,9 +298,6 @@ class AssessmentModelView(CaseChildView):
     add_form_extra_fields = edit_form_extra_fields = {"case": case_number_field()}
     validators_columns = {"assessed_on": [NotInFuture()]}
 
-    def pre_add(self, item: Assessment) -> None:
-        item.author_id = g.user.id
-
 
 class ActionPlanModelView(CaseChildView):
     datamodel = SQLAInterface(ActionPlan)
@@ -326,24 +312,6 @@ class ActionPlanModelView(CaseChildView):
     search_columns = ["current"]
     base_order = ("created_at", "desc")
     add_form_extra_fields = {"case": case_number_field()}
-
-    def pre_add(self, item: ActionPlan) -> None:
-        # A new version supersedes the previous one; its goals are carried over. The new
-        # plan must not be flushed half-made while the previous one is looked up.
-        with db.session.no_autoflush:
-            previous = (db.session.query(ActionPlan)
-                        .filter(ActionPlan.case_id == item.case.id,
-                                ActionPlan.current.is_(True))
-                        .order_by(ActionPlan.version_number.desc()).first())
-            last = (db.session.query(sa.func.max(ActionPlan.version_number))
-                    .filter(ActionPlan.case_id == item.case.id).scalar()) or 0
-            item.version_number = last + 1
-            item.current = True
-            if previous is not None:
-                previous.current = False
-                item.goals = [Goal(description=goal.description, position=goal.position,
-                                   organisation_id=goal.organisation_id, status=goal.status)
-                              for goal in previous.goals]
 
 
 class GoalModelView(CasusModelView):
@@ -443,9 +411,9 @@ class InterventionModelView(CaseChildView):
             extra_validators=[OwnOrganisationUnlessOnBehalf()],
             description=_l("Your own organisation; coordinators and the case director "
                            "may register on behalf of a partner.")),
-        "goal": query_select(_l("Goal"), goals_for_context),
+        "goal": goal_select(_l("Goal")),
     }
-    edit_form_extra_fields = {"goal": query_select(_l("Goal"), goals_for_context)}
+    edit_form_extra_fields = {"goal": goal_select(_l("Goal"))}
     search_form_extra_fields = {
         "type": query_select(_l("Intervention type"), active_intervention_types),
         "organisation": remote_select(_l("Organisation"), "organisation"),
@@ -469,14 +437,6 @@ class CaseNoteModelView(CaseChildView):
     base_permissions = ["can_list", "can_show", "can_add", "can_edit"]
     add_form_extra_fields = {"case": case_number_field()}
     validators_columns = {"text": [MaxLength(5000)]}
-
-    def pre_add(self, item: CaseNote) -> None:
-        item.author_id = g.user.id
-        item.organisation_id = getattr(g.user, "organisation_id", None)
-
-    def pre_update(self, item: CaseNote) -> None:
-        if item.author_id != g.user.id:
-            raise ValueError(str(_l("Only the author can change a note.")))
 
 
 def register(appbuilder: AppBuilder) -> None:

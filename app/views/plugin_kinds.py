@@ -13,6 +13,7 @@ from flask import abort, flash, redirect, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 
 from app.access import Actor, can_see_field, current_actor
@@ -21,7 +22,7 @@ from app.hookspecs import InterventionKind
 from app.models.intervention import Intervention
 from app.models.organisation import Organisation
 from app.plugin_manager import plugins_of
-from app.views.base import CasusModelView
+from app.views.base import CasusModelView, goal_select
 from app.views.casework import LABELS as CORE_LABELS
 
 #: The words for the core intervention fields, for a plugin's ``label_columns``:
@@ -65,6 +66,13 @@ class InterventionKindView(CasusModelView):
         kind = self.datamodel.obj.__mapper__.polymorphic_identity
         self.add_form_query_rel_fields = {"type": [["kind", FilterEqual, kind]]}
         self.edit_form_query_rel_fields = {"type": [["kind", FilterEqual, kind]]}
+        # The goal picker offers the chosen case's goals only, never the city's.
+        for columns, extra in (("add_columns", "add_form_extra_fields"),
+                               ("edit_columns", "edit_form_extra_fields")):
+            if "goal" in (getattr(self, columns, None) or ()):
+                fields = dict(getattr(self, extra, None) or {})
+                fields.setdefault("goal", goal_select(CORE_LABELS["goal"]))
+                setattr(self, extra, fields)
         super().__init__(**kwargs)
 
     @property
@@ -83,16 +91,33 @@ class InterventionKindView(CasusModelView):
         org = db.session.get(Organisation, actor.organisation_id)
         return org is not None and org.kind in allowed
 
+    # Not ``@has_access`` on this method: Flask-AppBuilder's would refuse with its generic
+    # "access denied" (see ``refuses``); the user reads why, and ``super().add`` still
+    # checks the roles.
     @expose("/add", methods=["GET", "POST"])
-    @has_access
+    @permission_name("add")
     def add(self):
-        if not self.may_register(current_actor()):
+        actor = current_actor()
+        if actor is not None and actor.user_id is not None and not self.may_register(actor):
             flash(_("Your organisation cannot register a %(kind)s.",
                     kind=str(self.intervention_kind.label)), "danger")
             return redirect(url_for(f"{self.endpoint}.list"))
         return super().add()
 
+    def refuses(self, permission_name: str) -> bool:
+        """Whether the user's organisation cannot use a permission their roles grant: only
+        organisations of the kind's organisation kinds register it (no add button, no add
+        page for the others)."""
+        return permission_name == "can_add" and not self.may_register(current_actor())
+
+    def shown_in_menu(self) -> bool:
+        """The menu entry, for users who register this kind or oversee cases: a partner of
+        another kind would only ever find an empty list."""
+        actor = current_actor()
+        return self.may_register(actor) or bool(actor and (actor.is_core or actor.directs))
+
     def pre_add(self, item: Any) -> None:
+        super().pre_add(item)
         actor = current_actor()
         if not self.may_register(actor):
             raise ValueError(_("Your organisation cannot register a %(kind)s.",

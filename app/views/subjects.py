@@ -121,6 +121,3 @@ class SubjectModelView(CasusModelView):
         setattr(self.add_form, DUPLICATE_FIELD, HiddenField(validators=[_check_duplicates]))
         install_search_filter(self, "name_key", FilterNameStartsWith, _l("Name"))
 
-    def pre_add(self, item: Subject) -> None:
-        item.refresh_name_key()
-

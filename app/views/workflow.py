@@ -160,7 +160,7 @@ def prepare_conference_form(form: ConferenceForm, case: Case) -> None:
     form.case_director.choices = _user_choices()
     types = (db.session.query(InterventionType).filter(InterventionType.active.is_(True))
              .order_by(InterventionType.name))
-    form.intervention_type.choices = [("", "—")] + [(str(t.id), t.name) for t in types]
+    form.intervention_type.choices = [("", "—")] + [(str(t.id), t.display_name) for t in types]
     form.intervention_organisation.choices = [("", "—")] + [
         (str(i), name) for i, name in _organisation_choices()]
     if request.method == "GET" and case.case_director_id:

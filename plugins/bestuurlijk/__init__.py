@@ -61,7 +61,8 @@ def intervention_kinds() -> list[InterventionKind]:
         catalogue=(CatalogueEntry("Bestuurlijke maatregel", InterventionDomain.administrative,
                                   "Meldplicht, gebiedsverbod, contactverbod, uitreisverbod "
                                   "of paspoort vervallen verklaren.",
-                                  OrganisationKind.municipality),),
+                                  OrganisationKind.municipality,
+                                  name_en="Administrative measure"),),
         organisation_kinds=frozenset({OrganisationKind.municipality}),
     )]
 

@@ -50,7 +50,8 @@ def intervention_kinds() -> list[InterventionKind]:
                       icon="fa-handshake-o", category_label=_l("Case work")),
         catalogue=(CatalogueEntry("Mentortraject jongerenwerk", InterventionDomain.social,
                                   "Vaste mentor uit het jongerenwerk met een logboek van "
-                                  "de gesprekken.", OrganisationKind.youth_work),),
+                                  "de gesprekken.", OrganisationKind.youth_work,
+                                  name_en="Youth work mentoring trajectory"),),
         organisation_kinds=frozenset({OrganisationKind.youth_work}),
     )]
 

@@ -67,7 +67,8 @@ def intervention_kinds() -> list[InterventionKind]:
                       icon="fa-heartbeat", category_label=_l("Case work")),
         catalogue=(CatalogueEntry("Zorgtraject GGD/GGZ", InterventionDomain.care,
                                   "Behandeling of begeleiding door de GGD of een "
-                                  "GGZ-instelling.", OrganisationKind.health),),
+                                  "GGZ-instelling.", OrganisationKind.health,
+                                  name_en="Care trajectory (GGD/mental health)"),),
         organisation_kinds=frozenset({OrganisationKind.health}),
     )]
 
