@@ -281,6 +281,7 @@ class CasusSecurityManager(ApiKeyMixin, OidcLoginMixin, PasswordRulesMixin,
             return False
         view = self._views_with_conditions().get(view_name)
         return view is None or not view.refuses(permission_name)
+
     def _views_with_conditions(self) -> dict[str, object]:
         views = self.appbuilder.baseviews
         found = getattr(self.appbuilder, "_casus_conditional_views", None)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
@@ -26,7 +26,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import validators
 
 from app import approvals, role_changes
-from app import clock as wall_clock
 from app.access import Actor, actor_for_user, clock, current_actor, row_criteria, system_access
 from app.access.changes import PrivilegeError
 from app.access.explain import explain_case

@@ -28,8 +28,8 @@ from sqlalchemy.orm import Query, RelationshipProperty, joinedload, selectinload
 from wtforms import BooleanField, DateTimeField, ValidationError, validators
 from wtforms.widgets import html_params
 
-from app.audit import content as audit_content
 from app import services
+from app.audit import content as audit_content
 from app.datamodel import CasusSQLAInterface
 from app.i18n import LocalisedColumnsMixin
 from app.labels import ENUM_LABELS, enum_label_for
