@@ -33,6 +33,7 @@ from app.models import (
     AgendaItem,
     Assessment,
     Case,
+    CaseAdmission,
     CaseConference,
     CaseNote,
     CaseSubject,
@@ -123,6 +124,8 @@ class CasePage:
     notes: list[CaseNote]
     actions: list[ActionButton]
     review_overdue: bool
+    admissions: list[CaseAdmission] = field(default_factory=list)
+    today: dt.date | None = None
 
     @property
     def interventions_hidden(self) -> int:
@@ -217,7 +220,7 @@ def load_interventions(case_id: int, goal_ids: set[int], can_edit: bool,
 
 
 def load_case_page(case: Case, user: Any, *, can_edit_interventions: bool = False,
-                   all_interventions: bool = False) -> CasePage:
+                   all_interventions: bool = False, with_admissions: bool = False) -> CasePage:
     session = db.session
     decisions = (session.query(Decision)
                  .filter(Decision.case_id == case.id)
@@ -249,6 +252,10 @@ def load_case_page(case: Case, user: Any, *, can_edit_interventions: bool = Fals
              .options(joinedload(CaseNote.organisation))
              .order_by(CaseNote.created_at.desc(), CaseNote.id.desc())
              .limit(NOTES_SHOWN).all())
+    # Admissions (one query) for those who may see them: current first, ended last.
+    admissions = (session.query(CaseAdmission).filter(CaseAdmission.case_id == case.id)
+                  .order_by(CaseAdmission.ends_on.desc(), CaseAdmission.id).all()
+                  if with_admissions else [])
 
     return CasePage(
         case=case,
@@ -266,4 +273,6 @@ def load_case_page(case: Case, user: Any, *, can_edit_interventions: bool = Fals
         actions=workflow_actions(case, user),
         review_overdue=bool(case.review_date and case.review_date < clock.local_today()
                             and case.is_open),
+        admissions=admissions,
+        today=clock.local_today(),
     )

@@ -15,6 +15,7 @@ from flask_appbuilder import AppBuilder, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from wtforms.validators import InputRequired
 
 from app.extensions import db
 from app.labels import enum_label, enum_label_for
@@ -171,7 +172,8 @@ CASE_PAGE_LINKS = (
     ("add", "ActionPlanModelView"), ("add", "GoalModelView"), ("edit", "GoalModelView"),
     ("add", "InterventionModelView"), ("edit", "InterventionModelView"),
     ("add", "CaseNoteModelView"), ("show", "CaseConferenceModelView"),
-    ("dossier", "DossierPrintView"),
+    ("dossier", "DossierPrintView"), ("list", "CaseAdmissionModelView"),
+    ("add", "CaseAdmissionModelView"), ("end", "CaseAdmissionModelView"),
 )
 
 
@@ -190,8 +192,8 @@ class CaseModelView(CasusModelView):
     show_columns = ["number", "subject_names", "phase", "risk_group", "lead_organisation",
                     "case_director", "review_date", "summary", "opened_at", "closed_at",
                     "close_reason"]
-    edit_columns = ["risk_group", "lead_organisation", "case_director", "review_date",
-                    "summary"]
+    # The director is appointed by a recorded decision (CaseWorkflowView.director).
+    edit_columns = ["risk_group", "lead_organisation", "review_date", "summary"]
     search_columns = ["number", "phase", "risk_group", "case_director", "lead_organisation",
                       "review_date"]
     order_columns = ["number", "phase", "review_date"]
@@ -212,7 +214,6 @@ class CaseModelView(CasusModelView):
         "risk_group": query_select(_l("Risk group"), risk_groups, required=True),
         "lead_organisation": remote_select(_l("Lead organisation"), "organisation",
                                            required=True),
-        "case_director": remote_select(_l("Case director"), "case_director"),
     }
     search_form_extra_fields = {
         "risk_group": query_select(_l("Risk group"), risk_groups),
@@ -244,7 +245,8 @@ class CaseModelView(CasusModelView):
         can = {f"{perm}:{view}": has_access(f"can_{perm}", view) for perm, view in CASE_PAGE_LINKS}
         page = load_case_page(case, g.user,
                               can_edit_interventions=can["edit:InterventionModelView"],
-                              all_interventions=all_interventions_requested())
+                              all_interventions=all_interventions_requested(),
+                              with_admissions=can["list:CaseAdmissionModelView"])
         return self.render_template(self.show_template, pk=case.id, title=case.number,
                                     page=page, case=case, visible=set(self.show_columns),
                                     can=can)
@@ -356,6 +358,8 @@ class GoalModelView(CasusModelView):
                                   "position"]
     show_columns = ["action_plan", "position", "description", "organisation", "status"]
     search_columns = ["status"]
+    # 0 is a valid position, so "given" rather than "truthy".
+    validators_columns = {"position": [InputRequired()]}
     add_form_extra_fields = edit_form_extra_fields = {
         "action_plan": query_select(_l("Action plan"), action_plans_for_context,
                                     required=True),
