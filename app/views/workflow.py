@@ -330,6 +330,9 @@ class CaseWorkflowView(BaseView):
             prepare_conference_form(form, case)
         if isinstance(form, DirectorForm):
             form.case_director.choices = _user_choices()
+            if request.method == "GET":
+                # Outside a conference the coordinator appoints, unless told otherwise.
+                form.body.data = DecisionBody.coordinator.value
         if request.method == "GET":
             form.version.data = str(case.version)
             if isinstance(form, ReopenForm | ConferenceForm) and form.review_date.data is None:
