@@ -104,6 +104,7 @@ ENUM_LABELS: dict[type[enum.Enum], dict[enum.Enum, object]] = {
         DecisionKind.de_escalation: _l("De-escalation"),
         DecisionKind.closure: _l("Closure"),
         DecisionKind.reopening: _l("Reopening"),
+        DecisionKind.director: _l("Appointment of the case director"),
         DecisionKind.inform_subject: _l("Informing the subject"),
     },
     DecisionBody: {

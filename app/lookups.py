@@ -22,6 +22,8 @@ from app.errors import MAX_ID
 from app.extensions import db
 from app.models import ActionPlan, Case, CasusUser, Goal, Intervention, Organisation, Subject
 from app.roles import ROLE_CASE_DIRECTOR, ROLE_COORDINATOR
+from app.models import Case, CasusUser, Organisation, Subject
+from app.roles import DIRECTING_ROLES
 
 PAGE_SIZE = 20
 MAX_PAGE = 500
@@ -68,10 +70,11 @@ def _escape_like(word: str) -> str:
 
 
 def directing_users_query() -> Query:
-    """Users who can direct a case: active coordinators and case directors."""
+    """Users who can direct a case: active holders of a directing role (the same rule
+    ``app.workflow`` applies when the director is appointed)."""
     return (db.session.query(CasusUser)
             .filter(CasusUser.active.is_(True),
-                    CasusUser.roles.any(Role.name.in_([ROLE_CASE_DIRECTOR, ROLE_COORDINATOR])))
+                    CasusUser.roles.any(Role.name.in_(DIRECTING_ROLES)))
             .order_by(CasusUser.first_name, CasusUser.last_name, CasusUser.id))
 
 

@@ -17,7 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from flask import current_app, g, has_request_context
+from flask_appbuilder.security.sqla.models import Role
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import Session
@@ -28,6 +30,7 @@ from app.models import (
     ActionPlan,
     AgendaItem,
     Case,
+    CaseAdmission,
     CasePhase,
     CaseSubject,
     CasusUser,
@@ -35,6 +38,8 @@ from app.models import (
     Decision,
     DecisionBody,
     DecisionKind,
+    Goal,
+    GoalStatus,
     Intervention,
     InterventionStatus,
     InterventionType,
@@ -51,6 +56,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.numbering import draw_case_number
 from app.services import service
+from app.roles import DIRECTING_ROLES, SCOPE_COORDINATE, scopes_for
 
 #: Flask-AppBuilder view names whose permissions guard the transitions.
 CASE_VIEW = "CaseWorkflowView"
@@ -99,10 +105,20 @@ ESCALATE = Action("escalate", _l("Escalate"), CASE_VIEW, "can_escalate")
 DE_ESCALATE = Action("de_escalate", _l("De-escalate"), CASE_VIEW, "can_de_escalate")
 CLOSE = Action("close", _l("Close case"), CASE_VIEW, "can_close")
 REOPEN = Action("reopen", _l("Reopen case"), CASE_VIEW, "can_reopen")
+DIRECTOR = Action("director", _l("Appoint case director"), CASE_VIEW, "can_director")
 WEIGH = Action("weigh", _l("Weigh signal"), SIGNAL_VIEW, "can_weigh")
 
-CASE_ACTIONS: dict[str, Action] = {a.name: a for a in (CONFERENCE, ESCALATE, DE_ESCALATE,
-                                                        CLOSE, REOPEN)}
+CASE_ACTIONS: dict[str, Action] = {a.name: a for a in (DIRECTOR, CONFERENCE, ESCALATE,
+                                                        DE_ESCALATE, CLOSE, REOPEN)}
+
+#: What each escalation level means, for the escalate and de-escalate forms.
+LEVEL_MEANINGS = {
+    1: _l("light: the partners' own help, monitored by the case director"),
+    2: _l("intensified: a joint plan of several partners, reviewed at least every "
+          "three months"),
+    3: _l("heavy: also measures under criminal or administrative law, discussed at "
+          "every case conference"),
+}
 
 
 @dataclass(frozen=True)
@@ -161,6 +177,7 @@ def refusal(case: Case, action: Action) -> str | None:
             ESCALATE.name: _l("A closed case cannot be escalated; reopen it first."),
             DE_ESCALATE.name: _l("A closed case cannot be de-escalated; reopen it first."),
             CLOSE.name: _l("This case is already closed."),
+            DIRECTOR.name: _l("A closed case has no director to appoint; reopen it first."),
         }[action.name]
     if action is ESCALATE and case.escalation_level >= MAX_ESCALATION_LEVEL:
         return _l("The case is already at the highest escalation level (%(level)s).",
@@ -171,16 +188,57 @@ def refusal(case: Case, action: Action) -> str | None:
     return None
 
 
+def _acts_on_any_case(user: CasusUser) -> bool:
+    """Coordinators decide on every case; a case director only on the cases they direct."""
+    return bool(scopes_for({role.name for role in user.roles}) & {SCOPE_COORDINATE})
+
+
+def own_case_refusal(case: Case, action: Action, user: CasusUser | None) -> str | None:
+    """Why this user may not close or reopen this particular case, or ``None``."""
+    if action not in (CLOSE, REOPEN) or user is None or _acts_on_any_case(user):
+        return None
+    if case.case_director_id != user.id:
+        return _l("Only the case director or a coordinator can close or reopen this case.")
+    return None
+
+
 def available_actions(case: Case, user: CasusUser | None) -> list[Action]:
     """The transitions this user may start on this case now (for the case page's buttons)."""
-    return [a for a in CASE_ACTIONS.values() if refusal(case, a) is None and may(user, a)]
+    return [a for a in CASE_ACTIONS.values() if refusal(case, a) is None and may(user, a)
+            and own_case_refusal(case, a, user) is None]
 
 
 def _check(case: Case, action: Action, user: CasusUser) -> None:
     require_permission(user, action)
+    not_own = own_case_refusal(case, action, user)
+    if not_own is not None:
+        raise WorkflowPermissionError(not_own)
     reason = refusal(case, action)
     if reason is not None:
         raise WorkflowError(reason)
+
+
+# --- who may direct a case ---------------------------------------------------------------
+
+def eligible_directors_query() -> sa.orm.Query:
+    """Active users holding a role that can direct cases (``DIRECTING_ROLES``).
+
+    The privacy officer, the functional administrator and management hold no such role,
+    so they are never offered and never accepted.
+    """
+    return (_session().query(CasusUser)
+            .filter(CasusUser.active.is_(True),
+                    CasusUser.roles.any(Role.name.in_(DIRECTING_ROLES)))
+            .order_by(CasusUser.first_name, CasusUser.last_name, CasusUser.id))
+
+
+def _check_director(director: CasusUser | None, field: str = "case_director") -> None:
+    if director is None:
+        return
+    eligible = eligible_directors_query().filter(CasusUser.id == director.id).first()
+    if eligible is None:
+        raise WorkflowError(_l("This user cannot direct cases; choose a coordinator or a "
+                               "case director."), field)
 
 
 # --- field checks ------------------------------------------------------------------------
@@ -370,6 +428,7 @@ def discuss_in_conference(user: CasusUser, case: Case, *, decision: DecisionInpu
     _check(case, CONFERENCE, user)
     _check_decision(decision)
     _future_date(review_date, "review_date", required=True)
+    _check_director(case_director)
     if intervention_organisation is not None and intervention_type is None:
         raise WorkflowError(_l("Choose the intervention the partner delivers."),
                             "intervention_type")
@@ -388,15 +447,46 @@ def discuss_in_conference(user: CasusUser, case: Case, *, decision: DecisionInpu
     if case_director is not None:
         case.case_director = case_director
     if intervention_type is not None:
-        _session().add(Intervention(case=case, type=intervention_type,
-                                    organisation=intervention_organisation,
-                                    status=InterventionStatus.planned))
+        _session().add(agreed_intervention(case, intervention_type,
+                                           intervention_organisation))
     case.review_date = review_date
     case.phase = to_phase
     record = _record(user, DecisionKind.conference, decision, case=case,
                      agenda_item=agenda_item, from_phase=from_phase, to_phase=to_phase)
     _session().flush()
     return record
+
+
+def appoint_director(user: CasusUser, case: Case, *, director: CasusUser | None,
+                     decision: DecisionInput) -> Decision:
+    """Appoint (or replace) the case director: a decision of its own, with its reasons."""
+    _check(case, DIRECTOR, user)
+    if director is None:
+        raise WorkflowError(_l("Choose the case director."), "case_director")
+    _check_director(director)
+    if director.id == case.case_director_id:
+        raise WorkflowError(_l("This user already directs the case."), "case_director")
+    _check_decision(decision)
+    case.case_director = director
+    phase = CasePhase(case.phase)
+    record = _record(user, DecisionKind.director, decision, case=case, from_phase=phase,
+                     to_phase=phase)
+    _session().flush()
+    return record
+
+
+def agreed_intervention(case: Case, intervention_type: InterventionType,
+                        organisation: Organisation | None) -> Intervention:
+    """A planned intervention of the agreed type, as the record its kind is kept in.
+
+    A catalogue entry of a plugin (``kind``) becomes that plugin's record, so the partner
+    completes it instead of registering it a second time; its own details stay empty
+    until then.
+    """
+    mapper = sa.inspect(Intervention).polymorphic_map.get(intervention_type.kind or "")
+    model = mapper.class_ if mapper is not None else Intervention
+    return model(case=case, type=intervention_type, organisation=organisation,
+                 status=InterventionStatus.planned)
 
 
 def _new_plan_version(case: Case, description: str) -> ActionPlan:
@@ -439,13 +529,57 @@ def de_escalate(user: CasusUser, case: Case, *, decision: DecisionInput,
 
 
 @service
+@dataclass(frozen=True)
+class ClosureChecklist:
+    """What is still open in a case: shown before closing, and confirmed when not empty."""
+
+    open_goals: list[Goal]
+    running_interventions: list[Intervention]
+    active_admissions: list[CaseAdmission]
+    @property
+    def has_open_items(self) -> bool:
+        return bool(self.open_goals or self.running_interventions or self.active_admissions)
+def closure_checklist(case: Case) -> ClosureChecklist:
+    """Open goals of the current plan, planned or running interventions, and admissions
+    that still give a partner access (three queries)."""
+    session = _session()
+    goals = (session.query(Goal).join(ActionPlan, Goal.action_plan_id == ActionPlan.id)
+             .filter(ActionPlan.case_id == case.id, ActionPlan.current.is_(True),
+                     Goal.status == GoalStatus.open)
+             .order_by(Goal.position, Goal.id).all())
+    interventions = (session.query(Intervention)
+                     .filter(Intervention.case_id == case.id,
+                             Intervention.status.in_([InterventionStatus.planned,
+                                                      InterventionStatus.active]))
+                     .order_by(Intervention.id).all())
+    today = clock.local_today()
+    admissions = (session.query(CaseAdmission)
+                  .filter(CaseAdmission.case_id == case.id, CaseAdmission.ends_on >= today)
+                  .order_by(CaseAdmission.ends_on, CaseAdmission.id).all())
+    return ClosureChecklist(goals, interventions, admissions)
 def close_case(user: CasusUser, case: Case, *, close_reason: CloseReason | None,
-               decision: DecisionInput) -> Decision:
-    """End the case with a reason; the retention clock starts at closure."""
+               decision: DecisionInput, confirm_open_items: bool = False,
+               open_items_reason: str | None = None) -> Decision:
+    """End the case with a reason; the retention clock starts at closure.
+
+    When goals, interventions or admissions are still open the closure needs an explicit
+    confirmation and a reason for closing anyway, which the decision records.
+    """
     _check(case, CLOSE, user)
     if close_reason is None:
         raise WorkflowError(_l("Choose the reason for closing the case."), "close_reason")
     _check_decision(decision)
+    reasons = decision.reasons.strip()
+    if closure_checklist(case).has_open_items:
+        if not confirm_open_items:
+            raise WorkflowError(_l("Goals, interventions or admissions are still open: "
+                                   "confirm that the case is closed anyway."),
+                                "confirm_open_items")
+        why = _text(open_items_reason, "open_items_reason",
+                    _l("Say why the case is closed while items are still open."))
+        reasons = f"{reasons}\n\n{_l('Closed with open items')}: {why}"
+        decision = DecisionInput(reasons, decision.participants, decision.organisations,
+                                 decision.body)
     from_phase = CasePhase(case.phase)
     case.phase = CasePhase.closed
     case.closed_at = utcnow()

@@ -81,7 +81,9 @@ def _log_a_meeting() -> None:
                          type=db.session.query(InterventionType).filter_by(
                              kind=kind.kind).first())
         for column in kind.model.__table__.columns:
-            if column.nullable or column.primary_key or column.default is not None:
+            # Every own column with a value, also those a trajectory agreed in a case
+            # conference may leave empty: the edit form requires them.
+            if column.primary_key or column.foreign_keys or column.default is not None:
                 continue
             enum_cls = getattr(column.type, "enum_class", None)
             if enum_cls is not None and issubclass(enum_cls, enum.Enum):

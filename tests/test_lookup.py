@@ -12,7 +12,7 @@ from app.access.actor import actor_for_user
 from app.access.rows import row_criteria
 from app.extensions import db
 from app.lookups import PAGE_SIZE
-from app.models import Case, CasusUser, Organisation
+from app.models import Case, CaseConference, CasusUser, Organisation
 from app.models.base import OrganisationKind, OrganisationTier
 from tests.support import count_queries
 
@@ -58,17 +58,17 @@ def test_case_list_ships_no_user_or_organisation_options(app, browser):
     assert "my_select2" in html
 
 
-def test_case_edit_form_shows_only_the_chosen_director(app, browser):
+def test_case_edit_form_shows_only_the_chosen_lead_organisation(app, browser):
     with app.app_context(), system_access("test"):
         case = db.session.query(Case).filter(Case.case_director_id.isnot(None)).first()
-        case_id, director = case.id, case.case_director.get_full_name()
-        lead = case.lead_organisation.name
-        others = _names(_directors()) - {director}
+        case_id, lead = case.id, case.lead_organisation.name
+        others = _names(_directors())
     page = browser.login("coordinator").get(f"/casemodelview/edit/{case_id}")
     assert page.status_code == 200
     texts = _option_texts(page.text)
-    assert director in texts and lead in texts
-    assert not texts & others
+    assert lead in texts
+    # The director is appointed by a recorded decision, not on this form.
+    assert 'id="case_director"' not in page.text and not texts & others
 
 
 def _hidden_inputs(html: str) -> dict[str, str]:
@@ -83,26 +83,28 @@ def _hidden_inputs(html: str) -> dict[str, str]:
 
 
 def test_edit_form_refuses_an_id_outside_the_bounded_query(app, browser):
+    """The conference's chair is searched among those who can direct cases."""
     with app.app_context(), system_access("test"):
-        case = db.session.query(Case).filter(Case.case_director_id.isnot(None)).first()
-        case_id = case.id
-        form = {"risk_group": str(case.risk_group_id),
-                "lead_organisation": str(case.lead_organisation_id),
-                "review_date": "", "summary": case.summary or ""}
+        conference = db.session.query(CaseConference).order_by(CaseConference.id).first()
+        conference_id = conference.id
         outsider = db.session.query(CasusUser).filter_by(username="politie").one().id
-        director = next(u.id for u in _directors() if u.id != case.case_director_id)
+        chair = next(u.id for u in _directors() if u.id != conference.chair_id)
     browser.login("coordinator")
-    url = f"/casemodelview/edit/{case_id}"
-    form.update(_hidden_inputs(browser.get(url).text))
-    refused = browser.submit(url, {**form, "case_director": str(outsider)})
+    url = f"/caseconferencemodelview/edit/{conference_id}"
+    page = browser.get(url).text
+    form = {**_hidden_inputs(page),
+            "held_on": re.search(r'value="([^"]*)"', re.search(
+                r'<input[^>]*name="held_on"[^>]*>', page).group(0)).group(1),
+            "location": "Stadhuis", "status": conference.status.value, "notes": ""}
+    refused = browser.submit(url, {**form, "chair": str(outsider)})
     assert refused.status_code == 200
     assert "Not a valid choice" in refused.text or "Geen geldige keuze" in refused.text
     with app.app_context(), system_access("test"):
-        assert db.session.get(Case, case_id).case_director_id != outsider
-    saved = browser.submit(url, {**form, "case_director": str(director)})
+        assert db.session.get(CaseConference, conference_id).chair_id != outsider
+    saved = browser.submit(url, {**form, "chair": str(chair)})
     assert saved.status_code == 302, saved.text[:2000]
     with app.app_context(), system_access("test"):
-        assert db.session.get(Case, case_id).case_director_id == director
+        assert db.session.get(CaseConference, conference_id).chair_id == chair
 
 
 def test_lookup_searches_the_bounded_query(app, browser):

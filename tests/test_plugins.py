@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from tests.plugins.support import BUILT_IN, build_database, empty_database
 from tests.support import Browser
+from tests.workflow_support import decide, decision_form, hidden_inputs
 
 
 @pytest.fixture(scope="module")
@@ -169,6 +170,43 @@ def test_youth_worker_registers_mentoring_and_logs_meetings(plugin_app) -> None:
     # ... and cannot register a mentoring trajectory.
     page = ggd.get("/mentoringtrajectorymodelview/add", follow_redirects=True)
     assert "/mentoringtrajectorymodelview/add" not in page.request.path
+
+
+def test_an_agreed_plugin_type_becomes_the_plugins_record(plugin_app) -> None:
+    """Agreed in the case conference, the trajectory is the plugin's record, planned; youth
+    work completes it instead of registering it a second time."""
+    case_id = _returnee_case(plugin_app)
+    mentoring = _type_id(plugin_app, "jongerenwerk.mentoring")
+    coordinator = _browser(plugin_app, "coordinator")
+    form = coordinator.get(f"/caseworkflow/{case_id}/conference").text
+    social = re.search(r'<optgroup label="Sociaal">(.*?)</optgroup>', form, re.S).group(1)
+    assert "Mentortraject jongerenwerk" in social
+    resp = decide(coordinator, f"/caseworkflow/{case_id}/conference", decision_form(
+        plugin_app, review_date=(dt.date.today() + dt.timedelta(days=60)).isoformat(),
+        intervention_type=str(mentoring), reasons="Mentortraject afgesproken.",
+        intervention_organisation=str(_scalar(
+            plugin_app, "SELECT id FROM organisation WHERE name = 'Jongerenwerk Amsterdam'"))))
+    assert resp.status_code == 302, resp.text
+    pk = _scalar(plugin_app, "SELECT i.id FROM intervention i JOIN jongerenwerk_mentoring m "
+                             "ON m.id = i.id WHERE i.case_id = :case AND i.status = 'planned' "
+                             "AND m.mentor IS NULL", case=case_id)
+    assert pk is not None
+    assert _scalar(plugin_app, "SELECT kind FROM intervention WHERE id = :pk",
+                   pk=pk) == "jongerenwerk.mentoring"
+    # Youth work completes it; its own details are required there.
+    youth = _browser(plugin_app, "jongerenwerk")
+    edit = f"/mentoringtrajectorymodelview/edit/{pk}"
+    page = youth.get(edit)
+    assert page.status_code == 200
+    data = {**hidden_inputs(page.text), "status": "active",
+            "start_date": dt.date.today().isoformat(), "mentor": "", "meeting_frequency": ""}
+    refused = youth.post(edit, data)
+    assert refused.status_code == 200 and "verplicht" in refused.text
+    done = youth.post(edit, {**data, "mentor": "Mentor Noor",
+                             "meeting_frequency": "wekelijks"})
+    assert done.status_code == 302, done.text
+    assert _scalar(plugin_app, "SELECT mentor FROM jongerenwerk_mentoring WHERE id = :pk",
+                   pk=pk) == "Mentor Noor"
 
 
 # --- bestuurlijk ------------------------------------------------------------------------

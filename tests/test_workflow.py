@@ -158,7 +158,8 @@ def test_signal_to_closure_and_reopening(app, browser: Browser) -> None:
 
     # 7. Close with a reason: the retention clock starts (5 years by default).
     closed = decide(browser, f"/caseworkflow/{cid}/close", decision_form(
-        app, close_reason="goals_met", reasons="Doelen behaald; geen zorgen meer."))
+        app, close_reason="goals_met", reasons="Doelen behaald; geen zorgen meer.",
+        confirm_open_items="y", open_items_reason="Het plan loopt bij de partners door."))
     assert closed.status_code == 302, closed.text
     state = case_state(app, cid)
     assert state["phase"] == "closed"
@@ -226,7 +227,8 @@ def test_retention_is_configurable_per_close_reason(app, browser: Browser) -> No
     try:
         browser.login("coordinator")
         resp = decide(browser, f"/caseworkflow/{cid}/close", decision_form(
-            app, close_reason="deceased", reasons="Betrokkene is overleden."))
+            app, close_reason="deceased", reasons="Betrokkene is overleden.",
+            confirm_open_items="y", open_items_reason="Betrokkene is overleden."))
         assert resp.status_code == 302, resp.text
     finally:
         app.config.pop("CASUS_RETENTION_YEARS_BY_REASON")

@@ -97,7 +97,8 @@ def test_one_case_closed_twice_at_once_is_closed_once(app) -> None:
         loaded.wait(timeout=30)
         workflow.close_case(user, case, close_reason=CloseReason.goals_met,
                             decision=workflow.DecisionInput("Doelen behaald.", "Casusoverleg",
-                                                            [lead]))
+                                                            [lead]),
+                            confirm_open_items=True, open_items_reason="Loopt door.")
         return case.version
 
     results, errors = _in_parallel(app, close)

@@ -9,7 +9,7 @@ import pytest
 from app import workflow
 from app.access import system_access
 from app.extensions import db
-from app.models import Case, CasusUser
+from app.models import Case, CasusUser, CloseReason
 from tests.support import Browser
 from tests.workflow_support import (
     TODAY,
@@ -72,13 +72,58 @@ def test_only_weighing_roles_weigh_signals(app, browser: Browser, username: str)
     assert signal_state(app, sid) == before
 
 
+def _case_directed(app, *, by_regisseur: bool, phase: str) -> int:
+    """A demo case in ``phase``, directed by the demo director or by the coordinator."""
+    with app.app_context(), system_access("test"):
+        username = "regisseur" if by_regisseur else "coordinator"
+        director = db.session.query(CasusUser.id).filter_by(username=username).scalar()
+        case = db.session.query(Case).filter(Case.phase == phase).order_by(Case.id).first()
+        case.case_director_id = director
+        db.session.commit()
+        return case.id
+
+
 @pytest.mark.parametrize("action", ["close", "reopen"])
-def test_case_director_cannot_close_or_reopen(app, browser: Browser, action: str) -> None:
-    cid = case_with(app, phase="closed" if action == "reopen" else "monitoring")
+def test_case_director_cannot_close_or_reopen_a_case_they_do_not_direct(
+        app, browser: Browser, action: str) -> None:
+    cid = _case_directed(app, by_regisseur=False,
+                         phase="closed" if action == "reopen" else "monitoring")
     before = case_state(app, cid)
     browser.login("regisseur")
-    assert _refused(browser.get(f"/caseworkflow/{cid}/{action}"))
+    # Not theirs: not found (the case is not visible to them) or refused.
+    resp = browser.get(f"/caseworkflow/{cid}/{action}")
+    assert resp.status_code == 404 or _refused(resp)
+    # The service refuses it as well (API, scripts).
+    with app.app_context(), system_access("test"):
+        user = db.session.query(CasusUser).filter_by(username="regisseur").one()
+        case = db.session.get(Case, cid)
+        decision = workflow.DecisionInput("Redenen", "Deelnemers", [user.organisation])
+        with pytest.raises(workflow.WorkflowPermissionError):
+            if action == "reopen":
+                workflow.reopen_case(user, case, decision=decision,
+                                     review_date=TODAY + dt.timedelta(days=30))
+            else:
+                workflow.close_case(user, case, close_reason=CloseReason.other,
+                                    decision=decision)
+        db.session.rollback()
     assert case_state(app, cid) == before
+
+
+def test_case_director_closes_and_reopens_their_own_case(app, browser: Browser) -> None:
+    cid = _case_directed(app, by_regisseur=True, phase="monitoring")
+    browser.login("regisseur")
+    page = browser.get(f"/casemodelview/show/{cid}")
+    assert f"/caseworkflow/{cid}/close" in page.text
+    closed = decide(browser, f"/caseworkflow/{cid}/close", decision_form(
+        app, close_reason="goals_met", reasons="Doelen behaald.", confirm_open_items="y",
+        open_items_reason="De nazorg loopt buiten de aanpak."))
+    assert closed.status_code == 302, closed.text
+    assert case_state(app, cid)["phase"] == "closed"
+    assert f"/caseworkflow/{cid}/reopen" in browser.get(f"/casemodelview/show/{cid}").text
+    reopened = decide(browser, f"/caseworkflow/{cid}/reopen", decision_form(
+        app, reasons="Nieuwe zorgen.", review_date=iso(TODAY + dt.timedelta(days=30))))
+    assert reopened.status_code == 302, reopened.text
+    assert case_state(app, cid)["phase"] == "monitoring"
 
 
 @pytest.mark.parametrize("username", ["politie", "om"])
@@ -106,16 +151,21 @@ def test_available_actions_follow_phase_and_role(app) -> None:
     open_case = case_with(app, last_name="Verhoef")
     closed_case = case_with(app, phase="closed")
     with app.app_context(), system_access("test"):
-        assert actions("coordinator", open_case) == ["conference", "escalate", "close"]
+        assert actions("coordinator", open_case) == ["director", "conference", "escalate",
+                                                     "close"]
         assert actions("coordinator", closed_case) == ["reopen"]
-        assert actions("regisseur", open_case) == ["conference", "escalate"]
-        assert actions("regisseur", closed_case) == []
+        # Verhoef's case is directed by the demo director: closing it is theirs too.
+        assert actions("regisseur", open_case) == ["conference", "escalate", "close"]
+        directs_closed = db.session.get(Case, closed_case).case_director_id == \
+            db.session.query(CasusUser.id).filter_by(username="regisseur").scalar()
+        assert actions("regisseur", closed_case) == (["reopen"] if directs_closed else [])
         assert actions("ggd", open_case) == []
         assert actions("politie", open_case) == []
         labels = [str(a.label) for a in workflow.available_actions(
             db.session.get(Case, open_case),
             db.session.query(CasusUser).filter_by(username="coordinator").one())]
-        assert labels == ["Bespreken in casusoverleg", "Opschalen", "Casus afsluiten"]
+        assert labels == ["Casusregisseur aanstellen", "Bespreken in casusoverleg",
+                          "Opschalen", "Casus afsluiten"]
 
 
 def test_service_refuses_a_user_without_the_grant(app) -> None:

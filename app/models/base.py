@@ -141,6 +141,7 @@ class DecisionKind(StrEnum):
     de_escalation = "de_escalation"
     closure = "closure"
     reopening = "reopening"
+    director = "director"
     inform_subject = "inform_subject"
 
 

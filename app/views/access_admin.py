@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose
+from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.security.sqla.models import PermissionView, Role
@@ -26,12 +27,15 @@ from flask_babel import lazy_gettext as _l
 from wtforms import validators
 
 from app import approvals, role_changes
+from app import admissions
+from app import clock as wall_clock
 from app.access import Actor, actor_for_user, clock, current_actor, row_criteria, system_access
 from app.access.changes import PrivilegeError
 from app.access.explain import explain_case
 from app.access.models import PermissionChange
 from app.access.role_data import clearances_of, scopes_of
 from app.extensions import db
+from app.i18n import format_date
 from app.models import (
     Case,
     CaseAdmission,
@@ -58,6 +62,8 @@ from app.roles import (
     SCOPES,
 )
 from app.views.base import CasusModelView, remote_select
+from app.views.fields import context_id
+from app.workflow import WorkflowError, WorkflowPermissionError
 
 CATEGORY = "Toegang"
 
@@ -567,6 +573,7 @@ class CaseAdmissionModelView(CasusModelView):
     """Admissions of partner organisations to a case; they expire by themselves."""
 
     datamodel = SQLAInterface(CaseAdmission)
+    base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete", "can_end"]
     list_title = _l("Admissions")
     show_title = _l("Admission")
     add_title = _l("Admit an organisation to a case")
@@ -599,10 +606,43 @@ class CaseAdmissionModelView(CasusModelView):
         "organisation": remote_select(_l("Organisation"), "organisation"),
     }
     formatters_columns = {
-        "ends_on": lambda d: (f"{d:%d-%m-%Y}" + (f" ({_('expired')})"
+        "ends_on": lambda d: (format_date(d) + (f" ({_('expired')})"
                                                  if d < clock.today() else "")) if d else "—",
     }
 
+    def pre_add(self, item: CaseAdmission) -> None:
+        item.granted_by_id = g.user.id
+        item.granted_at = wall_clock.now_utc()
+
+    def post_add_redirect(self):
+        # Admitted from the case page: back to that case, where the admission shows.
+        case_id = context_id("case")
+        if case_id is not None:
+            return redirect(url_for("CaseModelView.show", pk=case_id, _anchor="admissions"))
+        return super().post_add_redirect()
+    @expose("/end/<int:pk>", methods=["POST"])
+    @has_access
+    def end(self, pk: int):
+        """End an admission from the case page (a POST with the form's CSRF token)."""
+        form = DynamicForm.refresh()
+        if not form.validate_on_submit():
+            abort(400)
+        admission = db.session.get(CaseAdmission, pk)
+        if admission is None:
+            abort(404)
+        case_id = admission.case_id
+        try:
+            admissions.end_admission(g.user, admission)
+            db.session.commit()
+        except WorkflowPermissionError:
+            db.session.rollback()
+            abort(403)
+        except WorkflowError as error:
+            flash(str(error.message), "warning")
+        else:
+            flash(_("The admission of %(organisation)s has ended.",
+                    organisation=admission.organisation.name), "success")
+        return redirect(url_for("CaseModelView.show", pk=case_id, _anchor="admissions"))
 
 def _sees(viewer: Actor | None, case: Case) -> bool:
     return viewer is not None and explain_case(viewer, case).visible

@@ -35,6 +35,7 @@ from app.models import (
     AgendaItem,
     Assessment,
     Case,
+    CaseAdmission,
     CaseConference,
     CaseNote,
     CaseSubject,
@@ -129,6 +130,8 @@ class CasePage:
     #: Decisions, assessment, plan, conferences and notes are hidden from this user
     #: (an admitted partner): the page says so instead of "none yet".
     content_hidden: bool = False
+    admissions: list[CaseAdmission] = field(default_factory=list)
+    today: dt.date | None = None
 
     @property
     def interventions_hidden(self) -> int:
@@ -224,7 +227,7 @@ def load_interventions(case_id: int, goal_ids: set[int], can_edit: bool,
 
 
 def load_case_page(case: Case, user: Any, *, can_edit_interventions: bool = False,
-                   all_interventions: bool = False) -> CasePage:
+                   all_interventions: bool = False, with_admissions: bool = False) -> CasePage:
     session = db.session
     decisions = (session.query(Decision)
                  .filter(Decision.case_id == case.id)
@@ -261,6 +264,10 @@ def load_case_page(case: Case, user: Any, *, can_edit_interventions: bool = Fals
              .options(joinedload(CaseNote.organisation))
              .order_by(CaseNote.created_at.desc(), CaseNote.id.desc())
              .limit(NOTES_SHOWN).all())
+    # Admissions (one query) for those who may see them: current first, ended last.
+    admissions = (session.query(CaseAdmission).filter(CaseAdmission.case_id == case.id)
+                  .order_by(CaseAdmission.ends_on.desc(), CaseAdmission.id).all()
+                  if with_admissions else [])
 
     return CasePage(
         case=case,
@@ -279,6 +286,8 @@ def load_case_page(case: Case, user: Any, *, can_edit_interventions: bool = Fals
         review_overdue=bool(case.review_date and case.review_date < clock.local_today()
                             and case.is_open),
         content_hidden=content_hidden,
+        admissions=admissions,
+        today=clock.local_today(),
     )
 
 

@@ -14,6 +14,7 @@ from flask_appbuilder import AppBuilder, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from wtforms.validators import InputRequired
 
 from app.audit import content as audit_content
 from app.extensions import db
@@ -161,7 +162,8 @@ CASE_PAGE_LINKS = (
     ("add", "ActionPlanModelView"), ("add", "GoalModelView"), ("edit", "GoalModelView"),
     ("add", "InterventionModelView"), ("edit", "InterventionModelView"),
     ("add", "CaseNoteModelView"), ("show", "CaseConferenceModelView"),
-    ("dossier", "DossierPrintView"),
+    ("dossier", "DossierPrintView"), ("list", "CaseAdmissionModelView"),
+    ("add", "CaseAdmissionModelView"), ("end", "CaseAdmissionModelView"),
 )
 
 
@@ -180,8 +182,8 @@ class CaseModelView(CasusModelView):
     show_columns = ["number", "subject_names", "phase", "risk_group", "lead_organisation",
                     "case_director", "review_date", "summary", "opened_at", "closed_at",
                     "close_reason"]
-    edit_columns = ["risk_group", "lead_organisation", "case_director", "review_date",
-                    "summary"]
+    # The director is appointed by a recorded decision (CaseWorkflowView.director).
+    edit_columns = ["risk_group", "lead_organisation", "review_date", "summary"]
     search_columns = ["number", "phase", "risk_group", "case_director", "lead_organisation",
                       "review_date"]
     order_columns = ["number", "phase", "review_date"]
@@ -202,7 +204,6 @@ class CaseModelView(CasusModelView):
         "risk_group": query_select(_l("Risk group"), risk_groups, required=True),
         "lead_organisation": remote_select(_l("Lead organisation"), "organisation",
                                            required=True),
-        "case_director": remote_select(_l("Case director"), "case_director"),
     }
     search_form_extra_fields = {
         "risk_group": query_select(_l("Risk group"), risk_groups),
@@ -236,6 +237,8 @@ class CaseModelView(CasusModelView):
                               can_edit_interventions=can["edit:InterventionModelView"],
                               all_interventions=all_interventions_requested())
         audit_content.read(case)
+                              all_interventions=all_interventions_requested(),
+                              with_admissions=can["list:CaseAdmissionModelView"])
         return self.render_template(self.show_template, pk=case.id, title=case.number,
                                     page=page, case=case, visible=set(self.show_columns),
                                     can=can)
@@ -326,6 +329,8 @@ class GoalModelView(CasusModelView):
                                   "position"]
     show_columns = ["action_plan", "position", "description", "organisation", "status"]
     search_columns = ["status"]
+    # 0 is a valid position, so "given" rather than "truthy".
+    validators_columns = {"position": [InputRequired()]}
     add_form_extra_fields = edit_form_extra_fields = {
         "action_plan": query_select(_l("Action plan"), action_plans_for_context,
                                     required=True),

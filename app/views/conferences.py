@@ -23,7 +23,7 @@ from app import conferences, workflow
 from app.extensions import db
 from app.labels import ENUM_LABELS, enum_label
 from app.models import AgendaItem, CaseConference, CasePhase, CasusUser, ConferenceStatus
-from app.views.base import CasusModelView
+from app.views.base import CasusModelView, remote_select
 from app.views.casework import CATEGORY, LABELS
 from app.views.workflow import (
     DECISION_COLUMNS,
@@ -45,11 +45,23 @@ class CaseConferenceModelView(CasusModelView):
     add_title = _l("Plan case conference")
     edit_title = _l("Edit case conference")
     label_columns = {**LABELS, "notes": _l("Notes")}
-    list_columns = ["held_on", "location", "status"]
-    add_columns = edit_columns = show_columns = ["held_on", "location", "status", "notes"]
+    list_columns = ["held_on", "location", "chair", "status"]
+    add_columns = edit_columns = ["held_on", "location", "chair", "status", "notes"]
+    show_columns = ["held_on", "location", "chair", "status", "notes"]
     search_columns = ["held_on", "status"]
     base_order = ("held_on", "desc")
     show_template = "conferences/show.html"
+    add_form_extra_fields = edit_form_extra_fields = {
+        "chair": remote_select(_l("Chair"), "case_director",
+                               default=lambda: getattr(g, "user", None),
+                               description=_l("A coordinator or case director; empty: "
+                                              "you.")),
+    }
+
+    def pre_add(self, item: CaseConference) -> None:
+        # As ``app.conferences.plan_conference``: whoever plans it chairs unless told.
+        if item.chair is None and item.chair_id is None:
+            item.chair_id = g.user.id
 
     def post_add(self, item: CaseConference) -> None:
         # A newly planned conference starts with the cases that are due: the
@@ -57,6 +69,26 @@ class CaseConferenceModelView(CasusModelView):
         if item.status == ConferenceStatus.planned:
             conferences.propose_agenda(item)
             db.session.commit()
+        g.casus_added_conference = item.id
+
+    def post_add_redirect(self):
+        # To the new conference (with its agenda), not back to wherever the form was.
+        added = getattr(g, "casus_added_conference", None)
+        if added is not None:
+            return redirect(url_for(".show", pk=added))
+        return super().post_add_redirect()
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        widgets = self._show(pk)
+        try:
+            agenda = conferences.load_agenda(int(pk))
+        except ValueError:
+            agenda = None
+        return self.render_template(self.show_template, pk=pk, title=self.show_title,
+                                    widgets=widgets, related_views=self._related_views,
+                                    agenda=agenda)
 
 
 class AddCaseForm(DynamicForm):
@@ -165,7 +197,8 @@ class ConferenceAgendaView(BaseView):
                 action_plan=form.action_plan.data, **conference_choices(form)))
             if outcome is None:
                 flash(_("Decision recorded for %(number)s.", number=case.number), "success")
-                return redirect(url_for(".agenda", conference_id=conference_id))
+                return redirect(url_for(".agenda", conference_id=conference_id,
+                                        _anchor=f"agenda-item-{item_id}"))
             general_error = outcome or None
         item = db.session.get(AgendaItem, item_id)
         columns = [c for c in RECORD_COLUMNS

@@ -1,4 +1,10 @@
-"""The start page: what a coordinator or case director has to act on today."""
+"""The start page: what each role has to act on today.
+
+Coordinators: signals to weigh, cases without a director, reviews due, admissions
+expiring within 30 days, overdue interventions. Case directors: their cases and reviews
+due. Partners: the cases their organisation is admitted to (purpose, end date) and their
+interventions due. Every section is one bounded query, whatever the number of rows.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +13,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
 from app import clock
 from app.datamodel import BoundedCount
 from app.extensions import db
-from app.models import AgendaItem, Case, CaseConference, CasePhase, ConferenceStatus
-from app.roles import ROLE_CASE_DIRECTOR, ROLE_COORDINATOR
+from app.models import (
+    AgendaItem,
+    Case,
+    CaseAdmission,
+    CaseConference,
+    CasePhase,
+    ConferenceStatus,
+    Intervention,
+    InterventionStatus,
+    Signal,
+    SignalStatus,
+)
+from app.roles import ROLE_CASE_DIRECTOR, ROLE_COORDINATOR, ROLE_CORE_PARTNER, ROLE_PARTNER
 
 REVIEW_HORIZON_DAYS = 14
 CASES_SHOWN = 25
@@ -22,12 +39,23 @@ OPEN_PHASES = (CasePhase.conference, CasePhase.monitoring)
 #: The badge of open cases counts up to this many, then reads "1000+": counting all
 #: 40,000 open cases of a city costs more than the rest of the page.
 CASES_COUNTED = 1000
+#: Admissions ending within this many days are shown to the coordinator.
+ADMISSION_HORIZON_DAYS = 30
+#: Interventions due within this many days are shown to the partner delivering them.
+INTERVENTION_HORIZON_DAYS = 14
+ROWS_SHOWN = 10
 
 
 @dataclass
 class StartPage:
-    kind: str  # "coordinator", "director" or "other"
+    kind: str  # "coordinator", "director", "partner" or "other"
     today: dt.date
+    signals: list[Signal] = field(default_factory=list)
+    undirected: list[Case] = field(default_factory=list)
+    expiring_admissions: list[CaseAdmission] = field(default_factory=list)
+    overdue_interventions: list[Intervention] = field(default_factory=list)
+    admissions: list[CaseAdmission] = field(default_factory=list)
+    interventions_due: list[Intervention] = field(default_factory=list)
     my_cases: list[Case] = field(default_factory=list)
     my_case_count: int = 0
     reviews: list[Case] = field(default_factory=list)
@@ -46,6 +74,8 @@ def load_start_page(user: Any, today: dt.date | None = None) -> StartPage:
         kind = "coordinator"
     elif ROLE_CASE_DIRECTOR in roles:
         kind = "director"
+    elif roles & {ROLE_PARTNER, ROLE_CORE_PARTNER}:
+        return _partner_page(user, today)
     else:
         return StartPage(kind="other", today=today)
 
@@ -81,4 +111,64 @@ def load_start_page(user: Any, today: dt.date | None = None) -> StartPage:
                     CaseConference.held_on >= clock.local_day_start(today))
             .order_by(CaseConference.held_on).limit(CONFERENCES_SHOWN).all())
     page.conferences = [(conference, int(n)) for conference, n in rows]
+    if kind == "coordinator":
+        _coordinator_sections(page)
+    return page
+
+
+def _overdue(today: dt.date) -> sa.ColumnElement[bool]:
+    """Planned but not started by its start date, or running past its end date."""
+    return sa.or_(
+        sa.and_(Intervention.status == InterventionStatus.planned,
+                Intervention.start_date < today),
+        sa.and_(Intervention.status == InterventionStatus.active,
+                Intervention.end_date < today))
+
+
+def _coordinator_sections(page: StartPage) -> None:
+    session, today = db.session, page.today
+    page.signals = (session.query(Signal).filter(Signal.status == SignalStatus.received)
+                    .order_by(Signal.received_at).limit(ROWS_SHOWN).all())
+    page.undirected = (session.query(Case)
+                       .filter(Case.phase.in_(OPEN_PHASES), Case.case_director_id.is_(None))
+                       .options(lazyload(Case.lead_organisation), lazyload(Case.case_director))
+                       .order_by(Case.opened_at, Case.number).limit(ROWS_SHOWN).all())
+    horizon = today + dt.timedelta(days=ADMISSION_HORIZON_DAYS)
+    page.expiring_admissions = (
+        session.query(CaseAdmission)
+        .filter(CaseAdmission.ends_on >= today, CaseAdmission.ends_on <= horizon)
+        .options(joinedload(CaseAdmission.case).lazyload("*"))
+        .order_by(CaseAdmission.ends_on, CaseAdmission.id).limit(ROWS_SHOWN).all())
+    page.overdue_interventions = (
+        session.query(Intervention).join(Case, Intervention.case_id == Case.id)
+        .filter(Case.phase.in_(OPEN_PHASES), _overdue(today))
+        .options(contains_eager(Intervention.case).lazyload("*"))
+        .order_by(Intervention.start_date, Intervention.id).limit(ROWS_SHOWN).all())
+
+
+def _partner_page(user: Any, today: dt.date) -> StartPage:
+    """The cases the organisation is admitted to now, and its interventions due."""
+    page = StartPage(kind="partner", today=today)
+    session = db.session
+    org = getattr(user, "organisation_id", None)
+    if org is None:
+        return page
+    page.admissions = (
+        session.query(CaseAdmission)
+        .filter(CaseAdmission.organisation_id == org, CaseAdmission.starts_on <= today,
+                CaseAdmission.ends_on >= today)
+        .options(joinedload(CaseAdmission.case).lazyload("*"))
+        .order_by(CaseAdmission.ends_on, CaseAdmission.id).limit(CASES_SHOWN).all())
+    horizon = today + dt.timedelta(days=INTERVENTION_HORIZON_DAYS)
+    due = sa.or_(
+        sa.and_(Intervention.status == InterventionStatus.planned,
+                sa.or_(Intervention.start_date.is_(None), Intervention.start_date <= horizon)),
+        sa.and_(Intervention.status == InterventionStatus.active,
+                Intervention.end_date <= horizon))
+    page.interventions_due = (
+        session.query(Intervention).join(Case, Intervention.case_id == Case.id)
+        .filter(Intervention.organisation_id == org, Case.phase.in_(OPEN_PHASES), due)
+        .options(contains_eager(Intervention.case).lazyload("*"))
+        .order_by(sa.func.coalesce(Intervention.end_date, Intervention.start_date),
+                  Intervention.id).limit(ROWS_SHOWN).all())
     return page

@@ -26,13 +26,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     SelectField,
     SelectMultipleField,
     TextAreaField,
 )
-from wtforms.validators import Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from app import workflow
 from app.extensions import db
@@ -42,6 +43,7 @@ from app.models import (
     CasusUser,
     CloseReason,
     DecisionBody,
+    InterventionDomain,
     InterventionType,
     Organisation,
     OrganisationTier,
@@ -56,8 +58,10 @@ DATE_FORMAT = "%Y-%m-%d"
 TEXT_LIMIT = 5000
 
 
-def _date_field(label: Any, description: Any = "") -> DateField:
-    return DateField(label, format=DATE_FORMAT, validators=[Optional()],
+def _date_field(label: Any, description: Any = "", *, required: Any = None) -> DateField:
+    """A date; ``required`` is the message for a blank one (and marks the field)."""
+    rules = [DataRequired(message=required)] if required else [Optional()]
+    return DateField(label, format=DATE_FORMAT, validators=rules,
                      widget=DatePickerWidget(), description=description)
 
 
@@ -96,7 +100,16 @@ class ConferenceForm(DecisionForm):
                                     description=_l("Optional; registered as planned."))
     intervention_organisation = SelectField(
         _l("Delivered by"), validators=[Optional()], widget=Select2Widget(),
-        description=_l("Leave empty for the partner named in the catalogue."))
+        description=_l("Empty: the partner the catalogue names for this intervention. "
+                       "Required when the catalogue names none."))
+
+
+class DirectorForm(DecisionForm):
+    case_director = SelectField(_l("Case director"), widget=Select2Widget(),
+                                validators=[DataRequired(message=_l("Choose the case "
+                                                                    "director."))],
+                                description=_l("Only coordinators and case directors "
+                                               "can direct a case."))
 
 
 class LevelForm(DecisionForm):
@@ -107,10 +120,17 @@ class CloseForm(DecisionForm):
     close_reason = SelectField(_l("Reason for closure"),
                                choices=_choices(ENUM_LABELS[CloseReason]),
                                widget=Select2Widget())
+    confirm_open_items = BooleanField(
+        _l("Close the case although items are still open"),
+        description=_l("Needed only when the checklist above lists open items."))
+    open_items_reason = _text_field(_l("Why close with open items"),
+                                    _l("Needed only when the checklist above lists "
+                                       "open items."))
 
 
 class ReopenForm(DecisionForm):
-    review_date = _date_field(_l("Next review date"))
+    review_date = _date_field(_l("Next review date"), required=_l("Give the next review "
+                                                                   "date."))
 
 
 class WeighForm(DecisionForm):
@@ -127,12 +147,14 @@ class WeighForm(DecisionForm):
 DECISION_COLUMNS = ["body", "participants", "organisations", "reasons"]
 
 FORMS: dict[str, tuple[type[DecisionForm], list[str]]] = {
+    "director": (DirectorForm, ["case_director", *DECISION_COLUMNS]),
     "conference": (ConferenceForm,
                    [*DECISION_COLUMNS, "review_date", "case_director", "action_plan",
                     "intervention_type", "intervention_organisation"]),
     "escalate": (LevelForm, [*DECISION_COLUMNS, "review_date"]),
     "de_escalate": (LevelForm, [*DECISION_COLUMNS, "review_date"]),
-    "close": (CloseForm, ["close_reason", *DECISION_COLUMNS]),
+    "close": (CloseForm, ["close_reason", *DECISION_COLUMNS, "confirm_open_items",
+                          "open_items_reason"]),
     "reopen": (ReopenForm, [*DECISION_COLUMNS, "review_date"]),
 }
 WEIGH_COLUMNS = ["outcome", "weighed_on", "participants", "organisations", "reasons",
@@ -148,8 +170,8 @@ def _organisation_choices() -> list[tuple[int, str]]:
 
 
 def _user_choices() -> list[tuple[str, str]]:
-    users = (db.session.query(CasusUser).filter(CasusUser.active.is_(True))
-             .order_by(CasusUser.last_name, CasusUser.first_name))
+    """Only users who may direct a case (``app.workflow.eligible_directors_query``)."""
+    users = workflow.eligible_directors_query()
     return [("", "—")] + [
         (str(u.id), f"{u.first_name} {u.last_name}"
                     + (f" ({u.organisation.name})" if u.organisation else ""))
@@ -161,10 +183,23 @@ def prepare_conference_form(form: ConferenceForm, case: Case) -> None:
     types = (db.session.query(InterventionType).filter(InterventionType.active.is_(True))
              .order_by(InterventionType.name))
     form.intervention_type.choices = [("", "—")] + [(str(t.id), t.display_name) for t in types]
+    form.intervention_type.choices = catalogue_choices(types)
     form.intervention_organisation.choices = [("", "—")] + [
         (str(i), name) for i, name in _organisation_choices()]
     if request.method == "GET" and case.case_director_id:
         form.case_director.data = str(case.case_director_id)
+
+
+def catalogue_choices(types: Any) -> dict[Any, list[tuple[str, str]]]:
+    """The catalogue grouped by domain (one ``optgroup`` each), after an empty choice."""
+    groups: dict[Any, list[tuple[str, str]]] = {None: [("", "—")]}
+    by_domain: dict[str, list[tuple[str, str]]] = {}
+    for t in types:
+        by_domain.setdefault(InterventionDomain(t.domain), []).append((str(t.id), t.name))
+    for domain, label in ENUM_LABELS[InterventionDomain].items():
+        if domain in by_domain:
+            groups[str(label)] = by_domain[domain]
+    return groups
 
 
 def conference_choices(form: ConferenceForm) -> dict[str, Any]:
@@ -230,12 +265,27 @@ def _case_url(case: Case) -> str:
     return url_for("CaseModelView.show", pk=case.id)
 
 
+def _level_steps(case: Case, action: workflow.Action) -> dict[str, Any] | None:
+    """For escalate and de-escalate: the level now, the one that follows, what each means."""
+    step = {workflow.ESCALATE.name: 1, workflow.DE_ESCALATE.name: -1}.get(action.name)
+    if step is None:
+        return None
+    return {"current": case.escalation_level, "next": case.escalation_level + step,
+            "meanings": workflow.LEVEL_MEANINGS}
+
+
 class CaseWorkflowView(BaseView):
     """The transitions of one case: ``/caseworkflow/<case_id>/<action>``."""
 
     route_base = "/caseworkflow"
     default_view = "conference"
     transition_template = "workflow/transition.html"
+
+    @expose("/<int:case_id>/director", methods=["GET", "POST"])
+    @has_access
+    @permission_name("director")
+    def director(self, case_id: int):
+        return self._transition(case_id, workflow.DIRECTOR)
 
     @expose("/<int:case_id>/conference", methods=["GET", "POST"])
     @has_access
@@ -272,11 +322,18 @@ class CaseWorkflowView(BaseView):
         if case is None:
             abort(404)
         user: CasusUser = g.user
+        if workflow.own_case_refusal(case, action, user) is not None:
+            abort(403)  # a case director closes and reopens only the cases they direct
         form_class, columns = FORMS[action.name]
         form = form_class.refresh()
         _prepare_decision_form(form, user)
         if isinstance(form, ConferenceForm):
             prepare_conference_form(form, case)
+        if isinstance(form, DirectorForm):
+            form.case_director.choices = _user_choices()
+            if request.method == "GET":
+                # Outside a conference the coordinator appoints, unless told otherwise.
+                form.body.data = DecisionBody.coordinator.value
         if request.method == "GET":
             form.version.data = str(case.version)
             if isinstance(form, ReopenForm | ConferenceForm) and form.review_date.data is None:
@@ -297,6 +354,9 @@ class CaseWorkflowView(BaseView):
             action=action, refused=refused, general_error=general_error,
             phase_label=enum_label(case.phase),
             case_url=_case_url(case),
+            checklist=(workflow.closure_checklist(case)
+                       if action is workflow.CLOSE and refused is None else None),
+            levels=_level_steps(case, action),
             widget=None if refused else FormWidget(form=form, include_cols=columns,
                                                    exclude_cols=[]),
         )
@@ -305,7 +365,12 @@ class CaseWorkflowView(BaseView):
     def _apply(action: workflow.Action, user: CasusUser, case: Case,
                form: DecisionForm) -> None:
         decision = _decision_input(form)
-        if action is workflow.CONFERENCE:
+        if action is workflow.DIRECTOR:
+            chosen = form.case_director.data
+            workflow.appoint_director(
+                user, case, decision=decision,
+                director=db.session.get(CasusUser, int(chosen)) if chosen else None)
+        elif action is workflow.CONFERENCE:
             workflow.discuss_in_conference(user, case, decision=decision,
                                            review_date=form.review_date.data,
                                            action_plan=form.action_plan.data,
@@ -317,7 +382,9 @@ class CaseWorkflowView(BaseView):
                                  review_date=form.review_date.data)
         elif action is workflow.CLOSE:
             reason = CloseReason(form.close_reason.data) if form.close_reason.data else None
-            workflow.close_case(user, case, close_reason=reason, decision=decision)
+            workflow.close_case(user, case, close_reason=reason, decision=decision,
+                                confirm_open_items=bool(form.confirm_open_items.data),
+                                open_items_reason=form.open_items_reason.data)
         elif action is workflow.REOPEN:
             workflow.reopen_case(user, case, decision=decision,
                                  review_date=form.review_date.data)

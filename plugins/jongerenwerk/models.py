@@ -21,8 +21,10 @@ class MentoringTrajectory(Intervention):
 
     id = sa.Column(sa.Integer, sa.ForeignKey(Intervention.id, ondelete="CASCADE"),
                    primary_key=True)
-    mentor = sa.Column(sa.String(150), nullable=False)
-    meeting_frequency = sa.Column(sa.String(100), nullable=False)
+    # Empty while the trajectory is only agreed in a case conference; youth work's form
+    # requires them when it registers the trajectory.
+    mentor = sa.Column(sa.String(150))
+    meeting_frequency = sa.Column(sa.String(100))
 
     __mapper_args__ = {"polymorphic_identity": KIND}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from wtforms.validators import DataRequired
 
 from app.access import current_actor
 from app.plugins import (
@@ -78,4 +79,7 @@ class MentoringTrajectoryModelView(InterventionKindView):
     add_form_extra_fields = {"case": remote_select(_l("Case"), "case", required=True)}
     edit_columns = ["status", "start_date", "end_date", "mentor", "meeting_frequency",
                     "outcome"]
+    # Empty in a trajectory agreed in a case conference; required when youth work
+    # registers it.
+    validators_columns = {"mentor": [DataRequired()], "meeting_frequency": [DataRequired()]}
     related_views = [MentoringMeetingModelView]

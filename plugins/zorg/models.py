@@ -28,8 +28,10 @@ class CareTrajectory(Intervention):
 
     id = sa.Column(sa.Integer, sa.ForeignKey(Intervention.id, ondelete="CASCADE"),
                    primary_key=True)
-    treatment = enum_column(TreatmentKind, nullable=False)
-    care_provider = sa.Column(sa.String(150), nullable=False)
+    # Empty while the trajectory is only agreed in a case conference; the care partner's
+    # form requires them when it registers the trajectory.
+    treatment = enum_column(TreatmentKind)
+    care_provider = sa.Column(sa.String(150))
     frequency = sa.Column(sa.String(100))
     consent = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
     consent_date = sa.Column(sa.Date)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
+from wtforms.validators import DataRequired
 
 from app.labels import ENUM_LABELS
 from app.plugins import INTERVENTION_LABELS, DateNotInFuture, InterventionKindView, RequiredWhen
@@ -52,6 +53,8 @@ class CareTrajectoryModelView(InterventionKindView):
     edit_columns = ["status", "start_date", "end_date", "treatment", "care_provider",
                     "frequency", "consent", "consent_date", "outcome"]
     validators_columns = {
+        "treatment": [DataRequired()],
+        "care_provider": [DataRequired()],
         "consent_date": [
             RequiredWhen("consent", _l("Give the date on which the subject consented.")),
             DateNotInFuture(_l("The date of consent cannot lie in the future.")),
