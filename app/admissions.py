@@ -15,9 +15,11 @@ from app import clock
 from app.access import current_actor
 from app.extensions import db
 from app.models import CaseAdmission, CasusUser
+from app.services import service
 from app.workflow import WorkflowError, WorkflowPermissionError
 
 
+@service
 def end_admission(user: CasusUser, admission: CaseAdmission) -> CaseAdmission:
     """End an admission now: the organisation no longer sees the case from today."""
     actor = current_actor()

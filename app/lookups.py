@@ -15,15 +15,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import request
-from flask_appbuilder.security.sqla.models import Role
 from sqlalchemy.orm import Query
 
+from app.access.role_data import holds_scope
 from app.errors import MAX_ID
 from app.extensions import db
 from app.models import ActionPlan, Case, CasusUser, Goal, Intervention, Organisation, Subject
-from app.roles import ROLE_CASE_DIRECTOR, ROLE_COORDINATOR
-from app.models import Case, CasusUser, Organisation, Subject
-from app.roles import DIRECTING_ROLES
+from app.roles import SCOPE_DIRECTED
 
 PAGE_SIZE = 20
 MAX_PAGE = 500
@@ -74,7 +72,7 @@ def directing_users_query() -> Query:
     ``app.workflow`` applies when the director is appointed)."""
     return (db.session.query(CasusUser)
             .filter(CasusUser.active.is_(True),
-                    CasusUser.roles.any(Role.name.in_(DIRECTING_ROLES)))
+                    holds_scope(SCOPE_DIRECTED))
             .order_by(CasusUser.first_name, CasusUser.last_name, CasusUser.id))
 
 

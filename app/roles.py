@@ -274,13 +274,3 @@ ROLES: tuple[RoleSpec, ...] = (
 
 ROLE_SPECS: dict[str, RoleSpec] = {spec.name: spec for spec in ROLES}
 
-#: The roles whose holders may be appointed case director: those that give the
-#: ``directed`` scope (coordinators and case directors).
-DIRECTING_ROLES: tuple[str, ...] = tuple(spec.name for spec in ROLES
-                                         if SCOPE_DIRECTED in spec.scopes)
-def scopes_for(role_names: frozenset[str] | set[str]) -> frozenset[str]:
-    """Row scopes given by a set of roles; roles not declared here give none."""
-    return frozenset().union(*(ROLE_SPECS[n].scopes for n in role_names if n in ROLE_SPECS))
-def clearances_for(role_names: frozenset[str] | set[str]) -> frozenset[str]:
-    return frozenset().union(
-        *(ROLE_SPECS[n].clearances for n in role_names if n in ROLE_SPECS))

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 import sqlalchemy.orm
 from flask import current_app, g, has_request_context
-from flask_appbuilder.security.sqla.models import Role
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import Session
 
 from app import clock
+from app.access.role_data import holds_scope, scopes_of
 from app.extensions import db
 from app.models import (
     ActionPlan,
@@ -55,8 +55,8 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.numbering import draw_case_number
+from app.roles import SCOPE_COORDINATE, SCOPE_DIRECTED
 from app.services import service
-from app.roles import DIRECTING_ROLES, SCOPE_COORDINATE, scopes_for
 
 #: Flask-AppBuilder view names whose permissions guard the transitions.
 CASE_VIEW = "CaseWorkflowView"
@@ -190,7 +190,7 @@ def refusal(case: Case, action: Action) -> str | None:
 
 def _acts_on_any_case(user: CasusUser) -> bool:
     """Coordinators decide on every case; a case director only on the cases they direct."""
-    return bool(scopes_for({role.name for role in user.roles}) & {SCOPE_COORDINATE})
+    return SCOPE_COORDINATE in scopes_of(user.roles)
 
 
 def own_case_refusal(case: Case, action: Action, user: CasusUser | None) -> str | None:
@@ -221,14 +221,15 @@ def _check(case: Case, action: Action, user: CasusUser) -> None:
 # --- who may direct a case ---------------------------------------------------------------
 
 def eligible_directors_query() -> sa.orm.Query:
-    """Active users holding a role that can direct cases (``DIRECTING_ROLES``).
+    """Active users holding a role that gives the ``directed`` scope (the role's stored
+    scopes, so a rename moves nothing).
 
     The privacy officer, the functional administrator and management hold no such role,
     so they are never offered and never accepted.
     """
     return (_session().query(CasusUser)
             .filter(CasusUser.active.is_(True),
-                    CasusUser.roles.any(Role.name.in_(DIRECTING_ROLES)))
+                    holds_scope(SCOPE_DIRECTED))
             .order_by(CasusUser.first_name, CasusUser.last_name, CasusUser.id))
 
 
@@ -457,6 +458,7 @@ def discuss_in_conference(user: CasusUser, case: Case, *, decision: DecisionInpu
     return record
 
 
+@service
 def appoint_director(user: CasusUser, case: Case, *, director: CasusUser | None,
                      decision: DecisionInput) -> Decision:
     """Appoint (or replace) the case director: a decision of its own, with its reasons."""
@@ -528,7 +530,6 @@ def de_escalate(user: CasusUser, case: Case, *, decision: DecisionInput,
     return _change_level(user, case, DE_ESCALATE, -1, decision, review_date)
 
 
-@service
 @dataclass(frozen=True)
 class ClosureChecklist:
     """What is still open in a case: shown before closing, and confirmed when not empty."""
@@ -536,9 +537,12 @@ class ClosureChecklist:
     open_goals: list[Goal]
     running_interventions: list[Intervention]
     active_admissions: list[CaseAdmission]
+
     @property
     def has_open_items(self) -> bool:
         return bool(self.open_goals or self.running_interventions or self.active_admissions)
+
+
 def closure_checklist(case: Case) -> ClosureChecklist:
     """Open goals of the current plan, planned or running interventions, and admissions
     that still give a partner access (three queries)."""
@@ -557,6 +561,9 @@ def closure_checklist(case: Case) -> ClosureChecklist:
                   .filter(CaseAdmission.case_id == case.id, CaseAdmission.ends_on >= today)
                   .order_by(CaseAdmission.ends_on, CaseAdmission.id).all())
     return ClosureChecklist(goals, interventions, admissions)
+
+
+@service
 def close_case(user: CasusUser, case: Case, *, close_reason: CloseReason | None,
                decision: DecisionInput, confirm_open_items: bool = False,
                open_items_reason: str | None = None) -> Decision:

@@ -32,9 +32,6 @@ from tests.support import count_queries
 
 # 10, plus the bell's unread count in the navigation bar.
 MAX_CASE_PAGE_QUERIES = 11
-# Single-threaded, no connections of its own: rolled back instead of a fresh copy.
-pytestmark = pytest.mark.rollback
-
 # 10, plus the bell's unread count in the navigation bar, plus the admitted partners tab.
 MAX_CASE_PAGE_QUERIES = 12
 ROW = re.compile(r'<tr data-id="(\d+)">')

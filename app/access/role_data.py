@@ -27,6 +27,17 @@ def clearances_of(roles: Iterable[Any]) -> frozenset[str]:
     return _values(roles, CLEARANCE)
 
 
+def holds_scope(scope: str) -> Any:
+    """SQL criterion on users: holding a role that gives row scope ``scope`` (by the
+    role's stored rows, so a rename changes nothing)."""
+    from flask_appbuilder.security.sqla.models import Role
+
+    from app.models import CasusUser
+
+    return CasusUser.roles.any(Role.casus_access.any(
+        (RoleAccess.kind == SCOPE) & (RoleAccess.value == scope)))
+
+
 def gives_case_content(role: Any) -> bool:
     """Whether holding ``role`` shows case content: a case scope or a clearance."""
     return bool(scopes_of([role]) & CASE_CONTENT_SCOPES or clearances_of([role]))

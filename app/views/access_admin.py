@@ -26,9 +26,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import validators
 
-from app import approvals, role_changes
-from app import admissions
-from app import clock as wall_clock
+from app import admissions, approvals, role_changes
 from app.access import Actor, actor_for_user, clock, current_actor, row_criteria, system_access
 from app.access.changes import PrivilegeError
 from app.access.explain import explain_case
@@ -609,10 +607,6 @@ class CaseAdmissionModelView(CasusModelView):
         "ends_on": lambda d: (format_date(d) + (f" ({_('expired')})"
                                                  if d < clock.today() else "")) if d else "—",
     }
-
-    def pre_add(self, item: CaseAdmission) -> None:
-        item.granted_by_id = g.user.id
-        item.granted_at = wall_clock.now_utc()
 
     def post_add_redirect(self):
         # Admitted from the case page: back to that case, where the admission shows.

@@ -235,10 +235,9 @@ class CaseModelView(CasusModelView):
         can = {f"{perm}:{view}": has_access(f"can_{perm}", view) for perm, view in CASE_PAGE_LINKS}
         page = load_case_page(case, g.user,
                               can_edit_interventions=can["edit:InterventionModelView"],
-                              all_interventions=all_interventions_requested())
-        audit_content.read(case)
                               all_interventions=all_interventions_requested(),
                               with_admissions=can["list:CaseAdmissionModelView"])
+        audit_content.read(case)
         return self.render_template(self.show_template, pk=case.id, title=case.number,
                                     page=page, case=case, visible=set(self.show_columns),
                                     can=can)

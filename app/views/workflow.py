@@ -195,7 +195,8 @@ def catalogue_choices(types: Any) -> dict[Any, list[tuple[str, str]]]:
     groups: dict[Any, list[tuple[str, str]]] = {None: [("", "—")]}
     by_domain: dict[str, list[tuple[str, str]]] = {}
     for t in types:
-        by_domain.setdefault(InterventionDomain(t.domain), []).append((str(t.id), t.name))
+        by_domain.setdefault(InterventionDomain(t.domain), []).append((str(t.id),
+                                                                     t.display_name))
     for domain, label in ENUM_LABELS[InterventionDomain].items():
         if domain in by_domain:
             groups[str(label)] = by_domain[domain]

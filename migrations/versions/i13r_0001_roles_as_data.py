@@ -2,7 +2,7 @@
 request's payload; the permission change log's detail
 
 Revision ID: i13r_0001_roles_as_data
-Revises: i15b_0001_approvals
+Revises: i21_0001_partner_api
 Create Date: 2026-12-03 10:50:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'i13r_0001_roles_as_data'
-down_revision = 'i15b_0001_approvals'
+down_revision = 'i21_0001_partner_api'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Reference data in English: the intervention catalogue's English names (issue 14)
 
 Revision ID: i14b_0001_reference_english
-Revises: i15b_0001_approvals
+Revises: i13r_0001_roles_as_data
 Create Date: 2026-12-03 11:30:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'i14b_0001_reference_english'
-down_revision = 'i15b_0001_approvals'
+down_revision = 'i13r_0001_roles_as_data'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """The partner-system API: the changes feed and idempotent POSTs
 
 Revision ID: i21_0001_partner_api
-Revises: i16a_0001_audit_trail
+Revises: i16b_0001_retention
 Create Date: 2026-12-03 10:50:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'i21_0001_partner_api'
-down_revision = 'i16a_0001_audit_trail'
+down_revision = 'i16b_0001_retention'
 branch_labels = None
 depends_on = None
 
