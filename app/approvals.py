@@ -62,6 +62,8 @@ class Kind:
     record: Callable[[ApprovalRequest, str], None]
     #: Raises ``DeciderNotAllowedError`` when this person may not decide this request.
     check: Callable[[ApprovalRequest, CasusUser], None] | None = None
+    #: Approval only allows the change; a scheduled run makes it (destruction of cases).
+    carried_out_later: bool = False
 
 
 KINDS: dict[str, Kind] = {}

@@ -252,7 +252,7 @@ class CasusRoleApi(RefusalAs403Mixin, RoleApi):
         return self._guarded(inspect.unwrap(RoleApi.update_role_groups), self, role_id)
 
 
-class CasusRoleModelView(RoleModelView):
+class CasusRoleModelView(OptimisticLockingMixin, RoleModelView):
     """Roles by name. What a role may do is shown and edited in plain words in the
     permission matrix (``/access/matrix/``), not as Flask-AppBuilder's internal
     permission names ("can list on CaseModelView") that this view would list."""

@@ -127,10 +127,30 @@ _WORK_URL_HINT = ("a rolled-back test connected to the database on its own (db.e
                   "give it a copy of its own")
 
 
+#: The crawls and where they run: the security crawls on PostgreSQL (the production
+#: database), the language and form crawls on SQLite (they share one app with plugins).
+ONE_DATABASE = {
+    "test_access_enumeration.py": "postgresql",
+    "test_write_enumeration.py": "postgresql",
+    "test_fuzz.py": "postgresql",
+    "test_api_schemathesis.py": "postgresql",
+    "test_i18n_crawl.py": "sqlite",
+    "test_forms_crawl.py": "sqlite",
+}
+
+
 def pytest_collection_modifyitems(config, items) -> None:
+    backend = _backend()
     for item in items:
         if item.path.is_relative_to(_E2E) or FRESH_FIXTURES.intersection(item.fixturenames):
             item.add_marker(pytest.mark.fresh_db)
+        # The crawls drive every route over HTTP; what they check does not depend on the
+        # database, so each runs on one of the two (``one_database``) and both databases
+        # are crawled, while the two runs stay within the time of ``make test``.
+        marker = item.get_closest_marker("one_database")
+        only = marker.args[0] if marker is not None else ONE_DATABASE.get(item.path.name)
+        if only is not None and only != backend:
+            item.add_marker(pytest.mark.skip(reason=f"a crawl over HTTP: runs on {only} only"))
 
 
 class _WorkState:

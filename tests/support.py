@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import html as html_module
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -94,6 +95,18 @@ def csrf_token(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
+_HIDDEN = re.compile(r'<input[^>]*name="(edit_version|edit_snapshot)"[^>]*>')
+
+
+def _row_version(html: str) -> dict[str, str]:
+    """The hidden version fields of an edit form (``app.views.locking``), if any."""
+    found = {}
+    for match in _HIDDEN.finditer(html):
+        value = re.search(r'value="([^"]*)"', match.group(0))
+        found[match.group(1)] = (html_module.unescape(value.group(1)) if value else "")
+    return found
+
+
 @dataclass
 class Browser:
     """Drives the app like a person: fetches forms, sends their CSRF token back."""
@@ -122,7 +135,8 @@ class Browser:
         """GET the form page, then POST ``data`` with the page's CSRF token."""
         page = self.client.get(form_url)
         assert page.status_code == 200, f"{form_url}: {page.status_code}"
-        payload = {"csrf_token": csrf_token(page.text), **data}
+        # The row version an edit page carries goes back with the form, as in a browser.
+        payload = {"csrf_token": csrf_token(page.text), **_row_version(page.text), **data}
         return self.client.post(post_url or form_url, data=payload, **kw)
 
     def post(self, url: str, data: dict | None = None, **kw):

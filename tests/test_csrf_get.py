@@ -17,6 +17,8 @@ pytestmark = pytest.mark.fresh_db
 _PARAM = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 # Columns a login itself updates; everything else must stay byte-for-byte equal.
 _VOLATILE = {"ab_user": {"last_login", "login_count", "fail_login_count", "changed_on"}}
+# The audit trail records every read of case content by design (app/audit).
+_WRITTEN_BY_READING = {"audit_record", "audit_detail", "audit_chain_head"}
 
 
 def snapshot(app: Flask) -> dict[str, str]:
@@ -28,6 +30,8 @@ def snapshot(app: Flask) -> dict[str, str]:
         meta.reflect(bind=db.engine)
         with db.engine.connect() as conn:
             for table in meta.sorted_tables:
+                if table.name in _WRITTEN_BY_READING:
+                    continue
                 skip = _VOLATILE.get(table.name, set())
                 cols = [c for c in table.columns if c.name not in skip]
                 rows = conn.execute(sa.select(*cols).order_by(*cols[:1])).fetchall()

@@ -134,7 +134,8 @@ def test_a_case_past_retention_is_destroyed_after_four_eyes(app: Flask):
     # Nothing is carried out before approval.
     assert "1 approved" not in _cli(app, "retention", "--dry-run")
     approved = _decide(Browser(app).login("privacy2"), request_id)
-    assert "Goedgekeurd en doorgevoerd" in approved.text
+    assert "Goedgekeurd; de volgende vernietigingsronde voert het uit" in approved.text
+    assert "Goedgekeurd en doorgevoerd" not in approved.text  # nothing destroyed until the run
     assert _db(app, lambda s: s.get(Case, case["id"])) is not None
 
     before = _table_counts(app)

@@ -258,3 +258,35 @@ def test_no_path_around_through_the_security_api(app: Flask) -> None:
     with app.app_context(), system_access("test"):
         assert [u.id for u in _role("Coördinator").user] == members
         assert _user("management").roles[0].name == "Management"
+
+
+def test_renaming_the_directing_roles_changes_no_start_page_or_director_choice(
+        app: Flask) -> None:
+    """Start pages, who may direct a case and the care plugin's health rule follow the
+    scopes stored on the roles, not the roles' names."""
+    from app.models import CasusUser
+    from app.views.home import load_start_page
+    from app.workflow import eligible_directors_query
+    from plugins.zorg import may_see_some_health
+
+    def state() -> dict[str, object]:
+        with app.app_context(), system_access("test"):
+            users = {u: db.session.query(CasusUser).filter_by(username=u).one()
+                     for u in ("coordinator", "regisseur", "ggd", "politie")}
+            return {
+                "kinds": {u: load_start_page(user).kind for u, user in users.items()},
+                "directors": sorted(u.username for u in eligible_directors_query()),
+                "health": {u: may_see_some_health(actor_for_user(user))
+                           for u, user in users.items()},
+            }
+
+    before = state()
+    assert before["kinds"]["regisseur"] == "director"
+    assert "regisseur" in before["directors"] and "ggd" not in before["directors"]
+    with app.app_context(), system_access("test"):
+        director, coordinator = _role("Casusregisseur").id, _role("Coördinator").id
+    browser = Browser(app).login("beheerder")
+    for role_id, name in ((director, "Regisseur nieuw"), (coordinator, "Coördinatie")):
+        resp = browser.submit(f"/roles/edit/{role_id}", {"name": name})
+        assert resp.status_code == 302, resp.text
+    assert state() == before

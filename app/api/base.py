@@ -494,16 +494,14 @@ class CasusModelRestApi(ModelRestApi):
         try:
             item = self.create_item(values)
             self.pre_add(item)
-            self.datamodel.session.add(item)
-            self.datamodel.session.flush()
-            pk = self.datamodel.get_pk_value(item)
-            body = {"id": pk, "result": self._dump(item)}
-            # Stored in the same transaction as the record: a repeat sent while this one
-            # runs cannot create a second one (the key is unique per caller).
-            idempotency.remember(payload, 201, body)
-            self.datamodel.session.commit()
             with services.saving(item, "add"):
                 self.datamodel.session.add(item)
+                self.datamodel.session.flush()
+                pk = self.datamodel.get_pk_value(item)
+                body = {"id": pk, "result": self._dump(item)}
+                # Stored in the same transaction as the record: a repeat sent while this
+                # one runs cannot create a second one (the key is unique per caller).
+                idempotency.remember(payload, 201, body)
                 self.datamodel.session.commit()
         except RequestRefused as exc:
             self.datamodel.session.rollback()

@@ -54,14 +54,16 @@ def read_by_id(model: type, pk: Any) -> None:
     from app.extensions import db
 
     table = model.__table__
+    # A route's id arrives as text; PostgreSQL does not compare text with an integer.
+    pk = int(pk)
     case_id = None
     if model is Case or guarded_model(model) is Case:
-        case_id = int(pk)
+        case_id = pk
     elif "case_id" in table.c:
         with system_access("audit trail: case of a row"):
             case_id = db.session.execute(
                 sa.select(table.c.case_id).where(table.c.id == pk)).scalar()
-    record("read", object_type=table.name, object_id=int(pk), case_id=case_id,
+    record("read", object_type=table.name, object_id=pk, case_id=case_id,
            case_number=_case_number(case_id))
 
 

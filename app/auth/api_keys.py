@@ -30,6 +30,7 @@ from flask_appbuilder.security.sqla.models import ApiKey
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import generate_password_hash
 
+from app.access import system_access
 from app.models import CasusUser, Organisation
 from app.roles import ROLE_SYSTEM
 
@@ -128,14 +129,19 @@ def system_user(session: Any, organisation: Organisation) -> CasusUser:
     if user is not None:
         return user
     sm = current_app.appbuilder.sm
-    user = CasusUser(
-        username=username, first_name=str(_l("System")), last_name=organisation.name[:64],
-        email=f"{username}@systeem.casusregie.invalid", active=True,
-        organisation_id=organisation.id, email_notifications="never",
-        password=generate_password_hash(secrets.token_urlsafe(32)),
-        roles=[sm.find_role(ROLE_SYSTEM)])
-    session.add(user)
-    session.flush()
+    # The system role reaches only what the organisation is admitted to, and no person
+    # holds it or can log in as its user: set up by the system, not a grant to a person
+    # (which would take a second person's approval), and logged as such.
+    with system_access("the organisation's system user for API keys"):
+        user = CasusUser(
+            username=username, first_name=str(_l("System")),
+            last_name=organisation.name[:64],
+            email=f"{username}@systeem.casusregie.invalid", active=True,
+            organisation_id=organisation.id, email_notifications="never",
+            password=generate_password_hash(secrets.token_urlsafe(32)),
+            roles=[sm.find_role(ROLE_SYSTEM)])
+        session.add(user)
+        session.flush()
     return user
 
 

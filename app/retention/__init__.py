@@ -215,6 +215,6 @@ def register() -> None:
 
     register_cli()
     approvals.register(approvals.Kind(KIND[CASE], _l("Destroy case"), _approved,
-                                      _record_step))
+                                      _record_step, carried_out_later=True))
     approvals.register(approvals.Kind(KIND[SIGNAL], _l("Destroy signal"), _approved,
-                                      _record_step))
+                                      _record_step, carried_out_later=True))

@@ -41,6 +41,7 @@ from app.models import (
     Goal,
     Intervention,
     Notification,
+    PartnerChange,
     Signal,
     Subject,
     SubjectRelation,
@@ -59,6 +60,7 @@ HANDLED_TABLES = frozenset({
     "notification", "task", "agenda_item", "decision_organisation", "decision", "weighing",
     "intervention", "goal", "action_plan", "assessment", "case_note", "case_admission",
     "signal", "case_subject", "subject_relation", "subject_group_member", "subject", "case",
+    "partner_change",
 })
 
 
@@ -112,7 +114,7 @@ def _case_steps(case_id: int) -> tuple[list[Step], list[int], list[int]]:
     the subjects that go with it."""
     t = {m.__tablename__: m.__table__ for m in (
         Notification, Task, AgendaItem, Decision, Weighing, Intervention, Goal, ActionPlan,
-        Assessment, CaseNote, CaseAdmission, Signal, CaseSubject, Case)}
+        Assessment, CaseNote, CaseAdmission, Signal, CaseSubject, Case, PartnerChange)}
     signal_ids = _ids(sa.select(t["signal"].c.id).where(t["signal"].c.case_id == case_id))
     intervention_ids = _ids(sa.select(t["intervention"].c.id)
                             .where(t["intervention"].c.case_id == case_id))
@@ -135,6 +137,8 @@ def _case_steps(case_id: int) -> tuple[list[Step], list[int], list[int]]:
         return lambda: t[name].delete().where(t[name].c.case_id == case_id)
 
     steps: list[Step] = [
+        # What partner systems were told of the case (the changes feed).
+        ("partner_change", where_case("partner_change")),
         ("notification", lambda: note.delete().where(sa.or_(
             note.c.case_id == case_id, note.c.signal_id.in_(signal_ids),
             note.c.task_id.in_(task_ids)))),

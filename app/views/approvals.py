@@ -65,11 +65,15 @@ class ApprovalRequestModelView(CasusModelView):
 
     def _decide(self, items, *, approve: bool):
         items = items if isinstance(items, list) else [items]
-        done, own, closed, refused = [], [], [], []
+        done, later, own, closed, refused = [], [], [], [], []
         for req in items:
             try:
                 approvals.decide(req, g.user, approve)
-                done.append(req.target_label)
+                kind = approvals.KINDS.get(req.kind)
+                if approve and kind is not None and kind.carried_out_later:
+                    later.append(req.target_label)
+                else:
+                    done.append(req.target_label)
             except approvals.OwnRequestError:
                 own.append(req.target_label)
             except approvals.AlreadyDecidedError:
@@ -79,6 +83,9 @@ class ApprovalRequestModelView(CasusModelView):
         if done:
             flash((_("Approved and carried out: %(names)s", names=", ".join(done))
                    if approve else _("Refused: %(names)s", names=", ".join(done))), "info")
+        if later:
+            flash(_("Approved; carried out by the next retention run: %(names)s",
+                    names=", ".join(later)), "info")
         if own:
             flash(_("You cannot decide on your own request; another person must: "
                     "%(names)s", names=", ".join(own)), "danger")

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
 from app import clock
+from app.access.role_data import scopes_of
 from app.datamodel import BoundedCount
 from app.extensions import db
 from app.models import (
@@ -30,7 +31,7 @@ from app.models import (
     Signal,
     SignalStatus,
 )
-from app.roles import ROLE_CASE_DIRECTOR, ROLE_COORDINATOR, ROLE_CORE_PARTNER, ROLE_PARTNER
+from app.roles import SCOPE_ADMITTED, SCOPE_COORDINATE, SCOPE_CORE, SCOPE_DIRECTED
 
 REVIEW_HORIZON_DAYS = 14
 CASES_SHOWN = 25
@@ -63,18 +64,19 @@ class StartPage:
     can_open_conferences: bool = False
 
 
-def _role_names(user: Any) -> set[str]:
-    return {role.name for role in getattr(user, "roles", [])}
+def _scopes(user: Any) -> frozenset[str]:
+    # What the roles give (stored per role id), not their names: a rename changes nothing.
+    return scopes_of(getattr(user, "roles", []))
 
 
 def load_start_page(user: Any, today: dt.date | None = None) -> StartPage:
     today = today or clock.local_today()
-    roles = _role_names(user)
-    if ROLE_COORDINATOR in roles:
+    scopes = _scopes(user)
+    if SCOPE_COORDINATE in scopes:
         kind = "coordinator"
-    elif ROLE_CASE_DIRECTOR in roles:
+    elif SCOPE_DIRECTED in scopes:
         kind = "director"
-    elif roles & {ROLE_PARTNER, ROLE_CORE_PARTNER}:
+    elif scopes & {SCOPE_ADMITTED, SCOPE_CORE}:
         return _partner_page(user, today)
     else:
         return StartPage(kind="other", today=today)

@@ -1,8 +1,10 @@
 """Optimistic locking for every edit screen: the one mechanism behind all edit forms.
 
-``OptimisticLockingMixin`` goes on any Flask-AppBuilder ``ModelView`` whose model has a
-``version_id_col`` (``app.models.tracking.Versioned``): ``CasusModelView`` and with it
-every core and plugin screen, and the user screen.
+``OptimisticLockingMixin`` goes on any Flask-AppBuilder ``ModelView``: ``CasusModelView``
+and with it every core and plugin screen, the user screen and the role screen. A model
+with a ``version_id_col`` (``app.models.tracking.Versioned``) is compared by that version;
+a table the framework owns and that has none (roles) by what its form's fields hold,
+which is all such a form can overwrite.
 
 - The edit form carries the version the user started from and what the fields held
   then. A save on top of somebody else's newer save is refused with a message naming
@@ -17,6 +19,7 @@ every core and plugin screen, and the user screen.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -86,12 +89,20 @@ class OptimisticLockingMixin:
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if self._version_column() is not None and self.edit_form is not None:
+        if self.edit_form is not None:
             self._install_version_check()
-            _collision_aware(self.datamodel)
+            if self._version_column() is not None:
+                _collision_aware(self.datamodel)
 
     def _version_column(self) -> sa.Column | None:
         return sa.inspect(self.datamodel.obj).version_id_col
+
+    def _current_version(self, item: Any) -> str:
+        column = self._version_column()
+        if column is not None:
+            return str(getattr(item, column.key))
+        content = json.dumps(self._snapshot(item), sort_keys=True).encode()
+        return hashlib.sha256(content).hexdigest()[:16]
 
     def _install_version_check(self) -> None:
         view = self
@@ -116,14 +127,14 @@ class OptimisticLockingMixin:
         if not hasattr(form, VERSION_FIELD):
             return
         item = self.datamodel.get(pk)
-        form[VERSION_FIELD].data = str(getattr(item, self._version_column().key))
+        form[VERSION_FIELD].data = self._current_version(item)
         form[SNAPSHOT_FIELD].data = json.dumps(self._snapshot(item))
 
     def _check_version(self, form: Form, field: HiddenField) -> None:
         item = self.datamodel.get(getattr(form, "_id", None))
         if item is None:
             return
-        if (field.data or "") == str(getattr(item, self._version_column().key)):
+        if (field.data or "") == self._current_version(item):
             return
         message = self._report_conflict(form, item)
         if message:
@@ -141,7 +152,7 @@ class OptimisticLockingMixin:
         changed = [col for col in self._locked_columns()
                    if col in now and before.get(col) != now[col]]
         # The next save is a deliberate choice to overwrite, so it starts from this version.
-        form[VERSION_FIELD].data = str(getattr(item, self._version_column().key))
+        form[VERSION_FIELD].data = self._current_version(item)
         form[SNAPSHOT_FIELD].data = json.dumps(now)
         if not changed and before:
             return None

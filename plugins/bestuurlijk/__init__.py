@@ -33,6 +33,7 @@ from app.roles import (
     ROLE_CASE_DIRECTOR,
     ROLE_COORDINATOR,
     ROLE_CORE_PARTNER,
+    SCOPE_COORDINATE,
     WRITE,
 )
 from plugins.bestuurlijk.models import KIND, AdministrativeMeasure
@@ -96,7 +97,8 @@ def expiring_measures(actor: Actor, today: dt.date | None = None) -> list[Admini
 
 @hookimpl
 def start_notices(actor: Actor) -> list[Notice]:
-    if ROLE_CASE_DIRECTOR not in actor.role_names or actor.user_id is None:
+    # Case directors (by the scopes their roles give, so a rename changes nothing).
+    if not actor.directs or SCOPE_COORDINATE in actor.scopes:
         return []
     today = dt.date.today()
     return [Notice(_("%(measure)s in case %(case)s expires on %(date)s (in %(days)d days).",

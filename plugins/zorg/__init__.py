@@ -31,6 +31,7 @@ from app.roles import (
     ROLE_CASE_DIRECTOR,
     ROLE_COORDINATOR,
     ROLE_PARTNER,
+    SCOPE_CORE,
     WRITE,
 )
 from plugins.zorg.models import KIND, CareTrajectory
@@ -54,7 +55,9 @@ def may_see_health(item: CareTrajectory, actor: Actor | None) -> bool:
 def may_see_some_health(actor: Actor | None) -> bool:
     # Care partners see their own trajectories' health fields, case directors those of
     # the cases they direct; nobody else sees them on any row.
-    return actor is not None and bool({ROLE_PARTNER, ROLE_CASE_DIRECTOR} & actor.role_names)
+    # By the scopes the roles give, not their names: partners and case directors hold the
+    # admitted-cases scope without the core one.
+    return actor is not None and actor.admitted_scope and SCOPE_CORE not in actor.scopes
 
 
 @hookimpl
