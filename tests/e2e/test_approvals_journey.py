@@ -28,6 +28,8 @@ def request_reset(page, base: str, username: str) -> None:
     """As the logged-in administrator: ask for a second-factor reset of ``username``."""
     page.goto(f"{base}/users/list/?_flt_0_username={username}")
     _act(page, username, "reset_mfa")
+    # Wait for the answer page: under load the confirmation may still be closing.
+    page.get_by_text("wacht op goedkeuring door een tweede persoon").first.wait_for()
     _shot(page, "approvals-requested")
     assert "wacht op goedkeuring door een tweede persoon" in page.inner_text("body")
 
@@ -43,6 +45,7 @@ def approve_as_privacy(page, base: str, username: str) -> None:
     page.goto(f"{base}/approvalrequestmodelview/list/")
     _shot(page, "approvals-list")
     _act(page, username, "approve")
+    page.get_by_text(f"Goedgekeurd en doorgevoerd: {username}").first.wait_for()
     _shot(page, "approvals-approved")
     assert f"Goedgekeurd en doorgevoerd: {username}" in page.inner_text("body")
     page.goto(f"{base}/logout/")
