@@ -71,7 +71,8 @@ def prepare(backend: str, cases: int, fresh: bool) -> str | None:
         path.unlink(missing_ok=True)
     else:
         server = sa.engine.make_url(os.environ.get("CASUS_BENCH_POSTGRES_URL") or DEFAULT_PG)
-        name = f"casus_bench_{cases}"
+        # A prefix keeps benchmark databases of different checkouts on one server apart.
+        name = f"{os.environ.get('CASUS_BENCH_DB_PREFIX', 'casus_bench')}_{cases}"
         url = server.set(database=name).render_as_string(hide_password=False)
         if not fresh and _case_count(url) == cases:
             return _refresh(url)
