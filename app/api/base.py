@@ -465,6 +465,15 @@ class CasusModelRestApi(ModelRestApi):
         self._text_limits = limits
         return limits
 
+    def _load_values(self, schema: Any, payload: dict[str, Any]) -> dict[str, Any] | Response:
+        """The payload as the schema reads it, or the 422 that says what is wrong."""
+        try:
+            values = schema.load(payload)
+        except ValidationError as err:
+            return self.response_422(err.messages)
+        refused = self._too_long(values)
+        return values if refused is None else refused
+
     def _too_long(self, values: dict[str, Any]) -> Response | None:
         """Texts longer than the screens allow, and numbers no id or column can hold."""
         limits = self.text_limits()
@@ -484,13 +493,9 @@ class CasusModelRestApi(ModelRestApi):
         replay = idempotency.lookup(payload)
         if replay is not None:
             return replay
-        try:
-            values = self.add_model_schema.load(payload)
-        except ValidationError as err:
-            return self.response_422(err.messages)
-        refused = self._too_long(values)
-        if refused is not None:
-            return refused
+        values = self._load_values(self.add_model_schema, payload)
+        if isinstance(values, Response):
+            return values
         try:
             item = self.create_item(values)
             self.pre_add(item)
@@ -524,13 +529,9 @@ class CasusModelRestApi(ModelRestApi):
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             return self.response_404()
-        try:
-            values = self.edit_model_schema.load(payload)
-        except ValidationError as err:
-            return self.response_422(err.messages)
-        refused = self._too_long(values)
-        if refused is not None:
-            return refused
+        values = self._load_values(self.edit_model_schema, payload)
+        if isinstance(values, Response):
+            return values
         stale = self._check_version(item, values.pop("version", None), payload)
         if stale is not None:
             return stale

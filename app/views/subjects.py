@@ -35,12 +35,19 @@ def _check_duplicates(form: Form, field: HiddenField) -> None:
     raise ValidationError(message)
 
 
-def subjects_for_context() -> list[Subject]:
-    """Subjects sharing a case with the subject a relation is recorded for."""
+def _context_subject_id() -> int | None:
+    """The subject a relation is being recorded for: from the page's context, or the
+    relation being edited."""
     subject_id = context_id("subject")
     if subject_id is None and (pk := edited_pk()) is not None:
         subject_id = (db.session.query(SubjectRelation.subject_id)
                       .filter(SubjectRelation.id == pk).scalar())
+    return subject_id
+
+
+def subjects_for_context() -> list[Subject]:
+    """Subjects sharing a case with the subject a relation is recorded for."""
+    subject_id = _context_subject_id()
     if subject_id is None:
         return []
     cases = sa.select(CaseSubject.case_id).where(CaseSubject.subject_id == subject_id)
@@ -50,10 +57,7 @@ def subjects_for_context() -> list[Subject]:
 
 
 def subject_of_context() -> list[Subject]:
-    subject_id = context_id("subject")
-    if subject_id is None and (pk := edited_pk()) is not None:
-        subject_id = (db.session.query(SubjectRelation.subject_id)
-                      .filter(SubjectRelation.id == pk).scalar())
+    subject_id = _context_subject_id()
     if subject_id is None:
         return []
     return db.session.query(Subject).filter(Subject.id == subject_id).all()
