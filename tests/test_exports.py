@@ -202,3 +202,11 @@ def test_an_export_reads_plain_values_not_a_mapped_object_per_row(app, name):
     assert len(rows) > 5 and all(any(row[i] for row in rows[1:])
                                  for i in range(len(columns))), rows[:3]
     assert not built, built
+
+
+def test_an_excel_download_states_its_size_for_the_browsers_progress(app):
+    browser = Browser(app).login("coordinator")
+    resp = browser.submit("/export/cases/", {
+        "columns": ["number", "phase"], "file_format": "xlsx", "purpose": PURPOSE})
+    assert resp.status_code == 200
+    assert int(resp.headers["Content-Length"]) == len(resp.data) > 0
