@@ -27,9 +27,19 @@ from flask_appbuilder.urltools import get_filter_args, get_order_args
 from sqlalchemy.orm import MANYTOONE, lazyload, selectinload
 
 from app.access import can_see_field, current_actor
-from app.access.fields import HIDDEN, field_per_row
+from app.access.fields import (
+    HIDDEN,
+    INTERVENTION_CONTENT_FIELDS,
+    SENSITIVE_FIELDS,
+    content_visible,
+    field_per_row,
+    field_rules,
+)
+from app.access.rows import guarded_model
 from app.labels import enum_label
+from app.models import Case, CaseSubject, Goal, Intervention, InterventionType, Subject
 from app.models.base import utcnow
+from app.models.subject import full_name_of
 
 BATCH = 1000
 FORMATS = ("csv", "xlsx")
@@ -93,7 +103,12 @@ def offered_columns(view: Any) -> list[tuple[str, str]]:
     return [(n, str(view.label_columns.get(n, n))) for n in names]
 
 
+_AS_IS = frozenset({str, int, float, bool, dt.date})
+
+
 def _text(value: Any) -> Any:
+    if type(value) in _AS_IS:  # most cells: a million calls for a city's case list
+        return value
     if value is None:
         return ""
     if isinstance(value, enum.Enum):
@@ -150,9 +165,29 @@ def describe_filters(view: Any) -> str:
                       ensure_ascii=False, default=str)
 
 
-#: Properties computed from related rows, with the relations they read: loaded once per
-#: batch, not once per row (a case's subject names were two queries per case).
-PROPERTY_RELATIONS: dict[str, tuple[str, ...]] = {"subject_names": ("case_subjects", "subject")}
+def _subject_names(session: Any, ids: Sequence[Any]) -> dict[Any, str]:
+    """``Case.subject_names`` of a batch of cases as plain values, in one query: the
+    primary subject first, as on the case page; subjects the user may not see are
+    left out by the guard, as on the screen."""
+    query = (sa.select(CaseSubject.case_id, Subject.first_name, Subject.last_name)
+             .join(Subject, Subject.id == CaseSubject.subject_id)
+             .where(CaseSubject.case_id.in_(ids))
+             .order_by(CaseSubject.case_id, CaseSubject.primary.desc(), CaseSubject.subject_id))
+    names: dict[Any, list[str]] = {}
+    for case_id, first, last in session.execute(query):
+        names.setdefault(case_id, []).append(full_name_of(first, last))
+    return {case_id: ", ".join(parts) for case_id, parts in names.items()}
+
+
+#: Properties computed from related rows, read for a whole batch of ids at once as plain
+#: values (``(session, ids) -> {id: value}``), so no mapped object is built per row.
+BATCH_PROPERTIES: dict[tuple[type, str], Callable[[Any, Sequence[Any]], dict[Any, Any]]] = {
+    (Case, "subject_names"): _subject_names,
+}
+
+#: The column a related row is named by where its name is a plain column (its
+#: ``__repr__``): read as a value, because these tables are as large as the export.
+LABEL_COLUMNS: dict[type, str] = {Case: "number", Goal: "description"}
 
 
 def with_relations(query: Any, model: type, columns: Sequence[str]) -> Any:
@@ -163,25 +198,16 @@ def with_relations(query: Any, model: type, columns: Sequence[str]) -> Any:
         if prop is not None:
             # The cell shows the related row's name: its own relations are not needed.
             query = query.options(selectinload(getattr(model, name)).lazyload("*"))
-        elif name in PROPERTY_RELATIONS and PROPERTY_RELATIONS[name][0] in relations:
-            query = query.options(_chain(model, PROPERTY_RELATIONS[name]))
     return query
-
-
-def _chain(model: type, path: Sequence[str]) -> Any:
-    option, current = None, model
-    for name in path:
-        attr = getattr(current, name)
-        option = selectinload(attr) if option is None else option.selectinload(attr)
-        current = attr.property.mapper.class_
-    return option
 
 
 @dataclass
 class _Column:
     """How one chosen column is read: ``column`` (a value of the row), ``relation`` (the
-    name of a many-to-one related row, looked up once per batch) or ``object`` (the
-    mapped row itself: a property, or a field the policy judges row by row)."""
+    name of a many-to-one related row, looked up once per batch), ``batch`` (a property
+    computed from related rows, read once per batch), ``content`` (an intervention's
+    content, shown by the core rule from the row's organisation and type), or ``object``
+    (the mapped row itself: another property, or a field a plugin judges row by row)."""
 
     name: str
     kind: str
@@ -189,9 +215,23 @@ class _Column:
     labels: dict[Any, Any] | None = None
 
 
+def _core_content_only(model: type, name: str) -> bool:
+    """Whether the per-row rule of ``name`` is the core intervention-content rule alone
+    (no plugin rule or clearance of a subclass also judges it)."""
+    if guarded_model(model) is not Intervention or name not in INTERVENTION_CONTENT_FIELDS:
+        return False
+    if any(field == name and issubclass(sub, model) for sub, field in SENSITIVE_FIELDS):
+        return False
+    return not any(name in rule.fields
+                   and (issubclass(model, rule.model) or issubclass(rule.model, model))
+                   for rule in field_rules())
+
+
 def _plan(model: type, name: str) -> _Column:
     mapper = sa.inspect(model)
     if field_per_row(model, name):
+        if _core_content_only(model, name) and name in mapper.column_attrs:
+            return _Column(name, "content", getattr(model, name), {})
         return _Column(name, "object")
     if name in mapper.column_attrs:
         return _Column(name, "column", getattr(model, name))
@@ -199,7 +239,22 @@ def _plan(model: type, name: str) -> _Column:
     if prop is not None and prop.direction is MANYTOONE and len(prop.local_columns) == 1 \
             and not prop.uselist:
         return _Column(name, "relation", prop, {})
+    reader = next((fn for (owner, prop_name), fn in BATCH_PROPERTIES.items()
+                   if prop_name == name and issubclass(model, owner)), None)
+    if reader is not None:
+        return _Column(name, "batch", reader)
     return _Column(name, "object")
+
+
+def _selected(model: type, col: _Column) -> list[Any]:
+    """The plain values ``col`` needs from the row itself."""
+    if col.kind == "column":
+        return [col.target]
+    if col.kind == "relation":
+        return [getattr(model, next(iter(col.target.local_columns)).key)]
+    if col.kind == "content":
+        return [col.target, model.organisation_id, model.type_id]
+    return []
 
 
 def plain_rows(view: Any, query: Any, columns: Sequence[str]) -> Iterator[list[Any]]:
@@ -208,62 +263,83 @@ def plain_rows(view: Any, query: Any, columns: Sequence[str]) -> Iterator[list[A
     Building an ORM object per row and per related row was most of an export's time.
     Values are selected as columns of the list's own query (the guard's row criteria
     apply to column selects of mapped entities as to whole rows); a related row's name
-    is looked up once per batch through the guarded session; only columns that need the
-    row itself (properties, fields judged row by row) load the mapped rows of the batch.
+    and a property computed from related rows are read once per batch through the
+    guarded session; only columns a plugin judges row by row (or a property without a
+    batch reader) load the mapped rows of the batch.
     """
     model = view.datamodel.obj
     session = view.datamodel.session
     plan = [_plan(model, name) for name in columns]
     selected: list[Any] = [model.id]
+    offsets: dict[str, int] = {}
     for col in plan:
-        if col.kind == "column":
-            selected.append(col.target)
-        elif col.kind == "relation":
-            selected.append(getattr(model, next(iter(col.target.local_columns)).key))
+        values = _selected(model, col)
+        if values:
+            offsets[col.name] = len(selected)
+            selected.extend(values)
     objects = [c.name for c in plan if c.kind == "object"]
     readers = {name: cell_reader(view, name) for name in objects}
+    actor = current_actor()
     plain = query.with_entities(*selected)
     batch: list[Any] = []
     for row in plain.yield_per(BATCH):
         batch.append(row)
         if len(batch) >= BATCH:
-            yield from _batch_rows(session, model, plan, readers, batch)
+            yield from _batch_rows(session, model, plan, offsets, readers, actor, batch)
             batch = []
     if batch:
-        yield from _batch_rows(session, model, plan, readers, batch)
+        yield from _batch_rows(session, model, plan, offsets, readers, actor, batch)
 
 
-def _batch_rows(session: Any, model: type, plan: Sequence[_Column],
-                readers: dict[str, Callable[[Any], Any]],
+def _batch_rows(session: Any, model: type, plan: Sequence[_Column], offsets: dict[str, int],
+                readers: dict[str, Callable[[Any], Any]], actor: Any,
                 batch: Sequence[Any]) -> Iterator[list[Any]]:
+    ids = [row[0] for row in batch]
     items: dict[Any, Any] = {}
     if readers:
-        ids = [row[0] for row in batch]
         # Relations the model loads eagerly are not wanted here: a per-row rule reads
         # what it needs, and a many-to-one comes from the identity map.
         query = with_relations(session.query(model).options(lazyload("*")), model,
                                list(readers))
         items = {item.id: item for item in query.filter(model.id.in_(ids))}
-    offsets = {}
-    position = 1
+    computed: dict[str, dict[Any, Any]] = {}
     for col in plan:
-        if col.kind != "object":
-            offsets[col.name] = position
-            position += 1
         if col.kind == "relation":
             _fill_labels(session, col, {row[offsets[col.name]] for row in batch})
+        elif col.kind == "batch":
+            computed[col.name] = col.target(session, ids)
+        elif col.kind == "content":
+            _fill_domains(session, col, {row[offsets[col.name] + 2] for row in batch})
     for row in batch:
-        yield [_cell(col, row, offsets, items, readers) for col in plan]
+        yield [_cell(col, row, offsets, items, readers, computed, actor) for col in plan]
 
 
 def _cell(col: _Column, row: Any, offsets: dict[str, int], items: dict[Any, Any],
-          readers: dict[str, Callable[[Any], Any]]) -> Any:
+          readers: dict[str, Callable[[Any], Any]], computed: dict[str, dict[Any, Any]],
+          actor: Any) -> Any:
     if col.kind == "column":
         return _text(row[offsets[col.name]])
     if col.kind == "relation":
         return col.labels.get(row[offsets[col.name]], "")
+    if col.kind == "batch":
+        return _text(computed[col.name].get(row[0]))
+    if col.kind == "content":
+        at = offsets[col.name]
+        domain = col.labels.get(row[at + 2])
+        if not content_visible(row[at + 1], domain, actor):
+            return HIDDEN
+        return _text(row[at])
     item = items.get(row[0])
     return readers[col.name](item) if item is not None else ""
+
+
+def _fill_domains(session: Any, col: _Column, type_ids: set[Any]) -> None:
+    """The domains of the intervention types not yet known (a small table)."""
+    missing = [i for i in type_ids if i is not None and i not in col.labels]
+    if missing:
+        query = sa.select(InterventionType.id, InterventionType.domain) \
+            .where(InterventionType.id.in_(missing))
+        col.labels.update(session.execute(query).all())
 
 
 def _fill_labels(session: Any, col: _Column, ids: set[Any]) -> None:
@@ -274,8 +350,16 @@ def _fill_labels(session: Any, col: _Column, ids: set[Any]) -> None:
         return
     mapper = col.target.mapper
     key = mapper.get_property_by_column(next(iter(col.target.remote_side))).key
-    query = session.query(mapper.class_).options(lazyload("*")) \
-        .filter(getattr(mapper.class_, key).in_(missing))
+    related = mapper.class_
+    label = next((column for cls, column in LABEL_COLUMNS.items()
+                  if issubclass(related, cls)), None)
+    if label is not None:
+        query = sa.select(getattr(related, key), getattr(related, label)) \
+            .where(getattr(related, key).in_(missing))
+        col.labels.update((k, _text(v)) for k, v in session.execute(query))
+        return
+    query = session.query(related).options(lazyload("*")) \
+        .filter(getattr(related, key).in_(missing))
     for obj in query:
         col.labels[getattr(obj, key)] = _text(obj)
 

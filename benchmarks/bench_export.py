@@ -5,15 +5,18 @@
 Logs in as ``bench-coordinator`` through the test client, exports every row of the list
 with every offered column as CSV and as Excel, reads each file to its end, and prints
 rows, seconds, CPU seconds and the peak memory the process reached; then times the
-dashboard, as kept and as counted afresh after a change.
+dashboard, as kept and as counted afresh after a change. Next to wall time it prints the
+app's CPU time, the CPU time of the PostgreSQL backends serving this database (read from
+``/proc`` when the server runs on this machine) and the load average, because on a
+shared machine wall time mostly measures waiting for a core.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import resource
-import statistics
 import time
 
 from benchmarks.suite import login
@@ -26,15 +29,69 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def export(client, name: str, fmt: str) -> tuple[int, float, float, int]:
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _server_cpu() -> float | None:
+    """CPU seconds used so far by the PostgreSQL backends connected to this database
+    (None on SQLite or when the server's processes are not readable here)."""
+    from app.extensions import db
+
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        return None
+    with engine.connect() as conn:
+        pids = conn.exec_driver_sql(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()").scalars()
+        total = 0.0
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except OSError:
+                return None
+            total += (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime
+    return total
+
+
+class Meter:
+    """Wall, app CPU and PostgreSQL CPU of one measured stretch."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    def _server(self) -> float | None:
+        with self.app.app_context():
+            return _server_cpu()
+
+    def __enter__(self) -> Meter:
+        self.load = os.getloadavg()[0]
+        self.server = self._server()
+        self.started, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.wall = time.perf_counter() - self.started
+        self.cpu = time.process_time() - self.cpu
+        after = self._server()
+        # A backend that ended during the stretch takes its time with it: then unknown.
+        self.server = after - self.server if None not in (after, self.server) \
+            and after >= self.server else None
+
+    def __str__(self) -> str:
+        server = f"{self.server:.2f}" if self.server is not None else "?"
+        return (f"wall {self.wall:7.2f} s, app CPU {self.cpu:6.2f} s, "
+                f"PostgreSQL CPU {server} s, load {self.load:.1f}")
+
+
+def export(app, client, name: str, fmt: str) -> tuple[int, Meter, int]:
     page = client.get(f"/export/{name}/").text
     data = {"csrf_token": _CSRF.search(page).group(1), "columns": _CHOICE.findall(page),
             "file_format": fmt, "purpose": "Benchmark van de export"}
-    started, cpu = time.perf_counter(), time.process_time()
-    resp = client.post(f"/export/{name}/", data=data, buffered=False)
-    size = sum(len(chunk) for chunk in resp.response)
-    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-    return int(resp.headers["X-Export-Rows"]), elapsed, cpu, size
+    with Meter(app) as meter:
+        resp = client.post(f"/export/{name}/", data=data, buffered=False)
+        size = sum(len(chunk) for chunk in resp.response)
+    return int(resp.headers["X-Export-Rows"]), meter, size
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,35 +99,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", default="interventions")
     parser.add_argument("--year", type=int, default=2026)
     parser.add_argument("--formats", default="csv,xlsx")
+    parser.add_argument("--no-dashboard", action="store_true")
+    parser.add_argument("--no-export", action="store_true")
     args = parser.parse_args(argv)
     from app import create_app
 
     app = create_app({"RATELIMIT_ENABLED": False, "CASUS_MFA_ROLES": []})  # password only
     client = app.test_client()
     login(client, "bench-coordinator", app.config["CASUS_DEMO_PASSWORD"])
-    for fmt in args.formats.split(","):
-        rows, seconds, cpu, size = export(client, args.list, fmt)
-        print(f"export {args.list} {fmt:<4} {rows:>9,} rows {seconds:6.2f} s "
-              f"(app CPU {cpu:5.2f} s) "
-              f"{size / 1e6:6.1f} MB  peak RSS {_peak_mb():.0f} MB")
+    for fmt in [] if args.no_export else args.formats.split(","):
+        rows, meter, size = export(app, client, args.list, fmt)
+        print(f"export {args.list} {fmt:<4} {rows:>9,} rows: {meter}; "
+              f"{size / 1e6:.1f} MB, peak RSS {_peak_mb():.0f} MB", flush=True)
+    if not args.no_dashboard:
+        dashboard(app, client, args.year)
+    return 0
+
+
+def dashboard(app, client, year: int) -> None:
     from app.management.figures import note_change
 
-    for label, url in (("dashboard", f"/management/?year={args.year}"),
-                       ("dashboard, risk group 1", f"/management/?year={args.year}&risk_group=1")):
+    for label, url in (("dashboard", f"/management/?year={year}"),
+                       ("dashboard, risk group 1", f"/management/?year={year}&risk_group=1")):
         client.get(url)
-        cold, warm = [], []
-        for _ in range(3):
-            note_change()  # as after a change to case content: counted afresh
-            started = time.perf_counter()
-            assert client.get(url).status_code == 200
-            cold.append((time.perf_counter() - started) * 1000)
-        for _ in range(7):
-            started = time.perf_counter()
-            assert client.get(url).status_code == 200
-            warm.append((time.perf_counter() - started) * 1000)
-        print(f"{label:<28} median {statistics.median(warm):7.1f} ms, "
-              f"after a change {statistics.median(cold):7.1f} ms")
-    return 0
+        for name, runs, fresh in (("counted afresh", 3, True), ("counts kept", 7, False)):
+            meters = []
+            for _ in range(runs):
+                if fresh:
+                    note_change()  # as after a change to case content
+                with Meter(app) as meter:
+                    assert client.get(url).status_code == 200
+                meters.append(meter)
+            middle = sorted(meters, key=lambda m: m.wall)[len(meters) // 2]
+            print(f"{label}, {name} (median of {runs}): {middle}", flush=True)
 
 
 if __name__ == "__main__":

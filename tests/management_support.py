@@ -118,3 +118,31 @@ def median_closure_days(year: int) -> float | None:
 def weighing_count() -> int:
     with system_access("independent count"):
         return db.session.query(Weighing).count()
+
+
+def lead_time_days(year: int, risk_group_id: int | None = None) -> dict[str, list[float]]:
+    """Signal → weighing, weighing → inclusion and inclusion → closure in days, from
+    the rows in Python: a signal's weighing is its latest (highest id)."""
+    with system_access("independent count"):
+        latest: dict[int, Weighing] = {}
+        for w in db.session.query(Weighing).all():
+            if w.signal_id not in latest or w.id > latest[w.signal_id].id:
+                latest[w.signal_id] = w
+        cases = {c.id: c for c in db.session.query(Case).all()}
+        out: dict[str, list[float]] = {"weighing": [], "inclusion": [], "closure": []}
+        for s in db.session.query(Signal).all():
+            w = latest.get(s.id)
+            case = cases.get(s.case_id)
+            if w is None:
+                continue
+            group = case.risk_group_id if case is not None else w.risk_group_id
+            if risk_group_id is not None and group != risk_group_id:
+                continue
+            if w.weighed_on.year == year:
+                out["weighing"].append(float((w.weighed_on - s.received_at.date()).days))
+            if case is not None and _year(case.opened_at, year):
+                out["inclusion"].append(float((case.opened_at.date() - w.weighed_on).days))
+        for c in cases.values():
+            if _year(c.closed_at, year) and risk_group_id in (None, c.risk_group_id):
+                out["closure"].append(float((c.closed_at.date() - c.opened_at.date()).days))
+    return {k: sorted(d for d in v if d >= 0) for k, v in out.items()}

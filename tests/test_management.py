@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from app.access import system_access
 from app.extensions import db
-from app.management.figures import Filters, build_dashboard, load_domains
+from app.management.figures import Filters, build_dashboard, lead_time_rows, load_domains
 from app.management.suppression import ALL, marginals, suppressed_keys
 from app.models import Case, CaseAdmission, CaseNote, CasusUser, Organisation, Signal, Subject
 from app.roles import ROLE_MANAGEMENT
@@ -26,6 +26,7 @@ from reports.models import PrintLog
 from tests.management_support import (
     held_conferences,
     independent_counts,
+    lead_time_days,
     page_tables,
 )
 from tests.support import DEMO_PASSWORD, Browser, make_app, migrate_and_seed
@@ -114,6 +115,22 @@ def test_every_figure_equals_an_independent_count(source, app, generated_app):
         _assert_equal(tables, expected)
         page = _dashboard(browser, year=year)
         assert re.search(rf'id="mi-conferences">[^<]*<strong>{held}</strong>', page)
+
+
+def test_lead_times_equal_durations_counted_in_python(generated_app):
+    """The durations behind the medians, counted by the database, are those of each
+    signal's latest weighing and each case, day for day, also for one risk group."""
+    with generated_app.app_context(), system_access("test"):
+        group = db.session.query(Case.risk_group_id).first()[0]
+    checked = 0
+    for year in _years_with_cases(generated_app):
+        for risk_group in (None, group):
+            with generated_app.test_request_context(), system_access("test"):
+                counted = lead_time_rows(year, Filters(year, risk_group_id=risk_group))
+                expected = lead_time_days(year, risk_group)
+            assert counted == expected, (year, risk_group)
+            checked += sum(len(v) for v in counted.values())
+    assert checked > 100
 
 
 def test_a_filter_narrows_every_figure_to_its_cases(generated_app):

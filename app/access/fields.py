@@ -134,7 +134,17 @@ def intervention_content_visible(item: Any, actor: Actor) -> bool:
     """An intervention's outcome: its own organisation, or a role cleared for its domain."""
     if actor.is_system or item.organisation_id == actor.organisation_id:
         return True
-    domain = getattr(getattr(item, "type", None), "domain", None)
+    return content_visible(item.organisation_id,
+                           getattr(getattr(item, "type", None), "domain", None), actor)
+
+
+def content_visible(organisation_id: Any, domain: Any, actor: Actor | None) -> bool:
+    """``intervention_content_visible`` from plain values (the intervention's
+    organisation and its type's domain), for readers that do not load the row."""
+    if actor is None:
+        return False
+    if actor.is_system or organisation_id == actor.organisation_id:
+        return True
     needed = SENSITIVE_DOMAINS.get(InterventionDomain(domain)) if domain else None
     return needed is None or needed in actor.clearances
 

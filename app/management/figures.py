@@ -145,37 +145,46 @@ def _month(column: Any) -> Any:
 
 
 def _latest_weighing() -> Any:
-    return (sa.select(sa.func.max(Weighing.id)).where(Weighing.signal_id == Signal.id)
-            .correlate(Signal).scalar_subquery())
+    """The weighing in the query is its signal's latest: no later one exists.
+
+    Asked of the weighings a query already holds (one index probe each on
+    ``(signal_id, id)``), not computed for every signal to join the weighings to: at
+    city scale that read every signal and every weighing."""
+    later = sa.orm.aliased(Weighing)
+    return ~sa.exists().where(later.signal_id == Weighing.signal_id, later.id > Weighing.id)
 
 
 # --------------------------------------------------------------------------- queries
 
-def _rows(query: sa.Select) -> list[tuple[Any, ...]]:
-    return [tuple(r) for r in db.session.execute(query)]
+def _rows(query: sa.Select) -> Sequence[Any]:
+    return db.session.execute(query).all()
 
 
-def _value(raw: Any) -> Hashable:
-    return getattr(raw, "value", raw)
+def _raw(column: Any) -> Any:
+    """An enum column read as its stored value: the cube's key is the value, and at city
+    scale turning tens of thousands of values into members and back cost a tenth of a
+    second."""
+    return sa.type_coerce(column, sa.String)
 
 
 def signal_atoms(year: int) -> Atoms:
     """Signals received in the year: month × weighing outcome (or pending)."""
     risk_group = sa.func.coalesce(Case.risk_group_id, Weighing.risk_group_id)
-    query = (sa.select(_month(Signal.received_at), Weighing.outcome, risk_group,
+    query = (sa.select(_month(Signal.received_at), _raw(Weighing.outcome), risk_group,
                        Case.lead_organisation_id, sa.func.count(Signal.id))
              .select_from(Signal)
-             .outerjoin(Weighing, Weighing.id == _latest_weighing())
+             .outerjoin(Weighing, Weighing.signal_id == Signal.id)
              .outerjoin(Case, Case.id == Signal.case_id)
-             .where(_between(Signal.received_at, year))
+             .where(_between(Signal.received_at, year),
+                    sa.or_(Weighing.id.is_(None), _latest_weighing()))
              .group_by(_month(Signal.received_at), Weighing.outcome, risk_group,
                        Case.lead_organisation_id))
-    return {(m, _value(o) or PENDING, rg, org): n for m, o, rg, org, n in _rows(query)}
+    return {(m, o or PENDING, rg, org): n for m, o, rg, org, n in _rows(query)}
 
 
 def case_atoms(year: int) -> list[tuple[Any, ...]]:
     """Cases included in the year: phase, escalation level, risk group, organisation."""
-    query = (sa.select(Case.phase, Case.escalation_level, Case.risk_group_id,
+    query = (sa.select(_raw(Case.phase), Case.escalation_level, Case.risk_group_id,
                        Case.lead_organisation_id, sa.func.count(Case.id))
              .where(_between(Case.opened_at, year))
              .group_by(Case.phase, Case.escalation_level, Case.risk_group_id,
@@ -184,16 +193,16 @@ def case_atoms(year: int) -> list[tuple[Any, ...]]:
 
 
 def closure_atoms(year: int) -> Atoms:
-    query = (sa.select(Case.close_reason, Case.risk_group_id, Case.lead_organisation_id,
+    query = (sa.select(_raw(Case.close_reason), Case.risk_group_id, Case.lead_organisation_id,
                        sa.func.count(Case.id))
              .where(_between(Case.closed_at, year))
              .group_by(Case.close_reason, Case.risk_group_id, Case.lead_organisation_id))
-    return {(_value(r), TOTAL, rg, org): n for r, rg, org, n in _rows(query)}
+    return {(r, TOTAL, rg, org): n for r, rg, org, n in _rows(query)}
 
 
 def intervention_atoms(year: int) -> list[tuple[Any, ...]]:
     """Interventions registered in the year: domain, status, partner, risk group, org."""
-    query = (sa.select(InterventionType.domain, Intervention.status,
+    query = (sa.select(_raw(InterventionType.domain), _raw(Intervention.status),
                        Intervention.organisation_id, Case.risk_group_id,
                        Case.lead_organisation_id, sa.func.count(Intervention.id))
              .select_from(Intervention)
@@ -209,8 +218,8 @@ def intervention_atoms(year: int) -> list[tuple[Any, ...]]:
 def discussed_atoms(year: int) -> Atoms:
     """Cases discussed in case conferences held in the year, per month."""
     month = _month(CaseConference.held_on)
-    query = (sa.select(month, Case.risk_group_id, Case.lead_organisation_id,
-                       sa.func.count(AgendaItem.id))
+    # count(*): the agenda items' own columns are then all in ``ix_agenda_item_discussed``.
+    query = (sa.select(month, Case.risk_group_id, Case.lead_organisation_id, sa.func.count())
              .select_from(AgendaItem)
              .join(CaseConference, CaseConference.id == AgendaItem.conference_id)
              .join(Case, Case.id == AgendaItem.case_id)
@@ -248,37 +257,42 @@ def attention_atoms(today: dt.date) -> Atoms:
     return dict(atoms)
 
 
-def _days(start: Any, end: Any) -> float | None:
-    if start is None or end is None:
-        return None
-    if isinstance(start, dt.datetime):
-        start = start.date()
-    if isinstance(end, dt.datetime):
-        end = end.date()
-    return float((end - start).days)
+def _days(start: Any, end: Any) -> Any:
+    """Whole calendar days from ``start`` to ``end`` (dates or times), counted by the
+    database: tens of thousands of durations at city scale."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return sa.cast(sa.func.julianday(sa.func.date(end))
+                       - sa.func.julianday(sa.func.date(start)), sa.Integer)
+    return sa.cast(end, sa.Date) - sa.cast(start, sa.Date)
 
 
 def lead_time_rows(year: int, filters: Filters) -> dict[str, list[float]]:
     """Durations in days: signal → weighing, weighing → inclusion, inclusion → closure."""
-    latest = _latest_weighing()
     risk_group = sa.func.coalesce(Case.risk_group_id, Weighing.risk_group_id)
-    weighed = (sa.select(Signal.received_at, Weighing.weighed_on)
-               .select_from(Signal).join(Weighing, Weighing.id == latest)
+    weighed = (sa.select(_days(Signal.received_at, Weighing.weighed_on))
+               .select_from(Weighing).join(Signal, Signal.id == Weighing.signal_id)
                .outerjoin(Case, Case.id == Signal.case_id)
                .where(Weighing.weighed_on >= period(year)[0].date(),
-                      Weighing.weighed_on < period(year)[1].date()))
-    included = (sa.select(Weighing.weighed_on, Case.opened_at)
+                      Weighing.weighed_on < period(year)[1].date(), _latest_weighing()))
+    included = (sa.select(_days(Weighing.weighed_on, Case.opened_at))
                 .select_from(Case).join(Signal, Signal.case_id == Case.id)
-                .join(Weighing, Weighing.id == latest)
-                .where(_between(Case.opened_at, year)))
-    closed = sa.select(Case.opened_at, Case.closed_at).where(_between(Case.closed_at, year))
+                .join(Weighing, Weighing.signal_id == Signal.id)
+                .where(_between(Case.opened_at, year), _latest_weighing()))
+    closed = (sa.select(_days(Case.opened_at, Case.closed_at))
+              .where(_between(Case.closed_at, year)))
     weighed = _narrow(weighed, filters, risk_group)
     included = _narrow(included, filters, Case.risk_group_id)
     closed = _narrow(closed, filters, Case.risk_group_id)
     result: dict[str, list[float]] = {}
     for key, query in (("weighing", weighed), ("inclusion", included), ("closure", closed)):
-        days = [_days(a, b) for a, b in _rows(query)]
-        result[key] = sorted(d for d in days if d is not None and d >= 0)
+        # How many cases took each number of days: a few hundred rows, not one per case.
+        span = query.selected_columns[0]
+        counted = query.with_only_columns(span, sa.func.count()).group_by(span)
+        days: list[float] = []
+        for span_days, n in _rows(counted):
+            if span_days is not None and span_days >= 0:
+                days.extend(itertools.repeat(float(span_days), n))
+        result[key] = sorted(days)
     return result
 
 
@@ -455,6 +469,17 @@ def _suppressed(atoms: frozenset, dims: tuple, offered: tuple, minimum: int) -> 
     return frozenset(suppressed_keys(dict(atoms), dims, offered, minimum))
 
 
+def _intervention_cubes(rows: Sequence[Any]) -> tuple[Atoms, Atoms]:
+    """Both intervention figures in one pass over the counted rows (tens of thousands
+    at city scale: every partner by every lead organisation)."""
+    by_domain: Atoms = defaultdict(int)
+    by_partner: Atoms = defaultdict(int)
+    for domain, status, partner, group, organisation, n in rows:
+        by_domain[(domain, status, group, organisation)] += n
+        by_partner[(partner, TOTAL, group, organisation)] += n
+    return dict(by_domain), dict(by_partner)
+
+
 def _project(rows: Sequence[tuple[Any, ...]], pick: Callable[[tuple[Any, ...]], tuple]) -> Atoms:
     atoms: Atoms = defaultdict(int)
     for row in rows:
@@ -529,17 +554,16 @@ def _specs(domains: Domains) -> dict[str, _Spec]:
 def _all_atoms(filters: Filters, today: dt.date) -> dict[str, Atoms]:
     year = filters.year
     cases = case_atoms(year)
-    interventions = intervention_atoms(year)
+    by_domain, by_partner = _intervention_cubes(intervention_atoms(year))
     return {
         "signals": signal_atoms(year),
-        "phase": _project(cases, lambda r: (_value(r[0]), TOTAL, r[2], r[3])),
+        "phase": _project(cases, lambda r: (r[0], TOTAL, r[2], r[3])),
         "risk_group": _project(cases, lambda r: (r[2], TOTAL, r[2], r[3])),
         "escalation": _project(cases, lambda r: (r[1], TOTAL, r[2], r[3])),
         "lead_organisation": _project(cases, lambda r: (r[3], TOTAL, r[2], r[3])),
         "attention": attention_atoms(today),
-        "intervention_domain": _project(
-            interventions, lambda r: (_value(r[0]), _value(r[1]), r[3], r[4])),
-        "intervention_partner": _project(interventions, lambda r: (r[2], TOTAL, r[3], r[4])),
+        "intervention_domain": by_domain,
+        "intervention_partner": by_partner,
         "closures": closure_atoms(year),
         "discussed": discussed_atoms(year),
     }

@@ -31,6 +31,12 @@ INDEXES: tuple[sa.Index, ...] = (
              Intervention.type_id, Intervention.status, Intervention.organisation_id,
              Intervention.case_id, Intervention.id),
     sa.Index("ix_weighing_weighed_on", Weighing.weighed_on),
+    # "Is this weighing its signal's latest": one index-only probe per weighing.
+    sa.Index("ix_weighing_signal_latest", Weighing.signal_id, Weighing.id),
+    # Cases discussed per conference, read from the index alone.
+    sa.Index("ix_agenda_item_discussed", AgendaItem.conference_id, AgendaItem.case_id,
+             postgresql_where=AgendaItem.discussed.is_(True),
+             sqlite_where=AgendaItem.discussed.is_(True)),
     # Case list: filtered by phase or case director, newest number first.
     sa.Index("ix_case_phase_number", Case.phase, Case.number),
     sa.Index("ix_case_director_number", Case.case_director_id, Case.number),

@@ -21,6 +21,11 @@ group_member = sa.Table(
 )
 
 
+def full_name_of(first_name: str | None, last_name: str | None) -> str:
+    """A subject's name as shown everywhere; exports compute it from plain values."""
+    return " ".join(p for p in (first_name, last_name) if p)
+
+
 class Subject(Versioned, Authored, Model):
     __tablename__ = "subject"
     __table_args__ = (
@@ -56,7 +61,7 @@ class Subject(Versioned, Authored, Model):
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.last_name) if p)
+        return full_name_of(self.first_name, self.last_name)
 
     def refresh_name_key(self) -> None:
         self.name_key = normalise_name(self.full_name)

@@ -7,6 +7,7 @@ field rules are those of the screen.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Response, abort, current_app, g, request, stream_with_context, url_for
@@ -106,11 +107,18 @@ class ExportView(BaseView):
         body = exports.plain_rows(view, query, chosen)
         fmt = form.file_format.data
         stamp = f"{spec.name}-{g.user.username}"
+        size = None
         if fmt == "csv":
             chunks: Any = exports.csv_chunks(header, body)
         else:
-            chunks = exports.file_chunks(exports.xlsx_file(header, body, spec.name))
+            handle = exports.xlsx_file(header, body, spec.name)
+            size = os.fstat(handle.fileno()).st_size
+            chunks = exports.file_chunks(handle)
         response = Response(stream_with_context(chunks), mimetype=MIMETYPES[fmt])
+        if size is not None:
+            # The workbook is complete before it is sent: its size lets the browser show
+            # the download's progress as a share of the whole.
+            response.headers["Content-Length"] = str(size)
         response.headers["Content-Disposition"] = (
             f'attachment; filename="export-{stamp}.{fmt}"')
         response.headers["Cache-Control"] = "no-store"
