@@ -40,6 +40,9 @@ class LoadResult:
     errors: int
     tool: str
     note: str = ""
+    #: CPU per request under load: the server's processes and the database backends.
+    app_cpu_ms: float | None = None
+    db_cpu_ms: float | None = None
 
     @property
     def per_second(self) -> float:
@@ -64,18 +67,30 @@ def _wait_for(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(app_spec: str, env: dict[str, str], workers: int = 2) -> Iterator[int]:
+def gunicorn(app_spec: str, env: dict[str, str], workers: int = 2,
+             extra: list[str] | None = None,
+             replace_env: bool = False) -> Iterator[tuple[int, int]]:
+    """(port, master pid) of a gunicorn serving ``app_spec``; ``env`` adds to this
+    process's environment, or replaces it with ``replace_env``."""
     port = _free_port()
     binary = Path(sys.executable).parent / "gunicorn"
+    # A file, not a pipe: a pipe nobody reads would stall the server once it is full.
+    errors = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         [str(binary), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         "--chdir", str(ROOT), app_spec],
-        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        start_new_session=True)
+         "--chdir", str(ROOT), *(extra or []), app_spec],
+        env=env if replace_env else {**os.environ, **env}, stdout=subprocess.DEVNULL,
+        stderr=errors, start_new_session=True)
     try:
-        _wait_for(port, proc)
-        yield port
+        try:
+            _wait_for(port, proc)
+        except RuntimeError as exc:
+            errors.seek(0)
+            raise RuntimeError(f"{exc}: {errors.read()[-2000:].decode(errors='replace')}") \
+                from None
+        yield port, proc.pid
     finally:
+        errors.close()
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -174,7 +189,7 @@ def run_load(url: str, dialect: str, password: str, case_list_path: str, *,
            "CASUS_MFA_ROLES": "",  # the load clients log in with a password only
            "BENCH_DIALECT": dialect, "PYTHONPATH": str(ROOT)}
     results: list[LoadResult] = []
-    with gunicorn("app:create_app()", env) as port:
+    with gunicorn("app:create_app()", env) as (port, _pid):
         cookie = login_cookie(port, "bench-coordinator", password)
         hammer(port, case_list_path, cookie, clients, 3)  # warm both workers
         result = hammer(port, case_list_path, cookie, clients, seconds)
@@ -183,7 +198,7 @@ def run_load(url: str, dialect: str, password: str, case_list_path: str, *,
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "bench_floor_app.py").write_text(FLOOR_MODULE)
         env["PYTHONPATH"] = f"{tmp}:{ROOT}"
-        with gunicorn("bench_floor_app:app", env) as port:
+        with gunicorn("bench_floor_app:app", env) as (port, _pid):
             hammer(port, "/floor/case_list", None, clients, 3)
             result = hammer(port, "/floor/case_list", None, clients, seconds)
             result.target = "bare Flask: case list floor (1 query, Jinja)"
@@ -191,4 +206,28 @@ def run_load(url: str, dialect: str, password: str, case_list_path: str, *,
             result = hammer(port, "/hello", None, clients, seconds)
             result.target = "bare Flask: page without database"
             results.append(result)
+    return results
+
+
+def load_served(port: int, floor_port: int, cookie: str | None, meter, floor_meter,
+                path: str, floor_path: str, *, clients: int = 20,
+                seconds: int = 30) -> list[LoadResult]:
+    """The load test on servers ``benchmarks.served`` started (production mode, logged in
+    with the second factor): the page, its floor and a page without database work,
+    with CPU per request (``meter``: a ``benchmarks.served.CpuMeter``)."""
+    results = []
+    for target, at, the_path, the_cookie, the_meter in (
+            ("Casusregie case list", port, path, cookie, meter),
+            ("bare Flask: case list floor (1 query, Jinja)", floor_port, floor_path, None,
+             floor_meter),
+            ("bare Flask: page without database", floor_port, "/hello", None, floor_meter)):
+        hammer(at, the_path, the_cookie, clients, 3)  # warm both workers
+        before = the_meter.sample()
+        result = hammer(at, the_path, the_cookie, clients, seconds)
+        app_ms, db_ms = the_meter.spent(before, the_meter.sample())
+        if result.requests:
+            result.app_cpu_ms = app_ms / result.requests
+            result.db_cpu_ms = db_ms / result.requests if the_meter.engine is not None else None
+        result.target = target
+        results.append(result)
     return results
