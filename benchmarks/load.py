@@ -2,7 +2,9 @@
 
 The case list of Casusregie is compared with two bare Flask pages served the same way in
 the same run: the case list's floor (one SQL query, bare Jinja) and a page without any
-database work. Clients are ``wrk`` when installed, else Python threads on ``http.client``.
+database work. The servers are those of ``benchmarks.served`` (production mode, logged in
+with the second factor). Clients are ``wrk`` when installed, else Python threads on
+``http.client``.
 """
 
 from __future__ import annotations
@@ -24,12 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FLOOR_MODULE = """
-import os
-from benchmarks import floor
-query = floor.case_list(os.environ["BENCH_DIALECT"])
-app, _engine = floor.floor_app(os.environ["CASUS_DATABASE_URL"], {"case_list": query})
-"""
 
 
 @dataclass
@@ -100,28 +96,6 @@ def gunicorn(app_spec: str, env: dict[str, str], workers: int = 2,
             proc.wait()
 
 
-def login_cookie(port: int, username: str, password: str) -> str:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("GET", "/login/")
-    resp = conn.getresponse()
-    body = resp.read().decode()
-    cookie = resp.getheader("Set-Cookie", "").split(";")[0]
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body)
-    from urllib.parse import urlencode
-
-    form = urlencode({"username": username, "password": password,
-                      "csrf_token": token.group(1) if token else ""})
-    conn.request("POST", "/login/", body=form, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
-    resp = conn.getresponse()
-    resp.read()
-    if resp.status != 302:
-        raise RuntimeError(f"login as {username} failed: HTTP {resp.status}")
-    cookie = resp.getheader("Set-Cookie", cookie).split(";")[0]
-    conn.close()
-    return cookie
-
-
 def _wrk(port: int, path: str, cookie: str | None, clients: int, seconds: int) -> LoadResult:
     cmd = ["wrk", "-t", "2", "-c", str(clients), "-d", f"{seconds}s", "--timeout", "10s"]
     if cookie:
@@ -181,32 +155,6 @@ def hammer(port: int, path: str, cookie: str | None, clients: int,
     if shutil.which("wrk"):
         return _wrk(port, path, cookie, clients, seconds)
     return _threads(port, path, cookie, clients, seconds)
-
-
-def run_load(url: str, dialect: str, password: str, case_list_path: str, *,
-             clients: int = 20, seconds: int = 30) -> list[LoadResult]:
-    env = {"CASUS_DATABASE_URL": url, "CASUS_RATELIMIT_ENABLED": "false",
-           "CASUS_MFA_ROLES": "",  # the load clients log in with a password only
-           "BENCH_DIALECT": dialect, "PYTHONPATH": str(ROOT)}
-    results: list[LoadResult] = []
-    with gunicorn("app:create_app()", env) as (port, _pid):
-        cookie = login_cookie(port, "bench-coordinator", password)
-        hammer(port, case_list_path, cookie, clients, 3)  # warm both workers
-        result = hammer(port, case_list_path, cookie, clients, seconds)
-        result.target = "Casusregie case list"
-        results.append(result)
-    with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "bench_floor_app.py").write_text(FLOOR_MODULE)
-        env["PYTHONPATH"] = f"{tmp}:{ROOT}"
-        with gunicorn("bench_floor_app:app", env) as (port, _pid):
-            hammer(port, "/floor/case_list", None, clients, 3)
-            result = hammer(port, "/floor/case_list", None, clients, seconds)
-            result.target = "bare Flask: case list floor (1 query, Jinja)"
-            results.append(result)
-            result = hammer(port, "/hello", None, clients, seconds)
-            result.target = "bare Flask: page without database"
-            results.append(result)
-    return results
 
 
 def load_served(port: int, floor_port: int, cookie: str | None, meter, floor_meter,

@@ -1,7 +1,11 @@
-"""``make bench``: build the benchmark databases, run every scenario, print one table.
+"""``make bench``: build the benchmark databases, run every scenario, print the tables.
 
     .venv/bin/python -m benchmarks.run --cases 2000 [--databases sqlite,postgresql]
-        [--load-seconds 30] [--fresh] [--markdown docs/…]
+        [--load-seconds 30] [--growth CASES] [--fresh] [--markdown docs/…]
+
+Scenarios are measured over HTTP against gunicorn in production mode
+(``benchmarks.served``), with CPU per request of the app and of PostgreSQL; on
+PostgreSQL also at ``--growth`` cases (default a tenth), printed as the growth table.
 
 Databases are throwaway: ``instance/bench-<cases>.db`` on SQLite and
 ``casus_bench_<cases>`` on the PostgreSQL server of ``CASUS_BENCH_POSTGRES_URL``
