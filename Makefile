@@ -91,7 +91,8 @@ translations: install
 	$(PY) scripts/catalogue.py all
 
 # Benchmarks at BENCH_CASES cases (default small; BENCH_CASES=100000 for the city-scale
-# figures) on SQLite and PostgreSQL, printed as one table. Installs wrk for the load test
+# figures) on SQLite and PostgreSQL, over HTTP against gunicorn in production mode, with
+# CPU per request and, on PostgreSQL, a growth table from a tenth of the cases. Installs wrk for the load test
 # when it can (falls back to Python threads). BENCH_ARGS passes more options, e.g. --fresh.
 BENCH_CASES ?= 2000
 BENCH_LOAD_SECONDS ?= 30

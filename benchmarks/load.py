@@ -2,7 +2,9 @@
 
 The case list of Casusregie is compared with two bare Flask pages served the same way in
 the same run: the case list's floor (one SQL query, bare Jinja) and a page without any
-database work. Clients are ``wrk`` when installed, else Python threads on ``http.client``.
+database work. The servers are those of ``benchmarks.served`` (production mode, logged in
+with the second factor). Clients are ``wrk`` when installed, else Python threads on
+``http.client``.
 """
 
 from __future__ import annotations
@@ -24,12 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FLOOR_MODULE = """
-import os
-from benchmarks import floor
-query = floor.case_list(os.environ["BENCH_DIALECT"])
-app, _engine = floor.floor_app(os.environ["CASUS_DATABASE_URL"], {"case_list": query})
-"""
 
 
 @dataclass
@@ -40,6 +36,9 @@ class LoadResult:
     errors: int
     tool: str
     note: str = ""
+    #: CPU per request under load: the server's processes and the database backends.
+    app_cpu_ms: float | None = None
+    db_cpu_ms: float | None = None
 
     @property
     def per_second(self) -> float:
@@ -64,18 +63,30 @@ def _wait_for(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(app_spec: str, env: dict[str, str], workers: int = 2) -> Iterator[int]:
+def gunicorn(app_spec: str, env: dict[str, str], workers: int = 2,
+             extra: list[str] | None = None,
+             replace_env: bool = False) -> Iterator[tuple[int, int]]:
+    """(port, master pid) of a gunicorn serving ``app_spec``; ``env`` adds to this
+    process's environment, or replaces it with ``replace_env``."""
     port = _free_port()
     binary = Path(sys.executable).parent / "gunicorn"
+    # A file, not a pipe: a pipe nobody reads would stall the server once it is full.
+    errors = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         [str(binary), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         "--chdir", str(ROOT), app_spec],
-        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        start_new_session=True)
+         "--chdir", str(ROOT), *(extra or []), app_spec],
+        env=env if replace_env else {**os.environ, **env}, stdout=subprocess.DEVNULL,
+        stderr=errors, start_new_session=True)
     try:
-        _wait_for(port, proc)
-        yield port
+        try:
+            _wait_for(port, proc)
+        except RuntimeError as exc:
+            errors.seek(0)
+            raise RuntimeError(f"{exc}: {errors.read()[-2000:].decode(errors='replace')}") \
+                from None
+        yield port, proc.pid
     finally:
+        errors.close()
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -83,28 +94,6 @@ def gunicorn(app_spec: str, env: dict[str, str], workers: int = 2) -> Iterator[i
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-
-
-def login_cookie(port: int, username: str, password: str) -> str:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("GET", "/login/")
-    resp = conn.getresponse()
-    body = resp.read().decode()
-    cookie = resp.getheader("Set-Cookie", "").split(";")[0]
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body)
-    from urllib.parse import urlencode
-
-    form = urlencode({"username": username, "password": password,
-                      "csrf_token": token.group(1) if token else ""})
-    conn.request("POST", "/login/", body=form, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
-    resp = conn.getresponse()
-    resp.read()
-    if resp.status != 302:
-        raise RuntimeError(f"login as {username} failed: HTTP {resp.status}")
-    cookie = resp.getheader("Set-Cookie", cookie).split(";")[0]
-    conn.close()
-    return cookie
 
 
 def _wrk(port: int, path: str, cookie: str | None, clients: int, seconds: int) -> LoadResult:
@@ -168,27 +157,25 @@ def hammer(port: int, path: str, cookie: str | None, clients: int,
     return _threads(port, path, cookie, clients, seconds)
 
 
-def run_load(url: str, dialect: str, password: str, case_list_path: str, *,
-             clients: int = 20, seconds: int = 30) -> list[LoadResult]:
-    env = {"CASUS_DATABASE_URL": url, "CASUS_RATELIMIT_ENABLED": "false",
-           "CASUS_MFA_ROLES": "",  # the load clients log in with a password only
-           "BENCH_DIALECT": dialect, "PYTHONPATH": str(ROOT)}
-    results: list[LoadResult] = []
-    with gunicorn("app:create_app()", env) as port:
-        cookie = login_cookie(port, "bench-coordinator", password)
-        hammer(port, case_list_path, cookie, clients, 3)  # warm both workers
-        result = hammer(port, case_list_path, cookie, clients, seconds)
-        result.target = "Casusregie case list"
+def load_served(port: int, floor_port: int, cookie: str | None, meter, floor_meter,
+                path: str, floor_path: str, *, clients: int = 20,
+                seconds: int = 30) -> list[LoadResult]:
+    """The load test on servers ``benchmarks.served`` started (production mode, logged in
+    with the second factor): the page, its floor and a page without database work,
+    with CPU per request (``meter``: a ``benchmarks.served.CpuMeter``)."""
+    results = []
+    for target, at, the_path, the_cookie, the_meter in (
+            ("Casusregie case list", port, path, cookie, meter),
+            ("bare Flask: case list floor (1 query, Jinja)", floor_port, floor_path, None,
+             floor_meter),
+            ("bare Flask: page without database", floor_port, "/hello", None, floor_meter)):
+        hammer(at, the_path, the_cookie, clients, 3)  # warm both workers
+        before = the_meter.sample()
+        result = hammer(at, the_path, the_cookie, clients, seconds)
+        app_ms, db_ms = the_meter.spent(before, the_meter.sample())
+        if result.requests:
+            result.app_cpu_ms = app_ms / result.requests
+            result.db_cpu_ms = db_ms / result.requests if the_meter.engine is not None else None
+        result.target = target
         results.append(result)
-    with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "bench_floor_app.py").write_text(FLOOR_MODULE)
-        env["PYTHONPATH"] = f"{tmp}:{ROOT}"
-        with gunicorn("bench_floor_app:app", env) as port:
-            hammer(port, "/floor/case_list", None, clients, 3)
-            result = hammer(port, "/floor/case_list", None, clients, seconds)
-            result.target = "bare Flask: case list floor (1 query, Jinja)"
-            results.append(result)
-            result = hammer(port, "/hello", None, clients, seconds)
-            result.target = "bare Flask: page without database"
-            results.append(result)
     return results

@@ -1,7 +1,11 @@
-"""``make bench``: build the benchmark databases, run every scenario, print one table.
+"""``make bench``: build the benchmark databases, run every scenario, print the tables.
 
     .venv/bin/python -m benchmarks.run --cases 2000 [--databases sqlite,postgresql]
-        [--load-seconds 30] [--fresh] [--markdown docs/…]
+        [--load-seconds 30] [--growth CASES] [--fresh] [--markdown docs/…]
+
+Scenarios are measured over HTTP against gunicorn in production mode
+(``benchmarks.served``), with CPU per request of the app and of PostgreSQL; on
+PostgreSQL also at ``--growth`` cases (default a tenth), printed as the growth table.
 
 Databases are throwaway: ``instance/bench-<cases>.db`` on SQLite and
 ``casus_bench_<cases>`` on the PostgreSQL server of ``CASUS_BENCH_POSTGRES_URL``
@@ -101,121 +105,114 @@ def prepare(backend: str, cases: int, fresh: bool) -> str | None:
     return url
 
 
-def dossier_results(app, backend: str) -> list[Result]:
-    """The dossier of the generated 10/100/1,000-intervention cases, as their director.
-
-    Uses the sections and the procedure of ``benchmarks/bench_dossier.py`` (which measures
-    the same on a scratch demo database); here the case sits among the generated data.
-    """
-    import statistics
-    import tracemalloc
-
-    try:
-        from benchmarks.bench_dossier import ALL_SECTIONS, SIZES
-        from reports.dossier import PrintRequest, build_dossier
-    except ImportError as exc:
-        return [Result(backend, "dossier PDF", note=f"dossier not available ({exc})")]
-    from flask_babel import force_locale
-
-    from app.access import system_access
-    from app.access.actor import actor_for_user
-    from app.extensions import db
-    from benchmarks.suite import QueryCounter, facts
-
-    with app.app_context():
-        engine = db.engine
-        case_ids = facts(engine).case_counts
-    counter = QueryCounter(engine)
-    results = []
-    # As bench_dossier does: rows read as a system job, field rules of the printing user.
-    with app.test_request_context(), system_access("benchmark"), force_locale("nl"):
-        user = app.appbuilder.sm.find_user(username="bench-director")
-        actor = actor_for_user(user)
-        for size in SIZES:
-            result = Result(backend, f"dossier PDF, {size:,} interventions")
-            results.append(result)
-            result.extra["compare"] = False
-            case_id = case_ids.get(size)
-            if case_id is None:
-                result.note = "no generated case of this size"
-                continue
-            request = PrintRequest(user=user, actor=actor, purpose="Benchmark", locale="nl",
-                                   sections=ALL_SECTIONS)
-            try:
-                build_dossier(case_id, request)  # warm-up: fonts, imports
-                tracemalloc.start()
-                printed = build_dossier(case_id, request)
-                _current, peak = tracemalloc.get_traced_memory()
-                tracemalloc.stop()
-                runs = []
-                for _ in range(3 if size >= 1000 else 7):
-                    before = counter.count
-                    started, cpu = time.perf_counter(), time.thread_time()
-                    build_dossier(case_id, request)
-                    runs.append((time.perf_counter() - started) * 1000)
-                    result.cpu_ms.append((time.thread_time() - cpu) * 1000)
-                    result.queries = counter.count - before
-            except Exception as exc:  # noqa: BLE001 - one broken scenario must not hide the rest
-                if tracemalloc.is_tracing():
-                    tracemalloc.stop()
-                result.note = f"failed: {type(exc).__name__}: {exc}"
-                continue
-            result.samples_ms = runs
-            result.size_kb = len(printed.pdf) / 1024
-            seconds = statistics.median(runs) / 1000
-            result.note = (f"{printed.pages} pages, {printed.pages / seconds:.0f} pages/s, "
-                           f"peak {peak / 2**20:.1f} MiB")
-    return results
-
-
-def run_backend(backend: str, url: str, password: str, budget: float) -> list[Result]:
+def run_backend(backend: str, url: str, password: str, budget: float, *,
+                load_seconds: int = 0, audit: bool = True
+                ) -> tuple[list[Result], list[LoadResult]]:
+    """Every scenario over HTTP against gunicorn in production mode (``benchmarks.served``),
+    the dossier with every section, and, with ``load_seconds``, the load test on the same
+    servers. ``audit``: also the audit trail's cost, on and off in one process."""
     from app import create_app
-    from benchmarks.suite import run_latency
+    from app.extensions import db
+    from benchmarks.load import load_served
+    from benchmarks.served import dossier_scenarios, run_served
+    from benchmarks.suite import facts, scenarios
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False,
-                      "CASUS_MFA_ROLES": []})  # bench users log in with a password only
+                      "CASUS_MFA_ROLES": []})  # the in-process audit comparison only
     # Refusals and screen errors show up as notes in the table, not as log noise.
     logging.disable(logging.ERROR)
-    results = run_latency(app, url, backend, password, budget)
-    results += dossier_results(app, backend)
-    from benchmarks.audit import audit_results
-
-    results += audit_results(app, backend, password, budget)
     with app.app_context():
-        from app.extensions import db
+        engine = db.engine
+    f = facts(engine)
+    found = scenarios(app, engine.dialect.name, f) + dossier_scenarios(f)
+    load: list[LoadResult] = []
 
+    def load_test(port, floor_port, meter, floor_meter, coordinator) -> None:
+        if not load_seconds or coordinator is None:
+            return
+        log(f"[{backend}] load test, {load_seconds} s per target …")
+        floor_index = next(i for i, s in enumerate(found) if s.name == "case list, 25")
+        cookie = "; ".join(f"{k}={v}" for k, v in coordinator.cookies.items())
+        load.extend(load_served(port, floor_port, cookie, meter, floor_meter,
+                                found[floor_index].url, f"/floor/{floor_index}",
+                                seconds=load_seconds))
+
+    results = run_served(url, backend, password, found, budget, after=load_test)
+    if audit:
+        from benchmarks.audit import audit_results
+
+        results += audit_results(app, backend, password, budget)
+    with app.app_context():
         db.session.remove()
         db.engine.dispose()
-    return results
+    return results, load
 
 
 def _fmt(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value:,.{digits}f}"
 
 
+def _cpu(app_ms: float | None, db_ms: float | None) -> str:
+    if app_ms is None:
+        return "—"
+    return f"{app_ms:,.1f}" + ("" if db_ms is None else f" + {db_ms:,.1f}")
+
+
 def table(results: list[Result], load: list[LoadResult], cases: int) -> str:
     out = io.StringIO()
-    out.write(f"Casusregie benchmarks at {cases:,} cases\n\n")
-    out.write("| database | scenario | median ms | p95 ms | app CPU ms | queries | KB "
-              "| largest select | floor ms | × floor | note |\n")
-    out.write("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+    out.write(f"Casusregie benchmarks at {cases:,} cases (over HTTP, gunicorn with 2 workers "
+              "in production mode, audit trail and second factor on)\n\n")
+    out.write("| database | scenario | median ms | p95 ms | × floor | CPU per request ms "
+              "(app + database) | floor ms | floor CPU ms | queries | KB | largest select "
+              "| note |\n")
+    out.write("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
     for r in results:
+        x = r.extra
+        cpu = (_cpu(x["app_cpu"], x.get("db_cpu")) if "app_cpu" in x
+               else _cpu(r.cpu_median, None))
         out.write(f"| {r.backend} | {r.scenario} | {_fmt(r.median)} | {_fmt(r.p95)} | "
-                  f"{_fmt(r.cpu_median)} | "
+                  f"{_fmt(r.ratio)} | {cpu} | {_fmt(r.floor_ms)} | "
+                  f"{_cpu(x.get('floor_app_cpu'), x.get('floor_db_cpu'))} | "
                   f"{'—' if r.queries is None else r.queries} | {_fmt(r.size_kb, 0)} | "
-                  f"{'—' if r.largest_select is None else r.largest_select} | "
-                  f"{_fmt(r.floor_ms)} | {_fmt(r.ratio)} | {r.note} |\n")
+                  f"{'—' if r.largest_select is None else r.largest_select} | {r.note} |\n")
     if load:
-        out.write("\n| load (gunicorn, 2 workers, PostgreSQL) | clients | seconds | requests/s "
-                  "| errors | tool |\n|---|---:|---:|---:|---:|---|\n")
+        out.write("\n| load (gunicorn, 2 workers, production mode) | clients | seconds "
+                  "| requests/s | errors | CPU per request ms (app + database) | tool |\n"
+                  "|---|---:|---:|---:|---:|---:|---|\n")
         for lr in load:
             out.write(f"| {lr.target} | 20 | {lr.seconds:.0f} | {lr.per_second:,.1f} | "
-                      f"{lr.errors} | {lr.tool} |\n")
+                      f"{lr.errors} | {_cpu(lr.app_cpu_ms, lr.db_cpu_ms)} | {lr.tool} |\n")
         if len(load) >= 2 and load[1].per_second:
             share = load[0].per_second / load[1].per_second
             out.write(f"\nCase list throughput: {share:.2f} of the bare Flask floor page's, "
                       f"{load[0].per_second / max(load[-1].per_second, 0.001):.2f} of a "
                       "page without database.\n")
+    return out.getvalue()
+
+
+def growth_table(small: list[Result], large: list[Result], small_cases: int,
+                 large_cases: int) -> str:
+    """Queries and database CPU per request of every scenario at both sizes."""
+    by_name = {r.scenario: r for r in small}
+    a, b = f"{small_cases:,}", f"{large_cases:,}"
+    out = io.StringIO()
+    out.write(f"\nGrowth: {a} → {b} cases (target: queries equal, database CPU ≤ 1.2×)\n\n")
+    out.write(f"| database | scenario | queries {a} | queries {b} | database CPU ms {a} | "
+              f"database CPU ms {b} | × | app CPU ms {a} | app CPU ms {b} | × |\n")
+    out.write("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+
+    def ratio(x: float | None, y: float | None) -> str:
+        return "—" if not x or y is None else f"{y / x:.2f}"
+
+    for r in large:
+        s = by_name.get(r.scenario)
+        if s is None or "app_cpu" not in r.extra or "app_cpu" not in s.extra:
+            continue
+        sd, ld = s.extra.get("db_cpu"), r.extra.get("db_cpu")
+        sa_, la = s.extra["app_cpu"], r.extra["app_cpu"]
+        out.write(f"| {r.backend} | {r.scenario} | {s.queries} | {r.queries} | {_fmt(sd)} | "
+                  f"{_fmt(ld)} | {ratio(sd, ld)} | {_fmt(sa_)} | {_fmt(la)} | "
+                  f"{ratio(sa_, la)} |\n")
     return out.getvalue()
 
 
@@ -241,9 +238,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="duration of each load run (0 skips the load test)")
     parser.add_argument("--budget", type=float, default=4.0,
                         help="seconds of sampling per scenario")
+    parser.add_argument("--growth", type=int, default=None, metavar="CASES",
+                        help="on PostgreSQL, also measure at this many cases and print the "
+                             "growth table (default: a tenth of --cases; 0 skips it)")
     parser.add_argument("--fresh", action="store_true", help="regenerate the databases")
-    parser.add_argument("--markdown", help="also write the table to this file")
+    parser.add_argument("--markdown", help="also write the tables to this file")
     args = parser.parse_args(argv)
+    growth = args.cases // 10 if args.growth is None else args.growth
 
     os.environ.setdefault("CASUS_RATELIMIT_ENABLED", "false")
     from config import build_config
@@ -251,25 +252,26 @@ def main(argv: list[str] | None = None) -> int:
     password = build_config()["CASUS_DEMO_PASSWORD"]
     results: list[Result] = []
     load: list[LoadResult] = []
+    growth_text = ""
     load_start = os.getloadavg()[0]
     for backend in [b.strip() for b in args.databases.split(",") if b.strip()]:
         url = prepare(backend, args.cases, args.fresh)
         if url is None:
             results.append(Result(backend, "(all)", note="database not reachable: skipped"))
             continue
-        log(f"[{backend}] measuring latency …")
-        results += run_backend(backend, url, password, args.budget)
-        if backend == "postgresql" and args.load_seconds > 0:
-            from benchmarks.load import run_load
-
-            log(f"[{backend}] load test, {args.load_seconds} s per target …")
-            path = "/casemodelview/list/"
-            try:
-                load = run_load(url, "postgresql", password, path,
-                                seconds=args.load_seconds)
-            except (RuntimeError, subprocess.CalledProcessError) as exc:
-                load = [LoadResult(f"load test failed: {exc}", 0, 0, 0, "")]
-    text = (table(results, load, args.cases) + f"\nMachine: {machine()}\n"
+        small_url = (prepare(backend, growth, args.fresh)
+                     if backend == "postgresql" and growth else None)
+        log(f"[{backend}] measuring over HTTP …")
+        measured, backend_load = run_backend(
+            backend, url, password, args.budget,
+            load_seconds=args.load_seconds if backend == "postgresql" else 0)
+        results += measured
+        load += backend_load
+        if small_url is not None:
+            log(f"[{backend}] measuring at {growth:,} cases for the growth table …")
+            small, _ = run_backend(backend, small_url, password, args.budget / 2, audit=False)
+            growth_text += growth_table(small, measured, growth, args.cases)
+    text = (table(results, load, args.cases) + growth_text + f"\nMachine: {machine()}\n"
             f"Load average (1 min) at start / end: {load_start:.1f} / {os.getloadavg()[0]:.1f}\n")
     print(text)
     if args.markdown:

@@ -1,4 +1,4 @@
-"""Latency scenarios: real pages through the Flask test client, as logged-in users.
+"""Latency scenarios: real pages as logged-in users (measured by ``benchmarks.served``).
 
 Each scenario is timed against its floor (see ``benchmarks.floor``) in the same run.
 Scenarios find their URLs in the running app (filters, sort columns, the REST path), so
@@ -280,62 +280,3 @@ def api_token(client, username: str, password: str) -> str:
     if resp.status_code != 200:
         raise SystemExit(f"API login as {username} failed: HTTP {resp.status_code}")
     return resp.json["access_token"]
-
-
-def run_latency(app: Flask, url: str, backend: str, password: str,
-                budget_s: float) -> list[Result]:
-    from app.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-    f = facts(engine)
-    dialect = engine.dialect.name
-    found = scenarios(app, dialect, f)
-    floor_app, floor_engine = floors.floor_app(
-        url, {str(i): s.floor for i, s in enumerate(found) if s.floor is not None})
-    floor_client = floor_app.test_client()
-    counter = QueryCounter(engine)
-    clients: dict[str, Any] = {}
-    results = []
-    for index, scenario in enumerate(found):
-        result = Result(backend, scenario.name, note=scenario.note)
-        result.extra["compare"] = scenario.compare
-        results.append(result)
-        if scenario.url is None:
-            continue
-        key = (scenario.user, scenario.api)
-        if key not in clients:
-            clients[key] = app.test_client()
-            if scenario.api:
-                token = api_token(clients[key], scenario.user, password)
-                clients[key].environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-            else:
-                login(clients[key], scenario.user, password)
-        client = clients[key]
-        counts: list[int] = []
-        cpu: list[float] = []
-
-        def call(client=client, scenario=scenario, counts=counts, cpu=cpu):
-            before, cpu_before = counter.count, time.thread_time()
-            resp = client.get(scenario.url)
-            cpu.append((time.thread_time() - cpu_before) * 1000)
-            counts.append(counter.count - before)
-            return resp
-
-        samples, last = timed(call, budget_s=budget_s)
-        if last.status_code != 200:
-            result.note = f"HTTP {last.status_code} at {scenario.url}"
-            continue
-        result.samples_ms = samples
-        result.cpu_ms = cpu[-len(samples):]
-        result.queries = max(counts[2:] or counts)
-        result.size_kb = len(last.data) / 1024
-        if last.mimetype == "text/html":
-            result.largest_select = largest_select(last.text)
-        if scenario.floor is not None:
-            floor_samples, floor_resp = timed(lambda i=index: floor_client.get(f"/floor/{i}"),
-                                              budget_s=budget_s / 3)
-            assert floor_resp.status_code == 200, floor_resp.data[:500]
-            result.floor_ms = statistics.median(floor_samples)
-    floor_engine.dispose()
-    return results

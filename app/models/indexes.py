@@ -50,6 +50,12 @@ INDEXES: tuple[sa.Index, ...] = (
     sa.Index("ix_intervention_org_start", Intervention.organisation_id,
              Intervention.start_date),
     sa.Index("ix_intervention_end_date", Intervention.end_date),
+    # Coordinator's start page: overdue interventions, oldest first. Walking every
+    # intervention by start date read 345,000 finished ones before the first open one
+    # (1.3 s at 100,000 cases); this index holds only the planned and running ones.
+    sa.Index("ix_intervention_open_start", Intervention.start_date, Intervention.id,
+             postgresql_where=Intervention.status.in_(("planned", "active")),
+             sqlite_where=Intervention.status.in_(("planned", "active"))),
     # The access check "is this organisation admitted to this case, until when".
     sa.Index("ix_case_admission_org_case", CaseAdmission.organisation_id,
              CaseAdmission.case_id, CaseAdmission.ends_on),
@@ -65,6 +71,8 @@ INDEXES: tuple[sa.Index, ...] = (
     sa.Index("ix_subject_relation_kind", SubjectRelation.kind),
     # Signals, decisions, plans: the remaining list filters and sorts.
     sa.Index("ix_signal_phenomenon", Signal.phenomenon),
+    # Coordinator's start page: signals still to be weighed, oldest first (3% of them).
+    sa.Index("ix_signal_status_received", Signal.status, Signal.received_at),
     sa.Index("ix_signal_reporter_kind", Signal.reporter_kind),
     sa.Index("ix_decision_case_decided", Decision.case_id, Decision.decided_at),
     sa.Index("ix_decision_kind", Decision.kind),

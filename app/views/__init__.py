@@ -69,6 +69,7 @@ def register_views(appbuilder: AppBuilder) -> None:
         casework,
         conferences,
         exports,
+        list_rows,
         lookup,
         management,
         privacy,
@@ -78,6 +79,7 @@ def register_views(appbuilder: AppBuilder) -> None:
         workflow,
     )
 
+    list_rows.register(appbuilder)
     casework.register(appbuilder)
     workflow.register(appbuilder)
     conferences.register(appbuilder)

@@ -38,6 +38,7 @@ from app.validators import MaxLength
 from app.views.access_policy import AccessPolicyViewMixin
 from app.views.fields import LocalDateTimeField
 from app.views.locking import OptimisticLockingMixin
+from app.views.search_form import CachedSearchWidget
 
 
 class LabelledEnumField(EnumField):
@@ -239,6 +240,7 @@ class CasusModelView(LocalisedColumnsMixin, AccessPolicyViewMixin, OptimisticLoc
 
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
     page_size = 25
+    search_widget = CachedSearchWidget
 
     def __init__(self, **kwargs: Any) -> None:
         if type(self.datamodel) is SQLAInterface:
