@@ -1,7 +1,7 @@
 """start page indexes: open interventions by start date, signals by status and arrival
 
 Revision ID: b17_0001_start_page_indexes
-Revises: i14b_0001_reference_english
+Revises: m18_0001_figures_counts
 Create Date: 2026-12-03 14:20:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b17_0001_start_page_indexes"
-down_revision = "i14b_0001_reference_english"
+down_revision = "m18_0001_figures_counts"
 branch_labels = None
 depends_on = None
 
