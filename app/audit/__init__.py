@@ -45,7 +45,7 @@ from flask import Flask, current_app, g, has_app_context, has_request_context, r
 from sqlalchemy.orm import Session
 
 from app.audit import capture
-from app.audit.chain import append, canonical_json, digest
+from app.audit.chain import append, append_rows, canonical_json, digest
 from app.audit.models import AuditChainHead, AuditDetail, AuditRecord
 from app.models.base import utcnow
 
@@ -68,6 +68,10 @@ HIDDEN = "(hidden)"
 DEFERRED = frozenset({"read", "search"})
 
 _order = itertools.count()
+
+#: The columns of who and from where, for a record made by no one in particular.
+_NO_ONE = dict.fromkeys(("user_id", "username", "organisation_id", "organisation", "roles",
+                         "address", "channel"))
 
 #: Session info key: the session flushed work of its own that is not committed yet.
 _UNCOMMITTED = "audit_uncommitted_work"
@@ -155,17 +159,16 @@ def record(action: str, *, object_type: str, object_id: int | None = None,
     """
     if not enabled():
         return
-    rec = build_record(action, object_type=object_type, object_id=object_id,
-                       case_id=case_id, case_number=case_number, fields=fields,
-                       purpose=purpose, detail=detail, user=user,
-                       organisation_id=organisation_id)
+    kwargs = dict(object_type=object_type, object_id=object_id, case_id=case_id,
+                  case_number=case_number, fields=fields, purpose=purpose, detail=detail,
+                  user=user, organisation_id=organisation_id)
     if action in DEFERRED and has_request_context():
-        # Reads are written at the end of the request (``_write_reads``).
-        g.setdefault("_audit_reads", []).append(rec)
+        # Reads are written at the end of the request (``_write_reads``), as plain rows.
+        g.setdefault("_audit_reads", []).append(build_row(action, **kwargs))
         return
     from app.extensions import db
 
-    db.session.add(rec)
+    db.session.add(build_record(action, **kwargs))
 
 
 def record_apart(action: str, **kwargs) -> None:
@@ -180,18 +183,21 @@ def record_apart(action: str, **kwargs) -> None:
         session.commit()
 
 
-def build_record(action: str, *, object_type: str, object_id: int | None = None,
-                 case_id: int | None = None, case_number: str | None = None,
-                 fields: dict[str, tuple[object, object]] | None = None,
-                 purpose: str | None = None, detail: dict | None = None,
-                 user=None, organisation_id: int | None = None) -> AuditRecord:
+def build_row(action: str, *, object_type: str, object_id: int | None = None,
+              case_id: int | None = None, case_number: str | None = None,
+              fields: dict[str, tuple[object, object]] | None = None,
+              purpose: str | None = None, detail: dict | None = None,
+              user=None, organisation_id: int | None = None) -> dict:
+    """One record's columns (without its place in the chain) and ``content``, the
+    canonical JSON of its personal details or ``None``."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
-    rec = AuditRecord(action=action, object_type=object_type[:64], object_id=object_id,
-                      case_id=case_id, case_number=case_number, at=utcnow(),
-                      purpose=(purpose or "")[:500] or None, **_who(user), **_where())
+    row = {**_NO_ONE, **_who(user), **_where(), "action": action,
+           "object_type": object_type[:64], "object_id": object_id, "case_id": case_id,
+           "case_number": case_number, "at": utcnow(), "purpose": (purpose or "")[:500] or None,
+           "detail_digest": None, "content": None}
     if organisation_id is not None:
-        rec.organisation_id = organisation_id
+        row["organisation_id"] = organisation_id
     content: dict = {}
     if fields:
         content["fields"] = {
@@ -200,9 +206,18 @@ def build_record(action: str, *, object_type: str, object_id: int | None = None,
     if detail:
         content["detail"] = _plain(detail)
     if content:
-        text = canonical_json(content)
-        rec.detail_digest = digest(text)
-        rec.details = AuditDetail(content=text)
+        row["content"] = text = canonical_json(content)
+        row["detail_digest"] = digest(text)
+    return row
+
+
+def build_record(action: str, **kwargs) -> AuditRecord:
+    """As ``build_row``, as an ORM object for the session of the work it records."""
+    row = build_row(action, **kwargs)
+    content = row.pop("content")
+    rec = AuditRecord(**row)
+    if content is not None:
+        rec.details = AuditDetail(content=content)
     rec._audit_order = next(_order)
     return rec
 
@@ -264,7 +279,7 @@ def _write_reads(response):
         # The request's session holds work that is not ours to commit: a session of its own.
         session = db.session.session_factory()
     try:
-        session.add_all(reads)
+        append_rows(session.connection(), reads)
         session.commit()
     except Exception:
         session.rollback()

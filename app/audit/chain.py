@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -30,14 +30,15 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def row_hash(values: Mapping[str, object]) -> str:
+    """The hash of one record given as a mapping of (at least) the ``HASHED`` columns."""
+    hashed = {name: values[name] for name in HASHED}
+    hashed["at"] = hashed["at"].isoformat(timespec="microseconds")
+    return digest(canonical_json(hashed))
+
+
 def record_hash(rec: AuditRecord) -> str:
-    values = {}
-    for name in HASHED:
-        value = getattr(rec, name)
-        if name == "at":
-            value = value.isoformat(timespec="microseconds")
-        values[name] = value
-    return digest(canonical_json(values))
+    return row_hash({name: getattr(rec, name) for name in HASHED})
 
 
 def append(session: Session, records: list[AuditRecord]) -> None:
@@ -64,6 +65,67 @@ def append(session: Session, records: list[AuditRecord]) -> None:
         rec.prev_hash = prev
         rec.hash = prev = record_hash(rec)
     conn.execute(sa.update(table).where(table.c.id == 1).values(hash=prev))
+
+
+def append_rows(conn: sa.Connection, rows: list[dict]) -> None:
+    """Append records given as column mappings, with Core statements only.
+
+    For the reads of a page: a page's read records are one multi-row ``INSERT`` (and one
+    for their details), without the ORM's unit of work. Each mapping holds the record's
+    columns except ``seq``, ``prev_hash`` and ``hash``, and ``content``: the canonical
+    JSON of its details or ``None``.
+
+    The chain head is read without a lock and then moved in one conditional ``UPDATE``
+    (the sequence number and hash it was read with), so the head row is locked only from
+    that statement to the commit, not while the hashes are computed. A concurrent append
+    that moved the head first makes the ``UPDATE`` match nothing (PostgreSQL re-reads the
+    row once the other transaction ends); the hashes are then computed again from the new
+    head. On SQLite the ``UPDATE`` comes first: it takes the database's write lock, and a
+    read snapshot older than another connection's write could not be upgraded to it.
+    """
+    head_table = AuditChainHead.__table__
+    c = head_table.c
+    if conn.dialect.name == "sqlite":
+        row = conn.execute(sa.update(head_table).where(c.id == 1).values(seq=c.seq)
+                           .returning(c.seq, c.hash)).first()
+        if row is None:
+            conn.execute(sa.insert(head_table).values(id=1, seq=0, hash=GENESIS))
+            row = (0, GENESIS)
+        last = _chain(rows, *row)
+        conn.execute(sa.update(head_table).where(c.id == 1)
+                     .values(seq=row[0] + len(rows), hash=last))
+    else:
+        for _attempt in range(50):
+            row = conn.execute(sa.select(c.seq, c.hash).where(c.id == 1)).first()
+            if row is None:
+                # An empty trail: the locking append creates the head row.
+                conn.execute(sa.insert(head_table).values(id=1, seq=0, hash=GENESIS))
+                continue
+            last = _chain(rows, *row)
+            moved = conn.execute(
+                sa.update(head_table)
+                .where(c.id == 1, c.seq == row[0], c.hash == row[1])
+                .values(seq=row[0] + len(rows), hash=last))
+            if moved.rowcount == 1:
+                break
+        else:  # pragma: no cover - fifty appends overtaking this one in a row
+            raise RuntimeError("the audit chain head kept moving")
+    records = AuditRecord.__table__
+    contents = {row["seq"]: row.pop("content") for row in rows}
+    ids = conn.execute(sa.insert(records).returning(records.c.id, records.c.seq,
+                                                    sort_by_parameter_order=True), rows).all()
+    details = [{"record_id": rec_id, "content": contents[seq]} for rec_id, seq in ids
+               if contents.get(seq) is not None]
+    if details:
+        conn.execute(sa.insert(AuditDetail.__table__), details)
+
+
+def _chain(rows: list[dict], seq: int, prev: str) -> str:
+    for row in rows:
+        seq += 1
+        row["seq"], row["prev_hash"] = seq, prev
+        row["hash"] = prev = row_hash(row)
+    return prev
 
 
 @dataclass
