@@ -24,11 +24,12 @@ content, which the hash covers. Deleting the ``audit_detail`` rows therefore lea
 chain intact (``audit-verify`` counts them as "details removed"). On PostgreSQL a trigger
 allows that DELETE only once the object is gone: the record's case (``case_id``) no longer
 exists in ``case``, or, for records of a person without a case, the ``subject`` row
-(``object_type = 'subject'``) no longer exists. So destroy the case content first and then,
-in the same transaction::
+(``object_type = 'subject'``) no longer exists, or, for records of a signal, weighing or
+decision outside a case (``STRIPPABLE``), that row no longer exists. So destroy the
+content first and then, in the same transaction::
 
     from app.audit import strip_details
-    strip_details(case_ids=[...], subject_ids=[...])
+    strip_details(case_ids=[...], subject_ids=[...], objects={"signal": [...]})
 
 The record itself (action, time, user, organisation, case number, object type and id)
 stays: it holds no content of the case.
@@ -63,6 +64,11 @@ ACTIONS = frozenset({
 #: Field names whose values are never written to the trail (only that they changed).
 SECRET_MARKERS = ("password", "secret", "token", "otp", "totp", "api_key", "key_hash")
 HIDDEN = "(hidden)"
+
+#: Rows outside a case whose records' details retention removes once the row is gone
+#: (besides a case's records and a person's): a signal not included and what hangs on it.
+#: The PostgreSQL trigger on ``audit_detail`` names the same tables.
+STRIPPABLE = frozenset({"signal", "weighing", "decision"})
 
 #: Actions written at the end of a successful request rather than with its work.
 DEFERRED = frozenset({"read", "search"})
@@ -222,8 +228,11 @@ def build_record(action: str, **kwargs) -> AuditRecord:
     return rec
 
 
-def strip_details(*, case_ids: Iterable[int] = (), subject_ids: Iterable[int] = ()) -> int:
-    """Remove the personal details of the records of destroyed cases and persons.
+def strip_details(*, case_ids: Iterable[int] = (), subject_ids: Iterable[int] = (),
+                  objects: dict[str, Iterable[int]] | None = None) -> int:
+    """Remove the personal details of the records of destroyed cases and persons, and of
+    destroyed rows outside a case (``objects``: ``{"signal": [ids], "weighing": …}``,
+    the types ``STRIPPABLE`` names).
 
     The records and the chain stay valid. Returns the number of details removed.
     """
@@ -236,6 +245,14 @@ def strip_details(*, case_ids: Iterable[int] = (), subject_ids: Iterable[int] = 
     if subject_ids:
         conditions.append(sa.and_(AuditRecord.object_type == "subject",
                                   AuditRecord.object_id.in_(subject_ids)))
+    for object_type, ids in (objects or {}).items():
+        if object_type not in STRIPPABLE:
+            raise ValueError(f"audit details of {object_type!r} rows are not removable")
+        ids = list(ids)
+        if ids:
+            conditions.append(sa.and_(AuditRecord.case_id.is_(None),
+                                      AuditRecord.object_type == object_type,
+                                      AuditRecord.object_id.in_(ids)))
     if not conditions:
         return 0
     db.session.flush()
