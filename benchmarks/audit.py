@@ -160,6 +160,47 @@ def audit_results(app: Flask, backend: str, password: str, budget_s: float = 0.0
     return results
 
 
+def write_cost(app: Flask, backend: str, pairs: int = 300) -> Result:
+    """What appending one page's read record costs, the way a page does it (Core rows,
+    one statement on PostgreSQL) against the ORM unit of work writes use, interleaved:
+    CPU of this process and of its database server backends per record."""
+    from app.audit import build_record, build_row
+    from app.audit.chain import append_rows
+    from app.extensions import db
+
+    with app.app_context():
+        server = ServerCpu(db.engine)
+    spent = {"core": [0.0, 0.0], "orm": [0.0, 0.0]}  # app ms, database ms
+    detail = {"ids": list(range(1, 26))}
+    with app.test_request_context("/casemodelview/list/"):
+        session = db.session.session_factory()
+        try:
+            for i in range(WARMUP + pairs):
+                for way in (("core", "orm") if i % 2 == 0 else ("orm", "core")):
+                    s0, c0 = server.seconds(), time.process_time()
+                    if way == "core":
+                        append_rows(session.connection(), [build_row(
+                            "search", object_type="case", user="benchmark", detail=detail)])
+                    else:
+                        session.add(build_record("search", object_type="case",
+                                                 user="benchmark", detail=detail))
+                    session.commit()
+                    cpu, s1 = time.process_time() - c0, server.seconds()
+                    if i >= WARMUP:
+                        spent[way][0] += cpu * 1000
+                        if s0 is not None and s1 is not None:
+                            spent[way][1] += (s1 - s0) * 1000
+        finally:
+            session.close()
+    core, orm = ([v / pairs for v in spent[w]] for w in ("core", "orm"))
+    db_note = (f", database CPU {core[1]:.2f} vs {orm[1]:.2f} ms"
+               if server.readable else "")
+    return Result(backend, "append one read record (page path vs ORM path)",
+                  note=f"app CPU {core[0]:.2f} vs {orm[0]:.2f} ms per record{db_note}; "
+                       f"{pairs} interleaved pairs, commit included",
+                  extra={"compare": False})
+
+
 def profile(app: Flask, password: str, pairs: int) -> None:
     """Where the trail's time goes: cProfile of the trail-on requests, audit functions."""
     import cProfile
@@ -215,6 +256,7 @@ def main() -> None:
             profile(app, password, args.pairs)
             continue
         results += audit_results(app, backend, password, pairs=args.pairs)
+        results.append(write_cost(app, backend))
     if results:
         print(table(results, [], args.cases))
 

@@ -178,9 +178,11 @@ def run_backend(backend: str, url: str, password: str, budget: float) -> list[Re
     logging.disable(logging.ERROR)
     results = run_latency(app, url, backend, password, budget)
     results += dossier_results(app, backend)
-    from benchmarks.audit import audit_results
+    from benchmarks.audit import audit_results, write_cost
 
-    results += audit_results(app, backend, password, budget)
+    # The trail's overhead on the case list and case page: interleaved on/off pairs.
+    results += audit_results(app, backend, password)
+    results.append(write_cost(app, backend))
     with app.app_context():
         from app.extensions import db
 

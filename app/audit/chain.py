@@ -70,18 +70,19 @@ def append(session: Session, records: list[AuditRecord]) -> None:
 def append_rows(conn: sa.Connection, rows: list[dict]) -> None:
     """Append records given as column mappings, with Core statements only.
 
-    For the reads of a page: a page's read records are one multi-row ``INSERT`` (and one
-    for their details), without the ORM's unit of work. Each mapping holds the record's
-    columns except ``seq``, ``prev_hash`` and ``hash``, and ``content``: the canonical
-    JSON of its details or ``None``.
+    For the reads of a page, without the ORM's unit of work. Each mapping holds the
+    record's columns except ``seq``, ``prev_hash`` and ``hash``, and ``content``: the
+    canonical JSON of its details or ``None``.
 
-    The chain head is read without a lock and then moved in one conditional ``UPDATE``
-    (the sequence number and hash it was read with), so the head row is locked only from
-    that statement to the commit, not while the hashes are computed. A concurrent append
-    that moved the head first makes the ``UPDATE`` match nothing (PostgreSQL re-reads the
-    row once the other transaction ends); the hashes are then computed again from the new
-    head. On SQLite the ``UPDATE`` comes first: it takes the database's write lock, and a
-    read snapshot older than another connection's write could not be upgraded to it.
+    PostgreSQL: the chain head is read without a lock, the hashes computed from it, and
+    then one statement moves the head on condition that it still holds what was read and
+    inserts the records and their details. The head row is locked from that statement to
+    the commit only, one round trip and no hashing. A concurrent append that moved the
+    head first makes the statement insert nothing (PostgreSQL re-checks the condition on
+    the row once the other transaction ends); the hashes are then computed again from the
+    new head. SQLite: the head's ``UPDATE`` comes first, as in ``append``: it takes the
+    database's write lock, which a read snapshot older than another connection's write
+    could not be upgraded to.
     """
     head_table = AuditChainHead.__table__
     c = head_table.c
@@ -102,14 +103,9 @@ def append_rows(conn: sa.Connection, rows: list[dict]) -> None:
                 conn.execute(sa.insert(head_table).values(id=1, seq=0, hash=GENESIS))
                 continue
             last = _chain(rows, *row)
-            moved = conn.execute(
-                sa.update(head_table)
-                .where(c.id == 1, c.seq == row[0], c.hash == row[1])
-                .values(seq=row[0] + len(rows), hash=last))
-            if moved.rowcount == 1:
-                break
-        else:  # pragma: no cover - fifty appends overtaking this one in a row
-            raise RuntimeError("the audit chain head kept moving")
+            if _append_in_one_statement(conn, rows, row, last):
+                return
+        raise RuntimeError("the audit chain head kept moving")  # pragma: no cover
     records = AuditRecord.__table__
     contents = {row["seq"]: row.pop("content") for row in rows}
     ids = conn.execute(sa.insert(records).returning(records.c.id, records.c.seq,
@@ -118,6 +114,43 @@ def append_rows(conn: sa.Connection, rows: list[dict]) -> None:
                if contents.get(seq) is not None]
     if details:
         conn.execute(sa.insert(AuditDetail.__table__), details)
+
+
+#: The columns a record is inserted with, and their PostgreSQL types (for ``VALUES``).
+_COLUMNS = (*HASHED, "hash")
+_TYPES = {"seq": "integer", "at": "timestamp", "object_id": "integer", "case_id": "integer",
+          "user_id": "integer", "organisation_id": "integer"}
+
+
+def _append_in_one_statement(conn: sa.Connection, rows: list[dict], head: tuple[int, str],
+                             last: str) -> bool:
+    """PostgreSQL: move the head, insert the records and their details in one statement
+    (one round trip while the head row is locked). False when the head had moved."""
+    params: dict[str, object] = {"old_seq": head[0], "old_hash": head[1],
+                                 "new_seq": head[0] + len(rows), "new_hash": last}
+    values, details = [], []
+    for i, row in enumerate(rows):
+        cells = []
+        for name in _COLUMNS:
+            params[f"{name}_{i}"] = row[name]
+            cells.append(f"%({name}_{i})s::{_TYPES.get(name, 'text')}")
+        values.append(f"({', '.join(cells)})")
+        if row.get("content") is not None:
+            params[f"content_{i}"] = row["content"]
+            details.append(f"(%(seq_{i})s::integer, %(content_{i})s::text)")
+    columns = ", ".join(_COLUMNS)
+    sql = (
+        "WITH head AS (UPDATE audit_chain_head SET seq = %(new_seq)s, hash = %(new_hash)s"
+        " WHERE id = 1 AND seq = %(old_seq)s AND hash = %(old_hash)s RETURNING id),"
+        f" rec AS (INSERT INTO audit_record ({columns}) SELECT v.* FROM"
+        f" (VALUES {', '.join(values)}) AS v ({columns})"
+        " WHERE EXISTS (SELECT 1 FROM head) RETURNING id, seq)")
+    if details:
+        sql += (", det AS (INSERT INTO audit_detail (record_id, content)"
+                " SELECT rec.id, d.content FROM rec JOIN"
+                f" (VALUES {', '.join(details)}) AS d (seq, content) ON d.seq = rec.seq)")
+    sql += " SELECT count(*) FROM rec"
+    return conn.exec_driver_sql(sql, params).scalar() == len(rows)
 
 
 def _chain(rows: list[dict], seq: int, prev: str) -> str:
