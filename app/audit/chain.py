@@ -149,8 +149,8 @@ def _append_in_one_statement(conn: sa.Connection, rows: list[dict], head: tuple[
         sql += (", det AS (INSERT INTO audit_detail (record_id, content)"
                 " SELECT rec.id, d.content FROM rec JOIN"
                 f" (VALUES {', '.join(details)}) AS d (seq, content) ON d.seq = rec.seq)")
-    sql += " SELECT count(*) FROM rec"
-    return conn.exec_driver_sql(sql, params).scalar() == len(rows)
+    sql += " SELECT id FROM rec"
+    return len(conn.exec_driver_sql(sql, params).all()) == len(rows)
 
 
 def _chain(rows: list[dict], seq: int, prev: str) -> str:
