@@ -12,10 +12,12 @@ chain-head lock is held for milliseconds, not for the whole page).
 
 Tamper evidence. Every record carries ``seq``, ``prev_hash`` and ``hash`` (sha256 over a
 canonical JSON of its columns and the previous hash, ``app.audit.chain``); the chain head
-(``audit_chain_head``, one row) is updated first when appending, so its row lock
-serialises concurrent writers. ``flask --app app casus audit-verify`` recomputes the
-chain. On PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE of ``audit_record``,
-even by the table's owner; the ORM refuses them on every database.
+(``audit_chain_head``, one row) moves in the same transaction as the records: a write's
+records update it first, so its row lock serialises them; a page's reads move it on
+condition that it is unchanged since they read it (``chain.append_rows``).
+``flask --app app casus audit-verify`` recomputes the chain. On PostgreSQL a trigger
+refuses UPDATE, DELETE and TRUNCATE of ``audit_record``, even by the table's owner; the
+ORM refuses them on every database.
 
 Removing personal details (retention). The personal details of a record (changed fields
 with old and new values, sections, the ids of a list) live in ``audit_detail`` (one row
