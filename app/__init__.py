@@ -92,10 +92,11 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     from app.web import install_web_hardening
 
     install_cli(casus_cli)
-    from app.audit.cli import audit_verify_command
+    from app.audit.cli import audit_verify_command, audit_verify_pdf_command
 
     if "audit-verify" not in casus_cli.commands:
         casus_cli.add_command(audit_verify_command)
+        casus_cli.add_command(audit_verify_pdf_command)
     app.cli.add_command(casus_cli)
     install_web_hardening(app)
     return app

@@ -25,7 +25,9 @@ CHEAP_PASSWORD_HASH = "pbkdf2:sha256:1"
 
 _SAVEPOINT = re.compile(r"\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\b", re.I)
 #: The audit trail's own writes: a fixed cost per page, measured by ``make bench``.
-_AUDIT = re.compile(r"\s*(INSERT INTO|UPDATE) audit_(record|detail|chain_head)\b", re.I)
+_AUDIT = re.compile(r"\s*((INSERT INTO|UPDATE) audit_(record|detail|chain_head)\b"
+                    r"|SELECT audit_chain_head\.|WITH head AS \(UPDATE audit_chain_head\b)",
+                    re.I)
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 
 

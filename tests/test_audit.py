@@ -142,3 +142,61 @@ def test_concurrent_writers_keep_one_chain(app: Flask, db_backend: str) -> None:
         thread.join(30)
     code, output = _verify(app)
     assert code == 0, output
+
+
+def test_page_reads_and_writes_appending_at_once_keep_one_chain(app: Flask,
+                                                                db_backend: str) -> None:
+    """A page's reads take the chain head without holding its lock while hashing; a
+    write appending at the same moment makes them hash again, never fork the chain."""
+    if db_backend != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    import threading
+
+    from app.audit import build_record, build_row
+    from app.audit.chain import append_rows
+    from app.extensions import db
+
+    barrier = threading.Barrier(3)
+    failures: list[BaseException] = []
+
+    def reader(name: str) -> None:
+        with app.app_context():
+            for _ in range(15):
+                session = db.session.session_factory()
+                barrier.wait(timeout=10)
+                try:
+                    append_rows(session.connection(), [
+                        build_row("read", object_type="case", object_id=1, user=name),
+                        build_row("search", object_type="case", user=name,
+                                  detail={"ids": [1, 2, 3]})])
+                    session.commit()
+                except BaseException as exc:  # noqa: BLE001 - reported below
+                    failures.append(exc)
+                session.close()
+
+    def writer() -> None:
+        with app.app_context():
+            for _ in range(15):
+                session = db.session.session_factory()
+                barrier.wait(timeout=10)
+                session.add(build_record("update", object_type="case", object_id=1,
+                                         user="writer", fields={"summary": ("a", "b")}))
+                session.commit()
+                session.close()
+
+    threads = [threading.Thread(target=reader, args=(f"reader-{i}",)) for i in range(2)]
+    threads.append(threading.Thread(target=writer))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not failures, failures
+    code, output = _verify(app)
+    assert code == 0, output
+    with app.app_context():
+        counts = dict(db.session.execute(
+            sa.select(AuditRecord.username, sa.func.count())
+            .where(AuditRecord.username.in_(["reader-0", "reader-1", "writer"]))
+            .group_by(AuditRecord.username)).all())
+        db.session.remove()
+    assert counts == {"reader-0": 30, "reader-1": 30, "writer": 15}

@@ -186,3 +186,63 @@ def test_others_do_not_see_the_trail(app: Flask, username: str) -> None:
         resp = browser.get(url)
         assert resp.status_code in (302, 403), (url, resp.status_code)
         assert "audit_record" not in resp.text
+
+
+def test_a_signed_trail_pdf_is_verified_and_a_changed_one_refused(app: Flask, tmp_path) -> None:
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    from reports.audit import MANIFEST_KEY
+
+    case_id, _number, _summary = _first_case(app)
+    Browser(app).login("coordinator").get(f"/casemodelview/show/{case_id}")
+    pdf = Browser(app).login("privacy").get(f"/privacy/case/{case_id}?format=pdf")
+    assert pdf.status_code == 200
+    runner = app.test_cli_runner()
+
+    good = tmp_path / "trail.pdf"
+    good.write_bytes(pdf.data)
+    result = runner.invoke(args=["casus", "audit-verify-pdf", str(good)])
+    assert result.exit_code == 0, result.output
+    assert "signature valid" in result.output
+
+    # One record left out of what the PDF says it covers: the signature no longer holds.
+    reader = PdfReader(io.BytesIO(pdf.data))
+    import json
+
+    content = json.loads(reader.metadata[MANIFEST_KEY])
+    assert content["records"], content
+    content["records"] = content["records"][1:]
+    writer = PdfWriter(clone_from=reader)
+    writer.add_metadata({MANIFEST_KEY: json.dumps(content, separators=(",", ":"))})
+    changed = tmp_path / "changed.pdf"
+    with changed.open("wb") as out:
+        writer.write(out)
+    result = runner.invoke(args=["casus", "audit-verify-pdf", str(changed)])
+    assert result.exit_code == 1
+    assert "signature does not match" in result.output
+
+    # A PDF that was never signed (a dossier print, say) is refused as well.
+    unsigned = tmp_path / "unsigned.pdf"
+    plain = PdfWriter()
+    plain.add_blank_page(100, 100)
+    with unsigned.open("wb") as out:
+        plain.write(out)
+    result = runner.invoke(args=["casus", "audit-verify-pdf", str(unsigned)])
+    assert result.exit_code == 1 and "no audit trail signature" in result.output
+
+
+def test_the_trail_shows_its_actions_in_words(app: Flask) -> None:
+    case_id, _number, _summary = _first_case(app)
+    Browser(app).login("coordinator").get(f"/casemodelview/show/{case_id}")
+    privacy = Browser(app).login("privacy")
+    listing = privacy.get("/auditrecordmodelview/list/?_flt_0_username=coordinator&_oc_"
+                          "auditrecordmodelview=at&_od_auditrecordmodelview=desc")
+    assert listing.status_code == 200
+    cells = re.findall(r"<td>\s*([^<]*?)\s*</td>", listing.text)
+    assert "Ingezien" in cells and "read" not in cells
+    timeline = privacy.get(f"/privacy/case/{case_id}")
+    assert "<td>Ingezien</td>" in timeline.text and "<td>read</td>" not in timeline.text
+    privacy.submit("/", {}, post_url="/lang/en")
+    assert "<td>Viewed</td>" in privacy.get(f"/privacy/case/{case_id}").text

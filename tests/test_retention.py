@@ -274,3 +274,21 @@ def test_a_signal_not_included_is_destroyed_with_its_weighing_and_subject(app: F
     assert _db(app, lambda s: (s.get(Signal, signal_id), s.get(Subject, person_id),
                                s.query(Weighing).filter_by(signal_id=signal_id).count())
                ) == (None, None, 0)
+    # The trail keeps its chain; the records of the signal, its weighing and its person
+    # lose their personal details, as a destroyed case's do.
+    assert "audit trail intact" in _cli(app, "audit-verify")
+    from app.audit import AuditDetail, AuditRecord
+
+    def kept(s):
+        about = sa.or_(
+            sa.and_(AuditRecord.object_type == "signal", AuditRecord.object_id == signal_id),
+            sa.and_(AuditRecord.object_type == "subject", AuditRecord.object_id == person_id),
+            AuditRecord.object_type == "weighing")
+        return [(r.object_type, r.action, r.details.content) for r in s.query(AuditRecord)
+                .filter(about, AuditRecord.case_id.is_(None)).join(AuditDetail)
+                .order_by(AuditRecord.seq)
+                if r.object_type != "weighing" or "Geen aanleiding" in r.details.content]
+    left = _db(app, kept)
+    assert not [row for row in left if "Geheime zorg" in row[2] or "Eenmalig" in row[2]
+                or "Geen aanleiding" in row[2]], left
+    assert [row[:2] for row in left] == [("signal", "destruction")], left

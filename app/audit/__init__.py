@@ -12,10 +12,12 @@ chain-head lock is held for milliseconds, not for the whole page).
 
 Tamper evidence. Every record carries ``seq``, ``prev_hash`` and ``hash`` (sha256 over a
 canonical JSON of its columns and the previous hash, ``app.audit.chain``); the chain head
-(``audit_chain_head``, one row) is updated first when appending, so its row lock
-serialises concurrent writers. ``flask --app app casus audit-verify`` recomputes the
-chain. On PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE of ``audit_record``,
-even by the table's owner; the ORM refuses them on every database.
+(``audit_chain_head``, one row) moves in the same transaction as the records: a write's
+records update it first, so its row lock serialises them; a page's reads move it on
+condition that it is unchanged since they read it (``chain.append_rows``).
+``flask --app app casus audit-verify`` recomputes the chain. On PostgreSQL a trigger
+refuses UPDATE, DELETE and TRUNCATE of ``audit_record``, even by the table's owner; the
+ORM refuses them on every database.
 
 Removing personal details (retention). The personal details of a record (changed fields
 with old and new values, sections, the ids of a list) live in ``audit_detail`` (one row
@@ -24,11 +26,12 @@ content, which the hash covers. Deleting the ``audit_detail`` rows therefore lea
 chain intact (``audit-verify`` counts them as "details removed"). On PostgreSQL a trigger
 allows that DELETE only once the object is gone: the record's case (``case_id``) no longer
 exists in ``case``, or, for records of a person without a case, the ``subject`` row
-(``object_type = 'subject'``) no longer exists. So destroy the case content first and then,
-in the same transaction::
+(``object_type = 'subject'``) no longer exists, or, for records of a signal, weighing or
+decision outside a case (``STRIPPABLE``), that row no longer exists. So destroy the
+content first and then, in the same transaction::
 
     from app.audit import strip_details
-    strip_details(case_ids=[...], subject_ids=[...])
+    strip_details(case_ids=[...], subject_ids=[...], objects={"signal": [...]})
 
 The record itself (action, time, user, organisation, case number, object type and id)
 stays: it holds no content of the case.
@@ -45,7 +48,7 @@ from flask import Flask, current_app, g, has_app_context, has_request_context, r
 from sqlalchemy.orm import Session
 
 from app.audit import capture
-from app.audit.chain import append, canonical_json, digest
+from app.audit.chain import append, append_rows, canonical_json, digest
 from app.audit.models import AuditChainHead, AuditDetail, AuditRecord
 from app.models.base import utcnow
 
@@ -64,10 +67,19 @@ ACTIONS = frozenset({
 SECRET_MARKERS = ("password", "secret", "token", "otp", "totp", "api_key", "key_hash")
 HIDDEN = "(hidden)"
 
+#: Rows outside a case whose records' details retention removes once the row is gone
+#: (besides a case's records and a person's): a signal not included and what hangs on it.
+#: The PostgreSQL trigger on ``audit_detail`` names the same tables.
+STRIPPABLE = frozenset({"signal", "weighing", "decision"})
+
 #: Actions written at the end of a successful request rather than with its work.
 DEFERRED = frozenset({"read", "search"})
 
 _order = itertools.count()
+
+#: The columns of who and from where, for a record made by no one in particular.
+_NO_ONE = dict.fromkeys(("user_id", "username", "organisation_id", "organisation", "roles",
+                         "address", "channel"))
 
 #: Session info key: the session flushed work of its own that is not committed yet.
 _UNCOMMITTED = "audit_uncommitted_work"
@@ -155,17 +167,16 @@ def record(action: str, *, object_type: str, object_id: int | None = None,
     """
     if not enabled():
         return
-    rec = build_record(action, object_type=object_type, object_id=object_id,
-                       case_id=case_id, case_number=case_number, fields=fields,
-                       purpose=purpose, detail=detail, user=user,
-                       organisation_id=organisation_id)
+    kwargs = dict(object_type=object_type, object_id=object_id, case_id=case_id,
+                  case_number=case_number, fields=fields, purpose=purpose, detail=detail,
+                  user=user, organisation_id=organisation_id)
     if action in DEFERRED and has_request_context():
-        # Reads are written at the end of the request (``_write_reads``).
-        g.setdefault("_audit_reads", []).append(rec)
+        # Reads are written at the end of the request (``_write_reads``), as plain rows.
+        g.setdefault("_audit_reads", []).append(build_row(action, **kwargs))
         return
     from app.extensions import db
 
-    db.session.add(rec)
+    db.session.add(build_record(action, **kwargs))
 
 
 def record_apart(action: str, **kwargs) -> None:
@@ -180,18 +191,21 @@ def record_apart(action: str, **kwargs) -> None:
         session.commit()
 
 
-def build_record(action: str, *, object_type: str, object_id: int | None = None,
-                 case_id: int | None = None, case_number: str | None = None,
-                 fields: dict[str, tuple[object, object]] | None = None,
-                 purpose: str | None = None, detail: dict | None = None,
-                 user=None, organisation_id: int | None = None) -> AuditRecord:
+def build_row(action: str, *, object_type: str, object_id: int | None = None,
+              case_id: int | None = None, case_number: str | None = None,
+              fields: dict[str, tuple[object, object]] | None = None,
+              purpose: str | None = None, detail: dict | None = None,
+              user=None, organisation_id: int | None = None) -> dict:
+    """One record's columns (without its place in the chain) and ``content``, the
+    canonical JSON of its personal details or ``None``."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
-    rec = AuditRecord(action=action, object_type=object_type[:64], object_id=object_id,
-                      case_id=case_id, case_number=case_number, at=utcnow(),
-                      purpose=(purpose or "")[:500] or None, **_who(user), **_where())
+    row = {**_NO_ONE, **_who(user), **_where(), "action": action,
+           "object_type": object_type[:64], "object_id": object_id, "case_id": case_id,
+           "case_number": case_number, "at": utcnow(), "purpose": (purpose or "")[:500] or None,
+           "detail_digest": None, "content": None}
     if organisation_id is not None:
-        rec.organisation_id = organisation_id
+        row["organisation_id"] = organisation_id
     content: dict = {}
     if fields:
         content["fields"] = {
@@ -200,15 +214,27 @@ def build_record(action: str, *, object_type: str, object_id: int | None = None,
     if detail:
         content["detail"] = _plain(detail)
     if content:
-        text = canonical_json(content)
-        rec.detail_digest = digest(text)
-        rec.details = AuditDetail(content=text)
+        row["content"] = text = canonical_json(content)
+        row["detail_digest"] = digest(text)
+    return row
+
+
+def build_record(action: str, **kwargs) -> AuditRecord:
+    """As ``build_row``, as an ORM object for the session of the work it records."""
+    row = build_row(action, **kwargs)
+    content = row.pop("content")
+    rec = AuditRecord(**row)
+    if content is not None:
+        rec.details = AuditDetail(content=content)
     rec._audit_order = next(_order)
     return rec
 
 
-def strip_details(*, case_ids: Iterable[int] = (), subject_ids: Iterable[int] = ()) -> int:
-    """Remove the personal details of the records of destroyed cases and persons.
+def strip_details(*, case_ids: Iterable[int] = (), subject_ids: Iterable[int] = (),
+                  objects: dict[str, Iterable[int]] | None = None) -> int:
+    """Remove the personal details of the records of destroyed cases and persons, and of
+    destroyed rows outside a case (``objects``: ``{"signal": [ids], "weighing": …}``,
+    the types ``STRIPPABLE`` names).
 
     The records and the chain stay valid. Returns the number of details removed.
     """
@@ -221,6 +247,14 @@ def strip_details(*, case_ids: Iterable[int] = (), subject_ids: Iterable[int] = 
     if subject_ids:
         conditions.append(sa.and_(AuditRecord.object_type == "subject",
                                   AuditRecord.object_id.in_(subject_ids)))
+    for object_type, ids in (objects or {}).items():
+        if object_type not in STRIPPABLE:
+            raise ValueError(f"audit details of {object_type!r} rows are not removable")
+        ids = list(ids)
+        if ids:
+            conditions.append(sa.and_(AuditRecord.case_id.is_(None),
+                                      AuditRecord.object_type == object_type,
+                                      AuditRecord.object_id.in_(ids)))
     if not conditions:
         return 0
     db.session.flush()
@@ -264,7 +298,7 @@ def _write_reads(response):
         # The request's session holds work that is not ours to commit: a session of its own.
         session = db.session.session_factory()
     try:
-        session.add_all(reads)
+        append_rows(session.connection(), reads)
         session.commit()
     except Exception:
         session.rollback()

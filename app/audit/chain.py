@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -30,14 +30,15 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def row_hash(values: Mapping[str, object]) -> str:
+    """The hash of one record given as a mapping of (at least) the ``HASHED`` columns."""
+    hashed = {name: values[name] for name in HASHED}
+    hashed["at"] = hashed["at"].isoformat(timespec="microseconds")
+    return digest(canonical_json(hashed))
+
+
 def record_hash(rec: AuditRecord) -> str:
-    values = {}
-    for name in HASHED:
-        value = getattr(rec, name)
-        if name == "at":
-            value = value.isoformat(timespec="microseconds")
-        values[name] = value
-    return digest(canonical_json(values))
+    return row_hash({name: getattr(rec, name) for name in HASHED})
 
 
 def append(session: Session, records: list[AuditRecord]) -> None:
@@ -64,6 +65,100 @@ def append(session: Session, records: list[AuditRecord]) -> None:
         rec.prev_hash = prev
         rec.hash = prev = record_hash(rec)
     conn.execute(sa.update(table).where(table.c.id == 1).values(hash=prev))
+
+
+def append_rows(conn: sa.Connection, rows: list[dict]) -> None:
+    """Append records given as column mappings, with Core statements only.
+
+    For the reads of a page, without the ORM's unit of work. Each mapping holds the
+    record's columns except ``seq``, ``prev_hash`` and ``hash``, and ``content``: the
+    canonical JSON of its details or ``None``.
+
+    PostgreSQL: the chain head is read without a lock, the hashes computed from it, and
+    then one statement moves the head on condition that it still holds what was read and
+    inserts the records and their details. The head row is locked from that statement to
+    the commit only, one round trip and no hashing. A concurrent append that moved the
+    head first makes the statement insert nothing (PostgreSQL re-checks the condition on
+    the row once the other transaction ends); the hashes are then computed again from the
+    new head. SQLite: the head's ``UPDATE`` comes first, as in ``append``: it takes the
+    database's write lock, which a read snapshot older than another connection's write
+    could not be upgraded to.
+    """
+    head_table = AuditChainHead.__table__
+    c = head_table.c
+    if conn.dialect.name == "sqlite":
+        row = conn.execute(sa.update(head_table).where(c.id == 1).values(seq=c.seq)
+                           .returning(c.seq, c.hash)).first()
+        if row is None:
+            conn.execute(sa.insert(head_table).values(id=1, seq=0, hash=GENESIS))
+            row = (0, GENESIS)
+        last = _chain(rows, *row)
+        conn.execute(sa.update(head_table).where(c.id == 1)
+                     .values(seq=row[0] + len(rows), hash=last))
+    else:
+        for _attempt in range(50):
+            row = conn.execute(sa.select(c.seq, c.hash).where(c.id == 1)).first()
+            if row is None:
+                # An empty trail: the locking append creates the head row.
+                conn.execute(sa.insert(head_table).values(id=1, seq=0, hash=GENESIS))
+                continue
+            last = _chain(rows, *row)
+            if _append_in_one_statement(conn, rows, row, last):
+                return
+        raise RuntimeError("the audit chain head kept moving")  # pragma: no cover
+    records = AuditRecord.__table__
+    contents = {row["seq"]: row.pop("content") for row in rows}
+    ids = conn.execute(sa.insert(records).returning(records.c.id, records.c.seq,
+                                                    sort_by_parameter_order=True), rows).all()
+    details = [{"record_id": rec_id, "content": contents[seq]} for rec_id, seq in ids
+               if contents.get(seq) is not None]
+    if details:
+        conn.execute(sa.insert(AuditDetail.__table__), details)
+
+
+#: The columns a record is inserted with, and their PostgreSQL types (for ``VALUES``).
+_COLUMNS = (*HASHED, "hash")
+_TYPES = {"seq": "integer", "at": "timestamp", "object_id": "integer", "case_id": "integer",
+          "user_id": "integer", "organisation_id": "integer"}
+
+
+def _append_in_one_statement(conn: sa.Connection, rows: list[dict], head: tuple[int, str],
+                             last: str) -> bool:
+    """PostgreSQL: move the head, insert the records and their details in one statement
+    (one round trip while the head row is locked). False when the head had moved."""
+    params: dict[str, object] = {"old_seq": head[0], "old_hash": head[1],
+                                 "new_seq": head[0] + len(rows), "new_hash": last}
+    values, details = [], []
+    for i, row in enumerate(rows):
+        cells = []
+        for name in _COLUMNS:
+            params[f"{name}_{i}"] = row[name]
+            cells.append(f"%({name}_{i})s::{_TYPES.get(name, 'text')}")
+        values.append(f"({', '.join(cells)})")
+        if row.get("content") is not None:
+            params[f"content_{i}"] = row["content"]
+            details.append(f"(%(seq_{i})s::integer, %(content_{i})s::text)")
+    columns = ", ".join(_COLUMNS)
+    sql = (
+        "WITH head AS (UPDATE audit_chain_head SET seq = %(new_seq)s, hash = %(new_hash)s"
+        " WHERE id = 1 AND seq = %(old_seq)s AND hash = %(old_hash)s RETURNING id),"
+        f" rec AS (INSERT INTO audit_record ({columns}) SELECT v.* FROM"
+        f" (VALUES {', '.join(values)}) AS v ({columns})"
+        " WHERE EXISTS (SELECT 1 FROM head) RETURNING id, seq)")
+    if details:
+        sql += (", det AS (INSERT INTO audit_detail (record_id, content)"
+                " SELECT rec.id, d.content FROM rec JOIN"
+                f" (VALUES {', '.join(details)}) AS d (seq, content) ON d.seq = rec.seq)")
+    sql += " SELECT id FROM rec"
+    return len(conn.exec_driver_sql(sql, params).all()) == len(rows)
+
+
+def _chain(rows: list[dict], seq: int, prev: str) -> str:
+    for row in rows:
+        seq += 1
+        row["seq"], row["prev_hash"] = seq, prev
+        row["hash"] = prev = row_hash(row)
+    return prev
 
 
 @dataclass

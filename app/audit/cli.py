@@ -23,3 +23,21 @@ def audit_verify_command() -> None:
     click.echo(f"audit trail intact: {verdict.count} records, head {verdict.head}, "
                f"details removed by retention: {verdict.details_removed}")
 
+
+
+@click.command("audit-verify-pdf")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def audit_verify_pdf_command(path: str) -> None:
+    """Check an exported audit trail PDF's signature; exit 1 when it does not hold."""
+    from pathlib import Path
+
+    from app.extensions import db
+    from reports.audit import verify_pdf
+
+    verdict = verify_pdf(Path(path).read_bytes(), db.session)
+    if not verdict.ok:
+        click.echo(f"{path}: NOT VALID: {verdict.reason}", err=True)
+        raise SystemExit(1)
+    click.echo(f"{path}: signature valid; {verdict.records} records of the audit trail, "
+               f"title {verdict.title!r}")

@@ -163,11 +163,14 @@ def _case_steps(case_id: int) -> tuple[list[Step], list[int], list[int]]:
     return steps, intervention_ids, gone_subjects
 
 
-def _signal_steps(signal_id: int) -> tuple[list[Step], list[int]]:
+def _signal_steps(signal_id: int) -> tuple[list[Step], list[int], dict[str, list[int]]]:
+    """The statements that destroy a signal, the ids of the subjects that go with it, and
+    the rows whose audit records lose their details (``{object type: ids}``)."""
     note, task, decision = Notification.__table__, Task.__table__, Decision.__table__
     weighing, signal = Weighing.__table__, Signal.__table__
     task_ids = _ids(sa.select(task.c.id).where(task.c.signal_id == signal_id))
     decision_ids = _ids(sa.select(decision.c.id).where(decision.c.signal_id == signal_id))
+    weighing_ids = _ids(sa.select(weighing.c.id).where(weighing.c.signal_id == signal_id))
     subjects = _ids(sa.select(signal.c.subject_id).where(signal.c.id == signal_id,
                                                         signal.c.subject_id.is_not(None)))
     gone_subjects = _unneeded_subjects(subjects, None, [signal_id])
@@ -181,7 +184,8 @@ def _signal_steps(signal_id: int) -> tuple[list[Step], list[int]]:
         ("weighing", lambda: weighing.delete().where(weighing.c.signal_id == signal_id)),
         ("signal", lambda: signal.delete().where(signal.c.id == signal_id)),
         *_subject_steps(gone_subjects),
-    ], gone_subjects
+    ], gone_subjects, {"signal": [signal_id], "weighing": weighing_ids,
+                       "decision": decision_ids}
 
 
 def _count(stmt: Any) -> int:
@@ -216,15 +220,18 @@ def _plugin_records(case_id: int, intervention_ids: list[int], apply: bool) -> d
     return counts
 
 
-def _run(plan: Planned, apply: bool) -> tuple[dict[str, int], list[int]]:
-    """Remove (or count) the rows; returns the counts and the removed subjects' ids."""
+def _run(plan: Planned, apply: bool
+         ) -> tuple[dict[str, int], list[int], dict[str, list[int]]]:
+    """Remove (or count) the rows; returns the counts, the removed subjects' ids and the
+    other removed rows outside a case whose audit records lose their details."""
     counts: dict[str, int] = {}
+    objects: dict[str, list[int]] = {}
     if plan.object_type == CASE:
         steps, intervention_ids, subjects = _case_steps(plan.object_id)
         # The plugins' rows first: they hang on the interventions.
         counts.update(_plugin_records(plan.object_id, intervention_ids, apply))
     else:
-        steps, subjects = _signal_steps(plan.object_id)
+        steps, subjects, objects = _signal_steps(plan.object_id)
     for name, build in steps:
         stmt = build()
         n = db.session.execute(stmt).rowcount if apply else _count(stmt)
@@ -238,7 +245,7 @@ def _run(plan: Planned, apply: bool) -> tuple[dict[str, int], list[int]]:
              else _count(log.delete().where(scrub.whereclause)))
         if n:
             counts["print_log (purpose and recipient)"] = n
-    return counts, subjects
+    return counts, subjects, objects
 
 
 def approved(today: dt.date) -> list[Planned]:
@@ -292,10 +299,10 @@ def apply(today: dt.date) -> list[tuple[Planned, DestructionRecord | None]]:
         record = _record(plan, obj, {})
         db.session.expunge(obj)
         try:
-            counts, subjects = _run(plan, apply=True)
+            counts, subjects, objects = _run(plan, apply=True)
             # The audit records stay (the chain with them); their details go.
             forgotten = trail.forget([plan.object_id] if plan.object_type == CASE else [],
-                                     subjects)
+                                     subjects, objects)
             if forgotten:
                 counts["audit_detail"] = forgotten
             record.counts = json.dumps(counts, sort_keys=True)

@@ -17,10 +17,11 @@ __all__ = ["disclosures", "forget", "record"]
 DISCLOSING = ("read", "search", "print", "export", "admission")
 
 
-def forget(case_ids: list[int], subject_ids: list[int]) -> int:
-    """Strip personal details from the audit records of destroyed cases and persons
-    (after their rows are gone, in the same transaction); the chain stays valid."""
-    return strip_details(case_ids=case_ids, subject_ids=subject_ids)
+def forget(case_ids: list[int], subject_ids: list[int],
+           objects: dict[str, list[int]] | None = None) -> int:
+    """Strip personal details from the audit records of destroyed cases, persons and
+    signals (after their rows are gone, in the same transaction); the chain stays valid."""
+    return strip_details(case_ids=case_ids, subject_ids=subject_ids, objects=objects or {})
 
 
 def disclosures(case_ids: list[int], subject_id: int | None = None

@@ -18,6 +18,7 @@ from app import clock
 from app.audit import AuditRecord
 from app.audit.analysis import case_timeline, is_night, person_timeline, unusual_access
 from app.audit.chain import head
+from app.audit.labels import action_label
 from app.extensions import db
 from app.views.base import CasusModelView
 
@@ -53,6 +54,7 @@ class AuditRecordModelView(CasusModelView):
                      "seq": _l("Sequence"), "hash": _l("Hash"),
                      "prev_hash": _l("Previous hash")}
     show_template = "privacy/record_show.html"
+    formatters_columns = {"action": action_label}
 
     def _get_show_widget(self, pk, item, *args: Any, **kwargs: Any):
         widgets = super()._get_show_widget(pk, item, *args, **kwargs)
@@ -78,7 +80,8 @@ class PrivacyView(BaseView):
             response.headers["Cache-Control"] = "no-store"
             return response
         return self.render_template(self.template, title=title, records=records,
-                                    night=is_night, local=clock.to_local)
+                                    night=is_night, local=clock.to_local,
+                                    action_label=action_label)
 
     @expose("/person/<int:subject_id>")
     @has_access
