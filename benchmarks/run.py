@@ -121,13 +121,6 @@ def run_backend(backend: str, url: str, password: str, budget: float, *,
                       "CASUS_MFA_ROLES": []})  # the in-process audit comparison only
     # Refusals and screen errors show up as notes in the table, not as log noise.
     logging.disable(logging.ERROR)
-    results = run_latency(app, url, backend, password, budget)
-    results += dossier_results(app, backend)
-    from benchmarks.audit import audit_results, write_cost
-
-    # The trail's overhead on the case list and case page: interleaved on/off pairs.
-    results += audit_results(app, backend, password)
-    results.append(write_cost(app, backend))
     with app.app_context():
         engine = db.engine
     f = facts(engine)
@@ -146,9 +139,11 @@ def run_backend(backend: str, url: str, password: str, budget: float, *,
 
     results = run_served(url, backend, password, found, budget, after=load_test)
     if audit:
-        from benchmarks.audit import audit_results
+        from benchmarks.audit import audit_results, write_cost
 
+        # The trail's overhead on the case list and case page: interleaved on/off pairs.
         results += audit_results(app, backend, password, budget)
+        results.append(write_cost(app, backend))
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -1,7 +1,7 @@
 """Audit details of destroyed signals: removable once the signal is gone
 
 Revision ID: a16_0001_audit_detail_signals
-Revises: i14b_0001_reference_english
+Revises: b17_0001_start_page_indexes
 Create Date: 2026-12-03 14:40:00
 
 Retention removes the personal details of the audit records of a destroyed signal not
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a16_0001_audit_detail_signals'
-down_revision = 'i14b_0001_reference_english'
+down_revision = 'b17_0001_start_page_indexes'
 branch_labels = None
 depends_on = None
 
