@@ -17,12 +17,13 @@ from typing import Any
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from flask import g, request, url_for
+from flask import g, redirect, request, url_for
 from flask_appbuilder import ModelView
 from flask_appbuilder.fields import EnumField, QuerySelectField
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy.orm import Query, RelationshipProperty, joinedload, selectinload
 from wtforms import BooleanField, DateTimeField, ValidationError, validators
@@ -132,13 +133,25 @@ class RemoteSelectField(QuerySelectField):
 
     def __init__(self, label: object = None, validators: Any = None, *,
                  lookup_name: str, depends_on: str | None = None,
-                 depends_value: Callable[[], Any] | None = None, **kwargs: Any) -> None:
+                 depends_value: Callable[[], Any] | None = None,
+                 not_offered: object = None, **kwargs: Any) -> None:
         super().__init__(label, validators, query_func=self._no_list,
                          get_pk_func=lambda obj: obj.id,
                          get_label=lambda obj: self._lookup().label(obj), **kwargs)
         self.lookup_name = lookup_name
         self.depends_on = depends_on
         self.depends_value = depends_value or (lambda: None)
+        self.not_offered = not_offered
+
+    def pre_validate(self, form: Any) -> None:
+        # A posted id the lookup does not offer (another case's goal, in a crafted post):
+        # say why in the field's own words rather than the generic "not a valid choice".
+        try:
+            super().pre_validate(form)
+        except ValidationError as error:
+            if self.not_offered is None or not self._formdata:
+                raise
+            raise ValidationError(str(self.not_offered)) from error
 
     def _lookup(self) -> Any:
         return LOOKUPS[self.lookup_name]
@@ -180,7 +193,9 @@ def goal_select(label: object, description: object = "") -> RemoteSelectField:
     through ``/lookup/goal`` with the form's case (``app.lookups.chosen_case_id``)."""
     return RemoteSelectField(label, lookup_name="goal", depends_on="case",
                              depends_value=chosen_case_id, allow_blank=True,
-                             description=description, validators=[validators.Optional()])
+                             description=description, validators=[validators.Optional()],
+                             not_offered=_l("This goal is not one of the chosen case's "
+                                            "goals."))
 
 
 def _shared_field(unbound: Any) -> Any:
@@ -260,6 +275,17 @@ class CasusModelView(LocalisedColumnsMixin, AccessPolicyViewMixin, OptimisticLoc
 
     def pre_delete(self, item: Any) -> None:
         self._prepare(item, "delete")
+
+    def post_add_redirect(self):
+        # To the new record: Flask-AppBuilder returns to the page before the form, often
+        # the start page, where the user cannot see what was saved.
+        added_type, pk = g.get("casus_added") or (None, None)
+        if (pk is not None and isinstance(added_type, type)
+                and issubclass(added_type, self.datamodel.obj)
+                and "can_show" in self.base_permissions
+                and self.appbuilder.sm.has_access("can_show", self.class_permission_name)):
+            return redirect(url_for(f"{self.endpoint}.show", pk=pk))
+        return super().post_add_redirect()
 
     def _prepare(self, item: Any, operation: str) -> None:
         try:

@@ -69,14 +69,6 @@ class CaseConferenceModelView(CasusModelView):
         if item.status == ConferenceStatus.planned:
             conferences.propose_agenda(item)
             db.session.commit()
-        g.casus_added_conference = item.id
-
-    def post_add_redirect(self):
-        # To the new conference (with its agenda), not back to wherever the form was.
-        added = getattr(g, "casus_added_conference", None)
-        if added is not None:
-            return redirect(url_for(".show", pk=added))
-        return super().post_add_redirect()
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access

@@ -8,6 +8,9 @@ from collections.abc import Iterator
 import pytest
 from werkzeug.serving import make_server
 
+from app.extensions import db
+from tests.plugins.support import BUILT_IN, build_database, empty_database
+
 
 @pytest.fixture()
 def live_server(app) -> Iterator[str]:
@@ -19,6 +22,25 @@ def live_server(app) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+@pytest.fixture()
+def plugin_server(test_database, tmp_path) -> Iterator[tuple[object, str]]:
+    """The demo with the built-in plugins enabled (agreed plugin interventions), served."""
+    url, cleanup = empty_database(test_database, tmp_path, "journey")
+    app = build_database(url, BUILT_IN)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield app, f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        cleanup()
 
 
 @pytest.fixture()

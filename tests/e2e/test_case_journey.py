@@ -14,13 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from werkzeug.serving import make_server
 
 from app import clock
 from app.access import system_access
@@ -28,31 +25,11 @@ from app.extensions import db
 from app.models import Case, Intervention, InterventionType, Organisation
 from tests.e2e.conftest import login
 from tests.e2e.test_signal_journey import _choose, _option_value, _type_date
-from tests.plugins.support import BUILT_IN, build_database, empty_database
 
 pytestmark = pytest.mark.e2e
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "journeys"
 CONCERN = "Jongere verspreidt oproepen tot geweld in een besloten groep."
-
-
-@pytest.fixture()
-def plugin_server(test_database, tmp_path) -> Iterator[tuple[object, str]]:
-    """The demo with the built-in plugins enabled (agreed plugin interventions), served."""
-    url, cleanup = empty_database(test_database, tmp_path, "journey")
-    app = build_database(url, BUILT_IN)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield app, f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        cleanup()
 
 
 def _shot(page, name: str) -> None:
