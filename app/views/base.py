@@ -69,6 +69,24 @@ class LabelledEnumField(EnumField):
             raise ValidationError(str(error)) from error
 
 
+#: What the empty choice of a select reads (as an empty value in lists and show pages).
+EMPTY_CHOICE = "—"
+_fab_iter_choices = QuerySelectField.iter_choices
+
+
+def _iter_choices_with_empty_label(self: QuerySelectField) -> Any:
+    # WTForms 3.3 writes an option's value when its label is empty, and Flask-AppBuilder
+    # leaves the label of the empty choice empty: every optional select (forms and search
+    # filters, also on Flask-AppBuilder's own screens) offered "__None".
+    for choice in _fab_iter_choices(self):
+        if choice[0] == "__None" and not choice[1]:
+            choice = (choice[0], EMPTY_CHOICE, *choice[2:])
+        yield choice
+
+
+QuerySelectField.iter_choices = _iter_choices_with_empty_label
+
+
 def query_select(label: object, query_func: Callable[[], Any], *, required: bool = False,
                  description: object = "") -> QuerySelectField:
     """A searchable select over a bounded query (never a whole table)."""
