@@ -58,11 +58,6 @@ class CaseConferenceModelView(CasusModelView):
                                               "you.")),
     }
 
-    def pre_add(self, item: CaseConference) -> None:
-        # As ``app.conferences.plan_conference``: whoever plans it chairs unless told.
-        if item.chair is None and item.chair_id is None:
-            item.chair_id = g.user.id
-
     def post_add(self, item: CaseConference) -> None:
         # A newly planned conference starts with the cases that are due: the
         # coordinator then only adds or reviews, instead of collecting them by hand.
