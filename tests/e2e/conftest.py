@@ -24,10 +24,14 @@ def live_server(app) -> Iterator[str]:
         thread.join(timeout=5)
 
 
-@pytest.fixture()
-def plugin_server(test_database, tmp_path) -> Iterator[tuple[object, str]]:
-    """The demo with the built-in plugins enabled (agreed plugin interventions), served."""
-    url, cleanup = empty_database(test_database, tmp_path, "journey")
+@pytest.fixture(scope="session")
+def plugin_server(test_database, tmp_path_factory) -> Iterator[tuple[object, str]]:
+    """The demo with the built-in plugins enabled (agreed plugin interventions), served.
+
+    One database for the journeys that use it: building one takes half a minute, and
+    each journey works on rows of its own (a new case; the partners' new interventions).
+    Kept apart from ``built_in_app``, which the read-only crawls share."""
+    url, cleanup = empty_database(test_database, tmp_path_factory.mktemp("journey"), "journey")
     app = build_database(url, BUILT_IN)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -57,6 +61,6 @@ def login(page, base_url: str, username: str, password: str = "Casusregie-demo-2
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     # The login form's button, not the language switch's (also a form, in the navbar).
-    page.click("form:not(.casus-lang-form) input[type=submit], "
-               "form:not(.casus-lang-form) button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("form:not(.casus-lang-form) input[type=submit], "
+                   "form:not(.casus-lang-form) button[type=submit]")
