@@ -227,7 +227,8 @@ def build_config(overrides: dict | None = None) -> dict:
         "APP_THEME": "",
         "APP_ICON": "",
         "AUTH_TYPE": AUTH_DB,
-        "AUTH_ROLE_PUBLIC": "Public",
+        # Visitors who are not signed in; its name shows among the roles (data, in Dutch).
+        "AUTH_ROLE_PUBLIC": "Publiek",
         # Flask-AppBuilder grants every new permission to its admin role. That role is
         # built-in and empty here, so no account gets case content by being an admin.
         "AUTH_ROLE_ADMIN": "Admin",

@@ -82,6 +82,12 @@ def new_subject(item: Subject) -> None:
     item.refresh_name_key()
 
 
+def new_conference(item: CaseConference) -> None:
+    # Whoever plans a conference chairs it unless the form names a chair.
+    if item.chair is None and item.chair_id is None:
+        item.chair_id = _user_id()
+
+
 def as_entered(_item: Any) -> None:
     """Rows whose form carries every rule (validators, the guard at the flush)."""
 
@@ -104,4 +110,5 @@ def register() -> None:
     writer(Subject, "add")(new_subject)
     writer(Subject, "edit", "delete")(as_entered)
     writer(SubjectRelation, "add", "edit", "delete")(as_entered)
-    writer(CaseConference, "add", "edit", "delete")(as_entered)
+    writer(CaseConference, "add")(new_conference)
+    writer(CaseConference, "edit", "delete")(as_entered)

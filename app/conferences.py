@@ -1,4 +1,5 @@
-"""Case conferences as a service: planning, the proposed agenda, decisions per agenda item.
+"""Case conferences as a service: the proposed agenda, decisions per agenda item (a
+conference itself is planned on its screen, through ``app.casework.new_conference``).
 
 Like ``app.workflow`` these functions need no Flask request, flush but never commit,
 and refuse before they change anything.
@@ -47,23 +48,6 @@ def _require_planned(conference: CaseConference) -> None:
     if conference.status != ConferenceStatus.planned:
         raise ConferenceError(_l("The agenda of a conference that is no longer planned "
                                  "cannot be changed."))
-
-
-@service
-def plan_conference(user: CasusUser, *, held_on: dt.datetime | None, location: str | None,
-                    chair: CasusUser | None = None) -> CaseConference:
-    """Plan a conference and propose its agenda at once."""
-    workflow.require_permission(user, workflow.CONFERENCE)
-    if held_on is None:
-        raise ConferenceError(_l("Give the date and time of the conference."), "held_on")
-    if clock.to_local(held_on).date() < clock.local_today():
-        raise ConferenceError(_l("A conference cannot be planned in the past."), "held_on")
-    conference = CaseConference(held_on=held_on, location=(location or "").strip() or None,
-                                chair=chair or user, status=ConferenceStatus.planned)
-    db.session.add(conference)
-    db.session.flush()
-    propose_agenda(conference)
-    return conference
 
 
 def proposed_cases(conference: CaseConference) -> list[Case]:

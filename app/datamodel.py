@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from flask import g, has_request_context
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -67,6 +68,9 @@ class CasusSQLAInterface(SQLAInterface):
     def add(self, item: Any, commit: bool = True) -> None:
         with services.saving(item, "add"):
             self._safely(super().add, item, commit)
+        if has_request_context():
+            # The add screen then opens the new record (``CasusModelView.post_add_redirect``).
+            g.casus_added = (type(item), getattr(item, "id", None))
 
     def edit(self, item: Any, commit: bool = True) -> None:
         with services.saving(item, "edit"):

@@ -5,8 +5,8 @@ view sets it; its Babel locale selector reads it). Casusregie adds:
 
 - the choice is remembered per user (``ab_user.locale``): stored when the user switches
   language, applied to the session when they log in;
-- Jinja filters ``format_date``, ``format_datetime``, ``format_time``, ``format_number``
-  and ``format_decimal`` that format for the active locale and time zone;
+- Jinja filters ``format_date``, ``format_moment``, ``format_datetime``, ``format_time``,
+  ``format_number`` and ``format_decimal`` that format for the active locale and time zone;
 - :class:`LocalisedColumnsMixin`, which shows dates, booleans, decimals and empty values
   in list and show pages the way the active locale writes them;
 - WTForms' own validation messages ("This field is required.") taken from Casusregie's
@@ -98,6 +98,17 @@ def format_datetime(value: dt.datetime | None, format: str = "medium") -> str:
     return dates.format_datetime(value, format, tzinfo=_zone(value), locale=format_locale())
 
 
+def format_moment(value: dt.datetime | None, seconds: bool = False) -> str:
+    """An instant as every screen and PDF writes it: the date as :func:`format_date` writes
+    it, then the Amsterdam time ("17 mei 2026 14:00"). One way, so that a list never mixes
+    "17 mei 2026" with "01-06-2027 09:30"."""
+    if value is None:
+        return ""
+    local = clock.to_local(value)
+    return f"{format_date(local.date())} {local:%H:%M:%S}" if seconds else \
+        f"{format_date(local.date())} {local:%H:%M}"
+
+
 def format_time(value: dt.time | dt.datetime | None, format: str = "short") -> str:
     if value is None:
         return ""
@@ -130,7 +141,7 @@ def display_value(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return enum_label(value)
     if isinstance(value, dt.datetime):
-        return format_datetime(value, "short")
+        return format_moment(value)
     if isinstance(value, dt.date):
         return format_date(value, "medium")
     if isinstance(value, dt.time):
@@ -266,6 +277,7 @@ def init_i18n(app: Flask) -> None:
     for name, function in {
         "format_date": format_date,
         "format_datetime": format_datetime,
+        "format_moment": format_moment,
         "format_time": format_time,
         "format_number": format_number,
         "format_decimal": format_decimal,

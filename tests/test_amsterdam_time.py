@@ -61,11 +61,11 @@ def test_a_conference_at_two_reads_two_everywhere(app, browser: Browser, day: dt
     assert held_on == dt.datetime.combine(day, dt.time(utc_hour))
 
     # The screens: the conference's own page, its list, and the case page's agenda.
-    numeric = f"{day:%d-%m-%Y}"
-    show = browser.get(f"/caseconferencemodelview/show/{conference_id}").text
-    assert re.search(rf"{numeric},? 14:00", show), "show page"
-    assert re.search(rf"{numeric},? 14:00", browser.get("/caseconferencemodelview/list/").text)
     medium = format_date(day, "medium", locale="nl_NL")
+    show = browser.get(f"/caseconferencemodelview/show/{conference_id}").text
+    assert f"{medium} 14:00" in show, "show page"
+    assert f"{medium} 14:00" in browser.get("/caseconferencemodelview/list/").text
+    assert f"{medium} 14:00" in browser.get(f"/conferenceagenda/{conference_id}").text
     assert f"{medium} 14:00" in browser.get(f"/casemodelview/show/{case_id}").text
 
     # Both PDFs, read back.
@@ -110,7 +110,8 @@ def test_a_decision_taken_now_shows_the_footer_clock(app, browser: Browser) -> N
     page = browser.get(f"/casemodelview/show/{case_id}").text
     local = clock.to_local(now)
     assert f"{format_date(local.date(), 'medium', locale='nl_NL')} {local:%H:%M}" in page
-    assert f"{local:%d-%m-%Y}, {local:%H:}" in page  # the footer: "Geraadpleegd door … op"
+    # The footer ("Geraadpleegd door … op"), written the same way.
+    assert f"{format_date(local.date(), 'medium', locale='nl_NL')} {local:%H:}" in page
 
 
 def test_the_permission_log_shows_the_footer_clock(app, browser: Browser) -> None:
@@ -127,5 +128,42 @@ def test_the_permission_log_shows_the_footer_clock(app, browser: Browser) -> Non
     resp = browser.get("/permissionchangemodelview/list/")
     assert resp.status_code == 200
     page = resp.text
-    assert f"20-01-{NEXT_YEAR}, 07:40" in page
+    assert f"20 jan {NEXT_YEAR} 07:40" in page
     assert "06:40" not in page
+
+
+#: A date written with digits only ("01-06-2027", "2027-06-01"): screens write dates as
+#: ``app.i18n.format_date`` does ("1 jun 2027"), instants with the time after it.
+NUMERIC_DATE = re.compile(r"\b\d{1,2}-\d{1,2}-\d{4}\b|\b\d{4}-\d{2}-\d{2}\b")
+
+
+def _visible(page: str) -> str:
+    """The page's text outside scripts, styles and form inputs (typed dates keep digits)."""
+    page = re.sub(r"<(script|style|textarea)\b.*?</\1>", " ", page, flags=re.S)
+    page = re.sub(r"<input\b[^>]*>", " ", page)
+    return re.sub(r"<[^>]+>", " ", page)
+
+
+def test_lists_and_headers_write_dates_one_way(app, browser: Browser) -> None:
+    """The signals list, the weighing page, the conference list, the agenda header, the
+    start page and the footer: "17 mei 2026" and "17 mei 2026 14:00", never digits."""
+    browser.login("coordinator")
+    day = dt.date(NEXT_YEAR, 6, 1)
+    conference_id = _plan_at_two(browser, app, day)
+    with app.app_context(), system_access("test"):
+        from app.models import Signal, SignalStatus
+
+        signal = db.session.query(Signal).filter(
+            Signal.status == SignalStatus.received).first()
+        received = clock.to_local(signal.received_at)
+        signal_id = signal.id
+        db.session.remove()
+    medium = format_date(day, "medium", locale="nl_NL")
+    pages = {url: _visible(browser.get(url).text) for url in (
+        "/signalworkflow/", f"/signalworkflow/{signal_id}/weigh", "/caseconferencemodelview/list/",
+        f"/conferenceagenda/{conference_id}", "/")}
+    for url, text in pages.items():
+        assert not NUMERIC_DATE.search(text), (url, NUMERIC_DATE.findall(text))
+    written = f"{format_date(received.date(), 'medium', locale='nl_NL')} {received:%H:%M}"
+    assert written in pages["/signalworkflow/"]
+    assert f"{medium} 14:00" in pages[f"/conferenceagenda/{conference_id}"]

@@ -237,3 +237,19 @@ def test_each_role_lands_on_its_work(app, browser: Browser, username: str,
         text = html.unescape(page)
         for purpose in purposes:
             assert purpose in text
+
+
+def test_saving_a_new_record_opens_it(app) -> None:
+    """Flask-AppBuilder returns to the page before the form (often the start page); a
+    new record opens on its own page instead."""
+    from app.models import Organisation
+
+    admin = Browser(app).login("beheerder")
+    admin.get("/")  # the page before the form: where the add form used to return
+    resp = admin.submit("/organisationmodelview/add", {
+        "name": "Buurtteam Oost", "tier": "case_partner", "kind": "other", "active": "y"})
+    assert resp.status_code == 302, resp.text
+    pk = read(app, lambda s: s.query(Organisation.id)
+              .filter(Organisation.name == "Buurtteam Oost").scalar())
+    assert resp.headers["Location"].endswith(f"/organisationmodelview/show/{pk}")
+    assert "Buurtteam Oost" in admin.get(resp.headers["Location"]).text

@@ -249,26 +249,3 @@ def test_registering_a_past_conference_proposes_no_agenda(app, coordinator) -> N
     stored = clock.from_local_input(held_on)
     conf_id = read(app, lambda s: s.query(CaseConference).filter_by(held_on=stored).one().id)
     assert _agenda(app, conf_id) == []
-
-
-def test_plan_conference_service_refuses_missing_or_past_dates(app) -> None:
-    from app import conferences
-
-    with app.app_context(), system_access("test"):
-        user = db.session.query(CasusUser).filter_by(username="coordinator").one()
-        before = db.session.query(CaseConference).count()
-        for held_on, message in (
-                (None, "Geef de datum en tijd van het casusoverleg."),
-                (dt.datetime.combine(TODAY - dt.timedelta(days=1), dt.time(9)),
-                 "Een casusoverleg kan niet in het verleden worden gepland.")):
-            with pytest.raises(conferences.ConferenceError) as refused:
-                conferences.plan_conference(user, held_on=held_on, location="Stadhuis")
-            assert (str(refused.value), refused.value.field) == (message, "held_on")
-        assert db.session.query(CaseConference).count() == before
-        planned = conferences.plan_conference(
-            user, held_on=dt.datetime.combine(TODAY + dt.timedelta(days=45), dt.time(9)),
-            location="Stadhuis")
-        names = sorted(i.case.subjects[0].last_name for i in planned.agenda_items)
-        assert names == ["Benali", "Benali", "Verhoef", "Ødegård"]
-        assert planned.chair.username == "coordinator"
-        db.session.rollback()

@@ -59,6 +59,17 @@ DUTCH_UI = (
     "Ja", "Nee", "VERTROUWELIJK", "Geraadpleegd door", "Dit veld is verplicht",
 )
 
+# Words of the libraries that are no language at all: the value of an empty select
+# choice shown as its label.
+LEFTOVERS = ("__None",)
+
+# Flask-AppBuilder's built-in names that would show in English on Dutch pages.
+ENGLISH_DATA = ("Public",)
+
+#: What the crawl reports for a field the browser itself checks: its bubble ("Please
+#: tick this box if you want to proceed") speaks the browser's language, not the user's.
+NATIVE_CHECK = "browser-native check (required without novalidate)"
+
 SKIP_PATH = re.compile(
     r"^/(logout|lang|static|api|swagger|appbuilder)\b|/delete/|/action/|/action_post"
     r"|/download/|/swagger")
@@ -80,8 +91,10 @@ class _VisibleText(HTMLParser):
         self.parts: list[str] = []
         self.cells: list[str] = []
         self.links: list[str] = []
+        self.native_checks: list[str] = []
         self._hidden = 0
         self._cell = 0
+        self._form_validates = False
 
     def _add(self, text: str) -> None:
         (self.cells if self._cell else self.parts).append(text)
@@ -95,6 +108,11 @@ class _VisibleText(HTMLParser):
             self._cell += 1
         if tag == "a" and values.get("href"):
             self.links.append(values["href"] or "")
+        if tag == "form":
+            self._form_validates = "novalidate" not in values
+        if tag in ("input", "select", "textarea") and "required" in values and \
+                self._form_validates:
+            self.native_checks.append(values.get("name") or tag)
         for attr in self.ATTRS:
             if values.get(attr):
                 self._add(values[attr] or "")
@@ -102,6 +120,8 @@ class _VisibleText(HTMLParser):
             self._add(values["value"] or "")
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._form_validates = False
         if tag in self.HIDDEN and self._hidden:
             self._hidden -= 1
         if tag == "td" and self._cell:
@@ -208,6 +228,7 @@ def crawl(browser: Browser, forbidden: tuple[str, ...], names: Sequence[str] = (
         found = _words_found(text, forbidden)
         found += sorted({part for part in (*parser.parts, *parser.cells)
                          if re.sub(r"^\d+\.\s*", "", part) in labels})
+        found += [f"{NATIVE_CHECK}: {name}" for name in parser.native_checks]
         if found:
             problems[url] = found
         for href in parser.links:
@@ -238,7 +259,8 @@ def test_dutch_pages_show_no_english(demo_app, username: str) -> None:
     app = demo_app
     browser = Browser(app).login(username)
     assert browser.get("/lang/nl").status_code == 302  # whatever an earlier test chose
-    pages, problems = crawl(browser, ENGLISH_UI, data_names(app), permission_identifiers(app))
+    pages, problems = crawl(browser, (*ENGLISH_UI, *ENGLISH_DATA, *LEFTOVERS), data_names(app),
+                            permission_identifiers(app))
     assert pages >= 3, f"{username} reached only {pages} pages"
     assert not problems, f"English on Dutch pages of {username}:\n{_report(problems)}"
 
@@ -248,7 +270,8 @@ def test_english_pages_show_no_dutch(demo_app, username: str) -> None:
     app = demo_app
     browser = Browser(app).login(username)
     assert browser.get("/lang/en").status_code == 302
-    pages, problems = crawl(browser, DUTCH_UI, data_names(app), permission_identifiers(app),
+    pages, problems = crawl(browser, (*DUTCH_UI, *LEFTOVERS), data_names(app),
+                            permission_identifiers(app),
                             labels=reference_data_in_dutch(app))
     assert pages >= 3, f"{username} reached only {pages} pages"
     assert not problems, f"Dutch on English pages of {username}:\n{_report(problems)}"
@@ -271,6 +294,12 @@ def test_crawler_notices_a_leftover_word() -> None:
     assert found == ["Security", "Cases", "menu access"]  # the menu's, and the sentence's
     assert table.text(frozenset({"Security", "menu access"})).count("Security") == 1
     assert _shape("/x/show/7?_flt_0_name=a") == _shape("/x/show/12?_flt_0_name=b")
+    form = _VisibleText()
+    form.feed('<form><select name="type"><option value="__None">__None</option></select>'
+              '<input type="checkbox" name="consent" required></form>'
+              '<form novalidate><input name="purpose" required></form>')
+    assert _words_found(form.text(), LEFTOVERS) == ["__None"]
+    assert form.native_checks == ["consent"]  # the form that validates itself is fine
 
 
 @pytest.mark.rollback
@@ -286,3 +315,10 @@ def test_leftovers_of_the_libraries_speak_dutch(app) -> None:
     assert "Te veel verzoeken" in page and "Too Many Requests" not in page
     start = Browser(app).login("coordinator").get("/casemodelview/list/").text
     assert 'data-remove-all="Alles wissen"' in start
+    # The empty choice of an optional select, on a form and in the list's search filters.
+    admin = Browser(app).login("beheerder")
+    for url in ("/interventiontypemodelview/add", "/users/list/"):
+        page = admin.get(url).text
+        assert ">__None<" not in page and "e__None\\u003c" not in page, url
+    # Flask-AppBuilder's public role, under its Dutch name.
+    assert ">Public<" not in admin.get("/roles/list/").text

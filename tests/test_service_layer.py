@@ -6,6 +6,10 @@ generated forms, the API and the process screens pass because they go through it
 
 from __future__ import annotations
 
+import ast
+import inspect
+from pathlib import Path
+
 import pytest
 from flask import Blueprint, g
 
@@ -102,3 +106,43 @@ def test_every_model_a_form_writes_has_a_service(app) -> None:
                 missing.append(f"{type(view).__name__}: {operation}")
     assert not missing, "case content written without a service:\n  " + "\n  ".join(missing)
     assert services.writer_for(Intervention, "add") is not None
+
+
+# --- every service has a caller outside the tests ---------------------------------------
+
+_ROOT = Path(__file__).resolve().parents[1]
+#: Where screens, the API, jobs and plugins live: a service referenced only in tests/ is
+#: one no user can reach.
+_PRODUCT = ("app", "plugins", "reports")
+
+
+def _references(name: str, defined_in: Path) -> list[str]:
+    """Places outside the tests that name ``name`` (a call, or the function passed on)."""
+    found = []
+    for folder in _PRODUCT:
+        for path in sorted((_ROOT / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                named = (node.id if isinstance(node, ast.Name) else
+                         node.attr if isinstance(node, ast.Attribute) else None)
+                if named == name and not (path == defined_in and isinstance(node, ast.Name)
+                                          and isinstance(node.ctx, ast.Store)):
+                    found.append(f"{path.relative_to(_ROOT)}:{node.lineno}")
+    return found
+
+
+def test_every_service_has_a_caller_outside_the_tests(app) -> None:
+    """A service function only tests call is a second write path nobody uses: it gets a
+    screen, or it goes."""
+    assert len(services.SERVICES) >= 10  # the workflow, conferences, subjects, admissions
+    unused = []
+    for fn in services.SERVICES:
+        defined_in = Path(inspect.getsourcefile(inspect.unwrap(fn)))
+        if not _references(fn.__name__, defined_in):
+            unused.append(f"{fn.__module__}.{fn.__name__}")
+    assert not unused, f"services no screen, API or plugin uses: {unused}"
+
+
+def test_the_unused_service_check_sees_a_reference(tmp_path) -> None:
+    assert _references("register_signal", _ROOT / "app" / "workflow.py")
+    assert not _references("no_such_service_anywhere", _ROOT / "app" / "workflow.py")

@@ -17,12 +17,13 @@ from typing import Any
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from flask import g, request, url_for
+from flask import g, redirect, request, url_for
 from flask_appbuilder import ModelView
 from flask_appbuilder.fields import EnumField, QuerySelectField
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy.orm import Query, RelationshipProperty, joinedload, selectinload
 from wtforms import BooleanField, DateTimeField, ValidationError, validators
@@ -67,6 +68,24 @@ class LabelledEnumField(EnumField):
             super().pre_validate(form)
         except ValueError as error:
             raise ValidationError(str(error)) from error
+
+
+#: What the empty choice of a select reads (as an empty value in lists and show pages).
+EMPTY_CHOICE = "—"
+_fab_iter_choices = QuerySelectField.iter_choices
+
+
+def _iter_choices_with_empty_label(self: QuerySelectField) -> Any:
+    # WTForms 3.3 writes an option's value when its label is empty, and Flask-AppBuilder
+    # leaves the label of the empty choice empty: every optional select (forms and search
+    # filters, also on Flask-AppBuilder's own screens) offered "__None".
+    for choice in _fab_iter_choices(self):
+        if choice[0] == "__None" and not choice[1]:
+            choice = (choice[0], EMPTY_CHOICE, *choice[2:])
+        yield choice
+
+
+QuerySelectField.iter_choices = _iter_choices_with_empty_label
 
 
 def query_select(label: object, query_func: Callable[[], Any], *, required: bool = False,
@@ -133,13 +152,25 @@ class RemoteSelectField(QuerySelectField):
 
     def __init__(self, label: object = None, validators: Any = None, *,
                  lookup_name: str, depends_on: str | None = None,
-                 depends_value: Callable[[], Any] | None = None, **kwargs: Any) -> None:
+                 depends_value: Callable[[], Any] | None = None,
+                 not_offered: object = None, **kwargs: Any) -> None:
         super().__init__(label, validators, query_func=self._no_list,
                          get_pk_func=lambda obj: obj.id,
                          get_label=lambda obj: self._lookup().label(obj), **kwargs)
         self.lookup_name = lookup_name
         self.depends_on = depends_on
         self.depends_value = depends_value or (lambda: None)
+        self.not_offered = not_offered
+
+    def pre_validate(self, form: Any) -> None:
+        # A posted id the lookup does not offer (another case's goal, in a crafted post):
+        # say why in the field's own words rather than the generic "not a valid choice".
+        try:
+            super().pre_validate(form)
+        except ValidationError as error:
+            if self.not_offered is None or not self._formdata:
+                raise
+            raise ValidationError(str(self.not_offered)) from error
 
     def _lookup(self) -> Any:
         return LOOKUPS[self.lookup_name]
@@ -181,7 +212,9 @@ def goal_select(label: object, description: object = "") -> RemoteSelectField:
     through ``/lookup/goal`` with the form's case (``app.lookups.chosen_case_id``)."""
     return RemoteSelectField(label, lookup_name="goal", depends_on="case",
                              depends_value=chosen_case_id, allow_blank=True,
-                             description=description, validators=[validators.Optional()])
+                             description=description, validators=[validators.Optional()],
+                             not_offered=_l("This goal is not one of the chosen case's "
+                                            "goals."))
 
 
 def _shared_field(unbound: Any) -> Any:
@@ -262,6 +295,17 @@ class CasusModelView(LocalisedColumnsMixin, AccessPolicyViewMixin, OptimisticLoc
 
     def pre_delete(self, item: Any) -> None:
         self._prepare(item, "delete")
+
+    def post_add_redirect(self):
+        # To the new record: Flask-AppBuilder returns to the page before the form, often
+        # the start page, where the user cannot see what was saved.
+        added_type, pk = g.get("casus_added") or (None, None)
+        if (pk is not None and isinstance(added_type, type)
+                and issubclass(added_type, self.datamodel.obj)
+                and "can_show" in self.base_permissions
+                and self.appbuilder.sm.has_access("can_show", self.class_permission_name)):
+            return redirect(url_for(f"{self.endpoint}.show", pk=pk))
+        return super().post_add_redirect()
 
     def _prepare(self, item: Any, operation: str) -> None:
         try:

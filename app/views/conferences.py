@@ -58,25 +58,12 @@ class CaseConferenceModelView(CasusModelView):
                                               "you.")),
     }
 
-    def pre_add(self, item: CaseConference) -> None:
-        # As ``app.conferences.plan_conference``: whoever plans it chairs unless told.
-        if item.chair is None and item.chair_id is None:
-            item.chair_id = g.user.id
-
     def post_add(self, item: CaseConference) -> None:
         # A newly planned conference starts with the cases that are due: the
         # coordinator then only adds or reviews, instead of collecting them by hand.
         if item.status == ConferenceStatus.planned:
             conferences.propose_agenda(item)
             db.session.commit()
-        g.casus_added_conference = item.id
-
-    def post_add_redirect(self):
-        # To the new conference (with its agenda), not back to wherever the form was.
-        added = getattr(g, "casus_added_conference", None)
-        if added is not None:
-            return redirect(url_for(".show", pk=added))
-        return super().post_add_redirect()
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access

@@ -8,6 +8,9 @@ from collections.abc import Iterator
 import pytest
 from werkzeug.serving import make_server
 
+from app.extensions import db
+from tests.plugins.support import BUILT_IN, build_database, empty_database
+
 
 @pytest.fixture()
 def live_server(app) -> Iterator[str]:
@@ -19,6 +22,29 @@ def live_server(app) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def plugin_server(test_database, tmp_path_factory) -> Iterator[tuple[object, str]]:
+    """The demo with the built-in plugins enabled (agreed plugin interventions), served.
+
+    One database for the journeys that use it: building one takes half a minute, and
+    each journey works on rows of its own (a new case; the partners' new interventions).
+    Kept apart from ``built_in_app``, which the read-only crawls share."""
+    url, cleanup = empty_database(test_database, tmp_path_factory.mktemp("journey"), "journey")
+    app = build_database(url, BUILT_IN)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield app, f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        cleanup()
 
 
 @pytest.fixture()
@@ -35,6 +61,6 @@ def login(page, base_url: str, username: str, password: str = "Casusregie-demo-2
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     # The login form's button, not the language switch's (also a form, in the navbar).
-    page.click("form:not(.casus-lang-form) input[type=submit], "
-               "form:not(.casus-lang-form) button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("form:not(.casus-lang-form) input[type=submit], "
+                   "form:not(.casus-lang-form) button[type=submit]")

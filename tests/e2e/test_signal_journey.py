@@ -4,10 +4,12 @@ nobody knows yet → weighing → included as a case about that person. Screensh
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
+from babel.dates import format_date
 
 from app import clock
 from app.access import system_access
@@ -84,7 +86,10 @@ def test_a_signal_about_a_new_person_becomes_a_case(app, page, live_server: str)
     # 2. Weigh it: the signal is waiting for the weighing team.
     page.goto(f"{live_server}/signalworkflow/")
     row = page.locator("#signals-to-weigh tr", has_text="Sanne Kwakkelstein")
-    assert received in row.inner_text()
+    # The list writes the moment the form showed as "17-12-2026 14:00" as every list does.
+    typed = dt.datetime.strptime(received, "%d-%m-%Y %H:%M")
+    assert f"{format_date(typed.date(), 'medium', locale='nl_NL')} {typed:%H:%M}" in \
+        row.inner_text()
     row.locator("a").click()
     page.wait_for_load_state("networkidle")
     _choose(page, "#outcome", "include")
