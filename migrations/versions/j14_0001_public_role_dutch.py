@@ -1,7 +1,7 @@
 """Flask-AppBuilder's role for visitors who are not signed in, under a Dutch name
 
 Revision ID: j14_0001_public_role_dutch
-Revises: i14b_0001_reference_english
+Revises: a16_0001_audit_detail_signals
 Create Date: 2026-12-03 14:10:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'j14_0001_public_role_dutch'
-down_revision = 'i14b_0001_reference_english'
+down_revision = 'a16_0001_audit_detail_signals'
 branch_labels = None
 depends_on = None
 
