@@ -22,7 +22,13 @@ from app.access import models as _models  # noqa: F401  (the permission change l
 from app.access.actor import Actor, actor_for_user, current_actor, system_access
 from app.access.errors import AccessDenied
 from app.access.fields import can_see_field, register_field_rules
-from app.access.rows import figures_access, figures_only, row_criteria, visible_query
+from app.access.rows import (
+    case_subjects_loader,
+    figures_access,
+    figures_only,
+    row_criteria,
+    visible_query,
+)
 from app.extensions import db
 
 
@@ -38,6 +44,7 @@ __all__ = [
     "Actor",
     "actor_for_user",
     "can_see_field",
+    "case_subjects_loader",
     "current_actor",
     "figures_access",
     "figures_only",

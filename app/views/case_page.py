@@ -25,7 +25,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from werkzeug.routing import BuildError
 
 from app import clock, workflow
-from app.access import current_actor
+from app.access import case_subjects_loader, current_actor
 from app.extensions import db
 from app.i18n import format_locale
 from app.labels import enum_label
@@ -38,7 +38,6 @@ from app.models import (
     CaseAdmission,
     CaseConference,
     CaseNote,
-    CaseSubject,
     Decision,
     Goal,
     Intervention,
@@ -153,7 +152,7 @@ def load_case(pk: Any, datamodel: Any = None, filters: Any = None) -> Case | Non
     except (TypeError, ValueError):
         return None
     query = (db.session.query(Case).filter(Case.id == case_id)
-             .options(joinedload(Case.case_subjects).joinedload(CaseSubject.subject)))
+             .options(case_subjects_loader()))
     if datamodel is not None and filters:
         query = datamodel.apply_filters(query, filters)
     return query.first()
