@@ -8,7 +8,7 @@ from it.
 
 Each request reads the access version along with the signed-in user (one query, which
 loading the user needed anyway). Every change of roles, permissions or a user's roles
-raises the version in the database, in the transaction that makes it, so a role edited
+renews the version in the database, in the transaction that makes it, so a role edited
 or approved in one worker counts from the very next request in every worker.
 """
 

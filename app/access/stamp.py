@@ -1,16 +1,17 @@
-"""The access version: one number in the database, raised by every change of who may do
+"""The access version: one number in the database, renewed by every change of who may do
 what (roles, their permissions, scopes and clearances, a user's roles, groups,
 organisation, activation or sessions).
 
 Workers keep what they derive from roles (the permission pairs of ``app.permission_cache``)
 across requests under this number. Each request reads it, in the same query that loads
 the signed-in user, so a change committed by one worker (a four-eyes approval, a role
-edit, a logout) is seen by every worker on its next request. The number is raised in the
-flush that makes the change, in the same transaction: a rolled-back change raises nothing.
+edit, a logout) is seen by every worker on its next request. The number is renewed in the
+flush that makes the change, in the same transaction: a rolled-back change renews nothing.
 """
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import sqlalchemy as sa
@@ -66,9 +67,11 @@ def _changes_access(session: Session) -> bool:
 
 def _raise_on_change(session: Session, _flush_context: Any, _instances: Any) -> None:
     if _changes_access(session):
-        # On the connection, not through the session: no ORM events, no guard.
+        # A new random number, not the old one plus one: a change rolled back after a
+        # worker read its number inside the transaction must not leave that number to
+        # be reused by the next change. On the connection: no ORM events, no guard.
         session.connection().execute(
-            _table.update().where(_table.c.id == 1).values(version=_table.c.version + 1))
+            _table.update().where(_table.c.id == 1).values(version=secrets.randbits(62)))
 
 
 def install(session_factory: Any) -> None:
