@@ -1,4 +1,4 @@
-"""The access version: one number raised by every change of roles, permissions or a
+"""The access version: one number renewed by every change of roles, permissions or a
 user's roles and sessions, so workers may keep permissions across requests
 
 Revision ID: g17_0001_access_version
