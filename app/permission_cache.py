@@ -1,12 +1,15 @@
-"""Permission look-ups resolved once per request.
+"""Permission look-ups resolved from memory, kept across requests under the access version.
 
 Flask-AppBuilder asks the database once per permission check: one query for the view
 being served, one per menu entry and one per action button — about twenty per page.
-This mixin loads every (permission, view) pair of the user's roles in one query the
-first time a request asks, and answers the rest of that request's checks from memory.
+This mixin loads every (permission, view) pair of a set of roles in one query, keeps it
+in the worker under the access version (``app.access.stamp``) and answers every check
+from it.
 
-Nothing outlives the request, so a role edited by a functional administrator takes
-effect on the very next request, in every worker, without any invalidation.
+Each request reads the access version along with the signed-in user (one query, which
+loading the user needed anyway). Every change of roles, permissions or a user's roles
+renews the version in the database, in the transaction that makes it, so a role edited
+or approved in one worker counts from the very next request in every worker.
 """
 
 from __future__ import annotations
@@ -23,11 +26,17 @@ from flask_appbuilder.security.sqla.models import (
     assoc_permissionview_role,
 )
 from markupsafe import Markup
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+
+from app.access.stamp import current_version, read_version
 
 _CACHE_ATTR = "_casus_permission_cache"
 
 Pairs = frozenset[tuple[str, str]]
+
+#: Sets of roles whose pairs a worker keeps; users share a handful of role sets.
+_PAIRS_KEPT = 512
 
 
 def _request_cache() -> dict[Any, Any] | None:
@@ -62,23 +71,50 @@ class PermissionCacheMixin:
         # Loading the signed-in user is authentication, not a read on their behalf: the
         # row guard would otherwise ask who is signed in, and load the user a second time.
         with system_access("loading the signed-in user"):
-            return self.session.get(
-                self.user_model,
-                pk,
+            found = self.session.execute(
+                select(self.user_model, current_version())
+                .where(self.user_model.id == pk)
                 # The roles' row scopes and clearances too (``app.access.role_data``).
-                options=[joinedload(self.user_model.roles).joinedload(Role.casus_access),
-                         joinedload(self.user_model.groups).joinedload(Group.roles)],
-            )
+                .options(joinedload(self.user_model.roles).joinedload(Role.casus_access),
+                         joinedload(self.user_model.groups).joinedload(Group.roles))
+            ).unique().first()
+        if found is None:
+            return None
+        user, version = found
+        cache = _request_cache()
+        if cache is not None:
+            cache["access_version"] = version
+        return user
+
+    def access_version(self) -> int:
+        """The access version of this request (read with the user, or here once)."""
+        cache = _request_cache()
+        if cache is None:
+            return read_version(self.session)
+        if "access_version" not in cache:
+            cache["access_version"] = read_version(self.session)
+        return cache["access_version"]
 
     def role_permission_pairs(self, role_ids: list[int] | tuple[int, ...]) -> Pairs | None:
         """Every (permission, view) pair granted to these roles; None outside a request."""
         cache = _request_cache()
         if cache is None:
             return None
-        key = ("pairs", tuple(sorted(set(role_ids))))
+        roles = tuple(sorted(set(role_ids)))
+        if not roles:
+            return frozenset()
+        key = ("pairs", roles)
         pairs = cache.get(key)
         if pairs is None:
-            pairs = self._load_role_permission_pairs(key[1]) if key[1] else frozenset()
+            kept: dict[Any, Pairs] = current_app.extensions.setdefault(
+                "casus_permission_pairs", {})
+            worker_key = (self.access_version(), roles)
+            pairs = kept.get(worker_key)
+            if pairs is None:
+                pairs = self._load_role_permission_pairs(roles)
+                if len(kept) >= _PAIRS_KEPT:
+                    kept.clear()
+                kept[worker_key] = pairs
             cache[key] = pairs
         return pairs
 

@@ -29,7 +29,7 @@ from sqlalchemy import select, union
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app import clock
-from app.access import Actor
+from app.access import Actor, case_subjects_loader
 from app.extensions import db
 from app.models import (
     ActionPlan,
@@ -38,7 +38,6 @@ from app.models import (
     Case,
     CaseConference,
     CaseNote,
-    CaseSubject,
     Decision,
     Goal,
     Intervention,
@@ -491,7 +490,7 @@ def load_case(case_id: int) -> Case | None:
     it (the guarded session decides)."""
     return db.session.scalars(
         select(Case).where(Case.id == case_id)
-        .options(joinedload(Case.case_subjects).joinedload(CaseSubject.subject))
+        .options(case_subjects_loader())
     ).unique().one_or_none()
 
 

@@ -7,25 +7,36 @@ Values are printed as given: format dates with ``ctx.format_date`` and other val
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.lib.styles import getSampleStyleSheet
-from reportlab.platypus import Paragraph, Spacer, Table
+from reportlab.lib.styles import StyleSheet1, getSampleStyleSheet
+from reportlab.platypus import Spacer
 
 from app.hookspecs import DossierContext
+from reports.flow import Table, paragraph
+
+
+@functools.cache
+def _sample() -> StyleSheet1:
+    # reportlab builds a new style sheet on every call; the fallbacks never change.
+    return getSampleStyleSheet()
 
 
 def section_rows(ctx: DossierContext, title: str,
                  rows: list[tuple[str, Any]]) -> list[Any]:
-    """Flowables for one item of a section: a bold title and label/value rows."""
-    sample = getSampleStyleSheet()
-    heading = ctx.styles.get("Heading3") or sample["Heading3"]
-    label = ctx.styles.get("Label") or sample["BodyText"]
-    cell = ctx.styles.get("Cell") or sample["BodyText"]
-    data = [[Paragraph(escape(str(k)), label),
-             Paragraph(escape("" if v is None else str(v)), cell)] for k, v in rows]
-    flowables: list[Any] = [Paragraph(escape(title), heading)]
+    """Flowables for one item of a section: a bold title and label/value rows.
+
+    Made like the core sections: paragraphs parsed once per shape, the table measured
+    once per width (``reports.flow``).
+    """
+    heading = ctx.styles.get("Heading3") or _sample()["Heading3"]
+    label = ctx.styles.get("Label") or _sample()["BodyText"]
+    cell = ctx.styles.get("Cell") or _sample()["BodyText"]
+    data = [[paragraph(escape(str(k)), label),
+             paragraph(escape("" if v is None else str(v)), cell)] for k, v in rows]
+    flowables: list[Any] = [paragraph(escape(title), heading)]
     if data:
         flowables.append(Table(data, colWidths=["35%", "65%"], hAlign="LEFT"))
     flowables.append(Spacer(1, 6))
@@ -33,4 +44,4 @@ def section_rows(ctx: DossierContext, title: str,
 
 
 def empty_section(ctx: DossierContext, message: str) -> list[Any]:
-    return [Paragraph(message, ctx.styles.get("Body") or getSampleStyleSheet()["BodyText"])]
+    return [paragraph(message, ctx.styles.get("Body") or _sample()["BodyText"])]

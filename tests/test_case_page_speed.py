@@ -27,7 +27,7 @@ from app.models import (
     InterventionType,
     Organisation,
 )
-from app.views.case_page import INTERVENTIONS_SHOWN
+from app.views.case_page import INTERVENTIONS_PER_PAGE, INTERVENTIONS_SHOWN
 from tests.support import count_queries
 
 # 10, plus the bell's unread count in the navigation bar.
@@ -87,6 +87,40 @@ def test_case_page_costs_the_same_few_queries_for_few_and_many_interventions(app
     assert _queries(app, browser, url) == few
     assert _queries(app, browser, url + "?interventions=all") == few
     assert few <= MAX_CASE_PAGE_QUERIES
+
+
+def test_show_all_pages_through_a_thousand_interventions_under_150_kb(app, browser):
+    case_id, goal_id = _case_with_plan(app)
+    _add_interventions(app, case_id, 600, goal_id)
+    _add_interventions(app, case_id, 400)
+    with app.app_context(), system_access("test"):
+        newest_first = [pk for (pk,) in db.session.query(Intervention.id)
+                        .filter_by(case_id=case_id)
+                        .order_by(Intervention.start_date.desc(), Intervention.id)]
+    assert len(newest_first) >= 1000
+    browser.login("coordinator")
+    url = f"/casemodelview/show/{case_id}?interventions=all"
+    seen: list[int] = []
+    page_number = 1
+    while True:
+        page = browser.get(url if page_number == 1 else f"{url}&interventions_page={page_number}")
+        assert page.status_code == 200
+        assert len(page.data) < 150 * 1024, len(page.data)
+        rows = [int(pk) for pk in ROW.findall(page.text)]
+        assert 0 < len(rows) <= INTERVENTIONS_PER_PAGE
+        first = len(seen) + 1
+        assert f"Interventies {first}–{len(seen) + len(rows)} van {len(newest_first)}." \
+            in page.text
+        seen += rows
+        if 'rel="next"' not in page.text:
+            break
+        page_number += 1
+    # Every intervention once, page after page in the case's order (within a page,
+    # grouped by goal).
+    assert sorted(seen) == sorted(newest_first)
+    for n in range(page_number):
+        chunk = slice(n * INTERVENTIONS_PER_PAGE, (n + 1) * INTERVENTIONS_PER_PAGE)
+        assert sorted(seen[chunk]) == sorted(newest_first[chunk])
 
 
 def test_a_long_goal_lists_its_most_recent_interventions_and_links_to_all(app, browser):

@@ -130,8 +130,6 @@ def test_the_case_page_does_not_read_every_directed_case(director_app):
     assert _wide_reads(director_app, statements, limits) == []
 
 
-@pytest.mark.xfail(strict=True, reason="one query of the dossier still selects the "
-                   "director's visible cases by their director (a sequential read of them)")
 def test_the_dossier_does_not_read_every_directed_case(director_app):
     requests, limits = _requests(director_app)
     statements = _statements(director_app, requests["dossier"])

@@ -1,4 +1,5 @@
-"""Permissions are resolved once per request, and a role change counts from the next one."""
+"""Permissions are resolved from memory, kept across requests under the access version,
+and a role change counts from the next request, in every worker."""
 
 from __future__ import annotations
 
@@ -33,12 +34,26 @@ def _grant(app, role_name: str, permission: str, view: str, *, granted: bool) ->
 
 
 @pytest.mark.parametrize("url", [CASE_LIST, "/"])
-def test_a_page_asks_the_database_about_permissions_once(app, browser: Browser, url: str):
+def test_a_page_asks_the_database_about_permissions_at_most_once(app, browser: Browser,
+                                                                 url: str):
     browser.login("coordinator")
+    app.extensions.pop("casus_permission_pairs", None)
     with count_queries(app) as statements:
         page = browser.get(url)
     assert page.status_code == 200
     assert len(_permission_queries(statements)) == 1, statements
+
+
+def test_the_next_page_asks_nothing_about_permissions(app, browser: Browser):
+    # Kept across requests: the access version comes with the signed-in user.
+    browser.login("coordinator")
+    browser.get(CASE_LIST)
+    with count_queries(app) as statements:
+        assert browser.get("/").status_code == 200
+        assert browser.get(CASE_LIST).status_code == 200
+    assert _permission_queries(statements) == [], statements
+    assert not [s for s in statements if "access_version" in s
+                and "ab_user" not in s], "the version is read with the user"
 
 
 def test_the_cache_saves_most_of_a_pages_queries(app, browser: Browser, monkeypatch):
@@ -48,6 +63,7 @@ def test_the_cache_saves_most_of_a_pages_queries(app, browser: Browser, monkeypa
         first = browser.get(CASE_LIST)
 
     # The same page with the cache switched off: Flask-AppBuilder's own checks.
+    app.extensions.pop("casus_permission_pairs", None)
     monkeypatch.setattr(permission_cache, "_request_cache", lambda: None)
     with count_queries(app) as uncached:
         second = browser.get(CASE_LIST)
@@ -103,7 +119,7 @@ def test_the_signed_in_user_is_loaded_once_with_their_roles(app, browser: Browse
     browser.login("coordinator")
     with count_queries(app) as statements:
         assert browser.get(CASE_LIST).status_code == 200
-    user_loads = [s for s in statements if re.search(r"WHERE ab_user\.id = (\?|%\(pk_1\)s)", s)]
+    user_loads = [s for s in statements if re.search(r"WHERE ab_user\.id = (\?|%\(\w+\)s)", s)]
     role_loads = [s for s in statements if s.lstrip().startswith("SELECT ab_role")]
     assert len(user_loads) == 1, user_loads
     assert role_loads == [], "roles must arrive with the user"
@@ -151,3 +167,60 @@ def test_the_menu_asks_no_permission_per_entry(app, browser: Browser):
     finally:
         type(sm).has_access = original
     assert not [c for c in calls if c.startswith("menu_access:")], calls
+
+
+def _asks(app, username: str, permission: str, view: str) -> tuple[bool, int]:
+    """One request of a worker: whether ``username`` has the permission, and how many
+    times that request asked the database about permissions."""
+    from flask import g
+    from flask_login import login_user
+
+    with app.test_request_context("/"):
+        user = app.appbuilder.sm.find_user(username=username)
+        login_user(user)
+        g.user = user
+        with count_queries(app) as statements:
+            answer = app.appbuilder.sm.has_access(permission, view)
+        db.session.remove()
+    return answer, len(_permission_queries(statements))
+
+
+@pytest.mark.fresh_db  # two workers: two apps, each with its own engine and caches
+def test_a_role_change_approved_in_one_worker_counts_in_another(app, test_database):
+    from flask_appbuilder.security.sqla.models import PermissionView
+
+    from app import approvals
+    from app.role_changes import request_role_rights
+    from app.roles import is_sensitive_right
+    from tests.support import make_app
+
+    with app.app_context(), system_access("test: choose a right"):
+        role = app.appbuilder.sm.find_role("Ketenpartner")
+        right = next(pv for pv in db.session.query(PermissionView).all()
+                     if is_sensitive_right(pv.permission.name, pv.view_menu.name)
+                     and pv not in role.permissions)
+        permission, view = right.permission.name, right.view_menu.name
+        db.session.remove()
+
+    # Worker one answers from memory once it has asked.
+    app.extensions.pop("casus_permission_pairs", None)
+    assert _asks(app, "ggd", permission, view) == (False, 1)
+    assert _asks(app, "ggd", permission, view) == (False, 0)
+
+    # Worker two: a functional administrator asks, the privacy officer approves.
+    other = make_app(test_database.work_url)
+    with other.app_context(), system_access("test: the four-eyes flow"):
+        sm = other.appbuilder.sm
+        role = sm.find_role("Ketenpartner")
+        pv = sm.find_permission_view_menu(permission, view)
+        asked = request_role_rights(role, [pv], sm.find_user(username="beheerder"))
+        db.session.commit()
+        approvals.decide(asked, sm.find_user(username="privacy"), approve=True)
+        db.session.remove()
+
+    # Worker one's very next request sees it, and keeps it again afterwards.
+    assert _asks(app, "ggd", permission, view) == (True, 1)
+    assert _asks(app, "ggd", permission, view) == (True, 0)
+    with other.app_context():
+        db.session.remove()
+        db.engine.dispose()

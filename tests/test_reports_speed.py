@@ -117,3 +117,34 @@ def test_the_dossier_prints_byte_for_byte_as_with_reportlabs_paragraphs(app, mon
     monkeypatch.setattr(reports.dossier, "paragraph", Paragraph)
     plain, _ = _print(app, case_id)
     assert fast.pdf == plain.pdf
+
+
+def test_plugin_sections_use_the_core_caches_and_print_the_same(app, monkeypatch):
+    """``section_rows`` (the plugin sections' building block) parses each paragraph shape
+    once and builds no style sheet per item, and prints as with reportlab's paragraphs."""
+    from reportlab.platypus import Paragraph as PlainParagraph
+    from reportlab.platypus import Table as PlainTable
+
+    import reports.sections
+    from app.hookspecs import DossierContext
+    from reports.flow import _parse_shape
+
+    # No styles of the dossier's own: the sample style sheet's, as a plugin's own test has.
+    ctx = DossierContext(case=None, actor=None, locale="nl", styles={},
+                         gettext=str, format_date=str, display_value=str, data=None)
+    rows = [(f"Label {n}", f"Waarde {n} & meer") for n in range(6)]
+    sheets: list[int] = []
+    original_sheet = reports.sections.getSampleStyleSheet
+    monkeypatch.setattr(reports.sections, "getSampleStyleSheet",
+                        lambda: sheets.append(1) or original_sheet())
+    reports.sections._sample.cache_clear()
+    _parse_shape.cache_clear()
+    made = [f for n in range(50) for f in reports.sections.section_rows(ctx, f"Item {n}", rows)]
+    assert _parse_shape.cache_info().misses <= 3  # title, label and value shapes
+    assert len(sheets) <= 1
+
+    monkeypatch.setattr(reports.sections, "paragraph", PlainParagraph)
+    monkeypatch.setattr(reports.sections, "Table", PlainTable)
+    plain = [f for n in range(50) for f in reports.sections.section_rows(ctx, f"Item {n}", rows)]
+    for fast, slow in zip(made, plain, strict=True):
+        assert fast.wrap(400, 800) == slow.wrap(400, 800)

@@ -8,7 +8,8 @@ but the models and the roles (an import contract in ``pyproject.toml`` checks it
 - ``fields`` — ``can_see_field``, the one answer about a field (core and plugin rules);
 - ``explain`` — why an actor does or does not see a case;
 - ``guard`` — the ORM guard applying the row rules to every query and flush;
-- ``changes`` — privilege boundaries and the record of permission changes.
+- ``changes`` — privilege boundaries and the record of permission changes;
+- ``stamp`` — the access version, raised by every change of who may do what.
 
 The names below are the public contract. See docs/design.md, "The access model".
 """
@@ -17,12 +18,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.access import changes, guard
+from app.access import changes, guard, stamp
 from app.access import models as _models  # noqa: F401  (the permission change log)
 from app.access.actor import Actor, actor_for_user, current_actor, system_access
 from app.access.errors import AccessDenied
 from app.access.fields import can_see_field, register_field_rules
-from app.access.rows import figures_access, figures_only, row_criteria, visible_query
+from app.access.rows import (
+    case_subjects_loader,
+    figures_access,
+    figures_only,
+    row_criteria,
+    visible_query,
+)
 from app.extensions import db
 
 
@@ -30,6 +37,7 @@ def install_access_guard(app: Any) -> None:
     """Install the ORM guard and the permission change checks on this app's session."""
     guard.install_guard(db.session)
     changes.install(db.session, guard.guard_actor)
+    stamp.install(db.session)
     app.extensions["casus_access_guard"] = True
 
 
@@ -38,6 +46,7 @@ __all__ = [
     "Actor",
     "actor_for_user",
     "can_see_field",
+    "case_subjects_loader",
     "current_actor",
     "figures_access",
     "figures_only",

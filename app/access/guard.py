@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session, with_loader_criteria
 
-from app.access import clock, rows
+from app.access import checked, clock, rows
 from app.access.actor import SYSTEM, Actor, current_actor
 from app.access.errors import AccessDenied
 
@@ -171,6 +171,13 @@ def check_write(actor: Actor | None, obj: Any, operation: str, session: Session)
                 _refuse(_("You may only change what belongs to your own organisation."))
 
 
+def _note_case(target: Any, _context: Any) -> None:
+    """A case row came through the guard: its children need not ask again this request."""
+    actor = _actor()
+    if actor is not None and not actor.is_system:
+        checked.note(actor, target.id, target.__dict__.get("case_director_id"))
+
+
 def _check_flush(session: Session, _flush_context, _instances) -> None:
     touched = [(o, "insert") for o in session.new] + \
         [(o, "update") for o in session.dirty if session.is_modified(o)] + \
@@ -178,6 +185,8 @@ def _check_flush(session: Session, _flush_context, _instances) -> None:
     touched = [(o, op) for o, op in touched if rows.guarded_model(type(o)) is not None]
     if not touched:
         return
+    if any(rows.guarded_model(type(o)) in (rows.Case, rows.CaseAdmission) for o, _ in touched):
+        checked.forget()
     actor = _actor()
     for obj, operation in touched:
         check_write(actor, obj, operation, session)
@@ -188,3 +197,5 @@ def install_guard(session_factory: Any) -> None:
     for name, fn in (("do_orm_execute", _filter_statement), ("before_flush", _check_flush)):
         if not event.contains(session_factory, name, fn):
             event.listen(session_factory, name, fn)
+    if not event.contains(rows.Case, "load", _note_case):
+        event.listen(rows.Case, "load", _note_case)

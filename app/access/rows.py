@@ -24,9 +24,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
 
-from app.access import clock
-from app.access.actor import Actor, system_access
+from app.access import checked, clock
+from app.access.actor import Actor, current_actor, system_access
 from app.models import (
     ActionPlan,
     AgendaItem,
@@ -77,16 +78,33 @@ _guard_admission = _admission.alias("guard_admission")
 _guard_plan = _plan.alias("guard_plan")
 
 
-def directed_by(column: Any, user_id: int) -> Any:
-    """``column`` (a case id) belongs to a case ``user_id`` directs."""
+def _checked(kind: str, actor: Actor) -> Any:
+    """The ids of the cases the guard already let ``actor`` read in this request
+    (``app.access.checked``), bound when the statement runs, not when it is built: the
+    criteria are built once per actor and day and reused by every request."""
+    ids = checked.directed_ids if kind == "directed" else checked.visible_ids
+    return sa.bindparam(f"guard_checked_{kind}", callable_=lambda: ids(actor),
+                        expanding=True, unique=True, type_=sa.Integer)
+
+
+def directed_by(column: Any, actor: Actor) -> Any:
+    """``column`` (a case id) belongs to a case the actor directs."""
     case = _directed_case
     director = (sa.select(case.c.case_director_id).where(case.c.id == column)
                 .correlate_except(case).scalar_subquery())
-    return director == user_id
+    # The case at hand (already checked) first: a thousand interventions of the case
+    # being shown cost no probe at all.
+    return sa.or_(column.in_(_checked("directed", actor)), director == actor.user_id)
 
 
 def admitted_to(column: Any, organisation_id: int, on: dt.date | None = None) -> Any:
-    """``column`` (a case id) belongs to a case ``organisation_id`` is admitted to today."""
+    """``column`` (a case id) belongs to a case ``organisation_id`` is admitted to today.
+
+    ``ix_case_admission_org_case`` serves it either way PostgreSQL runs it: one probe
+    per row, or (hashed, or as a semi-join for a list) one read of the organisation's
+    admissions, which grows with the cases the organisation is admitted to, never with
+    the city.
+    """
     on = on or clock.today()
     admission = _guard_admission
     return sa.exists(sa.select(1).where(admission.c.case_id == column,
@@ -119,7 +137,7 @@ def content_case_ids_criteria(column: Any, actor: Actor) -> Any:
     if actor.is_system or actor.is_core:
         return sa.true()
     if actor.directs:
-        return directed_by(column, actor.user_id)
+        return directed_by(column, actor)
     return sa.false()
 
 
@@ -130,9 +148,9 @@ def visible_case_ids_criteria(column: Any, actor: Actor, *, correlated: bool = T
     """
     if actor.is_system or actor.is_core:
         return sa.true()
-    parts = []
+    parts = [column.in_(_checked("visible", actor))] if correlated else []
     if actor.directs:
-        parts.append(directed_by(column, actor.user_id) if correlated
+        parts.append(directed_by(column, actor) if correlated
                      else column.in_(_directed_ids(actor.user_id)))
     if actor.admitted_scope:
         parts.append(admitted_to(column, actor.organisation_id) if correlated
@@ -160,7 +178,12 @@ def _subject_rule(actor: Actor) -> Any:
     if actor.is_system or actor.is_core or SCOPE_RETENTION in actor.scopes:
         return sa.true()
     visible = visible_case_ids_criteria(_case_subject.c.case_id, actor, correlated=False)
-    return Subject.id.in_(sa.select(_case_subject.c.subject_id).where(visible))
+    # The subjects of the cases already checked first: the case page and the dossier
+    # load a case's subjects after the case, and then never read the actor's other cases.
+    at_hand = sa.select(_case_subject.c.subject_id).where(
+        _case_subject.c.case_id.in_(_checked("visible", actor)))
+    return sa.or_(Subject.id.in_(at_hand),
+                  Subject.id.in_(sa.select(_case_subject.c.subject_id).where(visible)))
 
 
 def _subject_relation_rule(actor: Actor) -> Any:
@@ -178,7 +201,7 @@ def _signal_rule(actor: Actor) -> Any:
         return sa.true()
     if actor.directs:
         return sa.and_(Signal.status == SignalStatus.weighed,
-                       directed_by(Signal.case_id, actor.user_id))
+                       directed_by(Signal.case_id, actor))
     return sa.false()
 
 
@@ -216,7 +239,7 @@ def _goal_rule(actor: Actor) -> Any:
         plan = _guard_plan
         case_id = (sa.select(plan.c.case_id).where(plan.c.id == Goal.action_plan_id)
                    .correlate_except(plan).scalar_subquery())
-        parts.append(directed_by(case_id, actor.user_id))
+        parts.append(directed_by(case_id, actor))
     if actor.admitted_scope:
         parts.append(sa.and_(
             Goal.organisation_id == actor.organisation_id,
@@ -230,11 +253,13 @@ def _intervention_rule(actor: Actor) -> Any:
         return sa.true()
     parts = []
     if actor.directs:
-        parts.append(directed_by(Intervention.case_id, actor.user_id))
+        parts.append(directed_by(Intervention.case_id, actor))
     if actor.admitted_scope:
+        # A checked case not directed by the actor is one its organisation is admitted to.
         parts.append(sa.and_(
             Intervention.organisation_id == actor.organisation_id,
-            admitted_to(Intervention.case_id, actor.organisation_id)))
+            sa.or_(Intervention.case_id.in_(_checked("visible", actor)),
+                   admitted_to(Intervention.case_id, actor.organisation_id))))
     return _any(parts)
 
 
@@ -243,7 +268,7 @@ def _admission_rule(actor: Actor) -> Any:
         return sa.true()
     parts = []
     if actor.directs:
-        parts.append(directed_by(CaseAdmission.case_id, actor.user_id))
+        parts.append(directed_by(CaseAdmission.case_id, actor))
     if actor.admitted_scope:
         parts.append(CaseAdmission.organisation_id == actor.organisation_id)
     return _any(parts)
@@ -334,6 +359,21 @@ def row_criteria(model: type, actor: Actor | None) -> Any:
     if actor is None:
         return sa.false()
     return ROW_RULES[base](actor)
+
+
+def case_subjects_loader() -> Any:
+    """The loader option for a case's subjects, for a page about one case.
+
+    Joined into the case's own query for those who see every case. For anyone else the
+    links and subjects come in a second query, once the case has passed the guard: the
+    row rules then find them among the checked case's, where in the case's own query the
+    subject rule would read the subjects of every case the actor directs or is admitted
+    to.
+    """
+    actor = current_actor()
+    if actor is None or actor.is_system or actor.is_core:
+        return joinedload(Case.case_subjects).joinedload(CaseSubject.subject)
+    return selectinload(Case.case_subjects).joinedload(CaseSubject.subject)
 
 
 def visible_query(model: type, actor: Actor | None) -> sa.Select:

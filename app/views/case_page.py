@@ -25,7 +25,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from werkzeug.routing import BuildError
 
 from app import clock, workflow
-from app.access import current_actor
+from app.access import case_subjects_loader, current_actor
 from app.extensions import db
 from app.i18n import format_locale
 from app.labels import enum_label
@@ -38,7 +38,6 @@ from app.models import (
     CaseAdmission,
     CaseConference,
     CaseNote,
-    CaseSubject,
     Decision,
     Goal,
     Intervention,
@@ -51,6 +50,9 @@ from app.models.base import localised_name
 NOTES_SHOWN = 50
 #: Interventions listed per goal (and without a goal) unless the user asks for all.
 INTERVENTIONS_SHOWN = 20
+#: "Show all" lists the case's interventions this many at a time (about 60 KB of rows),
+#: so a case with a thousand interventions stays a page of under 150 KB.
+INTERVENTIONS_PER_PAGE = 250
 #: The order the status columns of the partner summary take.
 STATUSES = (InterventionStatus.planned, InterventionStatus.active,
             InterventionStatus.completed, InterventionStatus.stopped)
@@ -132,6 +134,18 @@ class CasePage:
     content_hidden: bool = False
     admissions: list[CaseAdmission] = field(default_factory=list)
     today: dt.date | None = None
+    #: "Show all": which page of ``INTERVENTIONS_PER_PAGE`` interventions (from 1).
+    interventions_page: int = 1
+
+    @property
+    def interventions_pages(self) -> int:
+        return max(1, -(-self.intervention_count // INTERVENTIONS_PER_PAGE))
+
+    @property
+    def interventions_range(self) -> tuple[int, int]:
+        """The first and last position (from 1) of the interventions on this page."""
+        first = (self.interventions_page - 1) * INTERVENTIONS_PER_PAGE
+        return first + 1, min(self.intervention_count, first + INTERVENTIONS_PER_PAGE)
 
     @property
     def interventions_hidden(self) -> int:
@@ -153,7 +167,7 @@ def load_case(pk: Any, datamodel: Any = None, filters: Any = None) -> Case | Non
     except (TypeError, ValueError):
         return None
     query = (db.session.query(Case).filter(Case.id == case_id)
-             .options(joinedload(Case.case_subjects).joinedload(CaseSubject.subject)))
+             .options(case_subjects_loader()))
     if datamodel is not None and filters:
         query = datamodel.apply_filters(query, filters)
     return query.first()
@@ -162,6 +176,11 @@ def load_case(pk: Any, datamodel: Any = None, filters: Any = None) -> Case | Non
 def all_interventions_requested() -> bool:
     """Whether the user asked for every intervention (``?interventions=all``)."""
     return request.args.get("interventions") == "all"
+
+
+def interventions_page_requested() -> int:
+    """The page of "show all" asked for (``&interventions_page=N``, from 1)."""
+    return max(1, request.args.get("interventions_page", 1, type=int) or 1)
 
 
 def _url_pattern(endpoint: str) -> tuple[str, str] | None:
@@ -176,9 +195,14 @@ def _url_pattern(endpoint: str) -> tuple[str, str] | None:
 
 
 def load_interventions(case_id: int, goal_ids: set[int], can_edit: bool,
-                       show_all: bool) -> tuple[dict[int | None, InterventionGroup],
-                                                list[PartnerSummary], int]:
+                       show_all: bool, page: int = 1
+                       ) -> tuple[dict[int | None, InterventionGroup], list[PartnerSummary],
+                                  int]:
     """The case's interventions by goal (``None``: without a current goal) and by partner.
+
+    Every intervention is counted; listed are the most recent ``INTERVENTIONS_SHOWN`` of
+    each goal, or with ``show_all`` page ``page`` of the case's interventions in the
+    case's order (newest first).
 
     Reads the shown columns only, as tuples: no intervention objects, no plugin
     subclasses, no goal join. Words, dates and links are made once per distinct value.
@@ -206,14 +230,16 @@ def load_interventions(case_id: int, goal_ids: set[int], can_edit: bool,
     edit = _url_pattern("InterventionModelView.edit") if can_edit else None
     groups: dict[int | None, InterventionGroup] = {}
     partners: dict[str, PartnerSummary] = {}
-    for pk, goal_id, status, start, end, type_nl, type_en, org_name in rows:
+    window = range((page - 1) * INTERVENTIONS_PER_PAGE, page * INTERVENTIONS_PER_PAGE)
+    for position, (pk, goal_id, status, start, end, type_nl, type_en, org_name) in \
+            enumerate(rows):
         type_name = localised_name(type_nl, type_en)
         group = groups.get(goal_id if goal_id in goal_ids else None)
         if group is None:
             group = groups[goal_id if goal_id in goal_ids else None] = InterventionGroup()
         group.total += 1
         status = InterventionStatus(status)
-        if show_all or len(group.rows) < INTERVENTIONS_SHOWN:
+        if (position in window) if show_all else len(group.rows) < INTERVENTIONS_SHOWN:
             group.rows.append(InterventionRow(
                 pk, type_name, org_name, status.value, labels[status], date(start), date(end),
                 f"{edit[0]}{pk}{edit[1]}" if edit else ""))
@@ -227,7 +253,8 @@ def load_interventions(case_id: int, goal_ids: set[int], can_edit: bool,
 
 
 def load_case_page(case: Case, user: Any, *, can_edit_interventions: bool = False,
-                   all_interventions: bool = False, with_admissions: bool = False) -> CasePage:
+                   all_interventions: bool = False, interventions_page: int = 1,
+                   with_admissions: bool = False) -> CasePage:
     session = db.session
     decisions = (session.query(Decision)
                  .filter(Decision.case_id == case.id)
@@ -251,7 +278,7 @@ def load_case_page(case: Case, user: Any, *, can_edit_interventions: bool = Fals
                  goals_of_case(case.id).options(joinedload(Goal.organisation))]
     groups, partners, count = load_interventions(
         case.id, {section.goal.id for section in goals}, can_edit_interventions,
-        all_interventions)
+        all_interventions, interventions_page)
     for section in goals:
         section.interventions = groups.get(section.goal.id) or InterventionGroup()
     agenda_items = (session.query(AgendaItem)
@@ -280,6 +307,7 @@ def load_case_page(case: Case, user: Any, *, can_edit_interventions: bool = Fals
         status_labels=[enum_label(status) for status in STATUSES],
         intervention_count=count,
         all_interventions=all_interventions,
+        interventions_page=interventions_page,
         agenda_items=agenda_items,
         notes=notes,
         actions=workflow_actions(case, user),

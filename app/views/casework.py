@@ -36,7 +36,12 @@ from app.models import (
 from app.validators import MaxLength, NotBefore, NotInFuture
 from app.views import signal_form
 from app.views.base import CasusModelView, goal_select, link_to, query_select, remote_select
-from app.views.case_page import all_interventions_requested, load_case, load_case_page
+from app.views.case_page import (
+    all_interventions_requested,
+    interventions_page_requested,
+    load_case,
+    load_case_page,
+)
 from app.views.fields import CaseNumberField, context_id, edited_pk
 from app.views.intervention_list import InterventionListInterface
 from app.views.subjects import SubjectModelView, SubjectRelationModelView
@@ -236,6 +241,7 @@ class CaseModelView(CasusModelView):
         page = load_case_page(case, g.user,
                               can_edit_interventions=can["edit:InterventionModelView"],
                               all_interventions=all_interventions_requested(),
+                              interventions_page=interventions_page_requested(),
                               with_admissions=can["list:CaseAdmissionModelView"])
         audit_content.read(case)
         return self.render_template(self.show_template, pk=case.id, title=case.number,

@@ -1,0 +1,29 @@
+"""The access version: one number renewed by every change of roles, permissions or a
+user's roles and sessions, so workers may keep permissions across requests
+
+Revision ID: g17_0001_access_version
+Revises: i14b_0001_reference_english
+Create Date: 2026-12-03 14:15:00
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = 'g17_0001_access_version'
+down_revision = 'i14b_0001_reference_english'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    table = op.create_table(
+        'access_version',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('version', sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.bulk_insert(table, [{'id': 1, 'version': 1}])
+
+
+def downgrade():
+    op.drop_table('access_version')
