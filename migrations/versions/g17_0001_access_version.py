@@ -2,7 +2,7 @@
 user's roles and sessions, so workers may keep permissions across requests
 
 Revision ID: g17_0001_access_version
-Revises: i14b_0001_reference_english
+Revises: j14_0001_public_role_dutch
 Create Date: 2026-12-03 14:15:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'g17_0001_access_version'
-down_revision = 'i14b_0001_reference_english'
+down_revision = 'j14_0001_public_role_dutch'
 branch_labels = None
 depends_on = None
 
