@@ -28,7 +28,7 @@ from app.extensions import db
 from app.models import Case, Intervention, InterventionType, Organisation
 from tests.e2e.conftest import login
 from tests.e2e.test_signal_journey import _choose, _option_value, _type_date
-from tests.plugins.support import BUILT_IN, build_database, empty_database
+from tests.plugins.support import built_in_app
 
 pytestmark = pytest.mark.e2e
 
@@ -37,10 +37,9 @@ CONCERN = "Jongere verspreidt oproepen tot geweld in een besloten groep."
 
 
 @pytest.fixture()
-def plugin_server(test_database, tmp_path) -> Iterator[tuple[object, str]]:
+def plugin_server(test_database) -> Iterator[tuple[object, str]]:
     """The demo with the built-in plugins enabled (agreed plugin interventions), served."""
-    url, cleanup = empty_database(test_database, tmp_path, "journey")
-    app = build_database(url, BUILT_IN)
+    app, close = built_in_app(test_database, "journey")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -49,10 +48,7 @@ def plugin_server(test_database, tmp_path) -> Iterator[tuple[object, str]]:
     finally:
         server.shutdown()
         thread.join(timeout=5)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        cleanup()
+        close()
 
 
 def _shot(page, name: str) -> None:
