@@ -106,6 +106,14 @@ class TestDatabase:
         raise NotImplementedError
 
 
+def bare_copy(test_database: TestDatabase, label: str) -> tuple[str, Callable[[], None]]:
+    """A migrated, initialised database without the demo data (``casus init`` only), and
+    how to drop it: a copy of one built once per run."""
+    template = test_database.shared_template(
+        "bare", lambda url: migrate_and_seed(make_app(url), demo=False))
+    return test_database.copy_of(template, label)
+
+
 def build_seeded_app(url: str, **overrides) -> Flask:
     return make_app(url, **overrides)
 
