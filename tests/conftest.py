@@ -37,7 +37,7 @@ import os
 import shutil
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -68,6 +68,14 @@ class SQLiteDatabase(TestDatabase):
     def reset(self) -> None:
         shutil.copyfile(self.template, self.path)
 
+    def new_database(self, label: str) -> str:
+        return f"sqlite:///{self.template.parent / f'{label}_{uuid.uuid4().hex[:8]}.db'}"
+
+    def copy_of(self, template_url: str, label: str) -> tuple[str, Callable[[], None]]:
+        path = self.template.parent / f"{label}_{uuid.uuid4().hex[:8]}.db"
+        shutil.copyfile(sa.engine.make_url(template_url).database, path)
+        return f"sqlite:///{path}", lambda: path.unlink(missing_ok=True)
+
     def drop(self) -> None:
         pass
 
@@ -78,6 +86,8 @@ class PostgresDatabase(TestDatabase):
         tag = uuid.uuid4().hex[:10]
         self.template_name = f"casus_tpl_{tag}"
         self.work_name = f"casus_test_{tag}"
+        #: Databases made by ``new_database``, dropped with the others at the end.
+        self.made: list[str] = []
         self.admin = sa.create_engine(self.server, isolation_level="AUTOCOMMIT",
                                       poolclass=sa.pool.NullPool)
         with self.admin.connect() as conn:
@@ -103,9 +113,22 @@ class PostgresDatabase(TestDatabase):
         with self.admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
+    def new_database(self, label: str) -> str:
+        name = f"casus_{label}_{uuid.uuid4().hex[:8]}"
+        self.made.append(name)
+        return self.create_empty(name)
+
+    def copy_of(self, template_url: str, label: str) -> tuple[str, Callable[[], None]]:
+        name = f"casus_{label}_{uuid.uuid4().hex[:8]}"
+        source = sa.engine.make_url(template_url).database
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+        url = self.server.set(database=name).render_as_string(hide_password=False)
+        return url, lambda: self.drop_named(name)
+
     def drop(self) -> None:
         with self.admin.connect() as conn:
-            for name in (self.work_name, self.template_name):
+            for name in (self.work_name, self.template_name, *self.made):
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         self.admin.dispose()
 
@@ -129,6 +152,7 @@ _WORK_URL_HINT = ("a rolled-back test connected to the database on its own (db.e
 
 #: The crawls and where they run: the security crawls on PostgreSQL (the production
 #: database), the language and form crawls on SQLite (they share one app with plugins).
+#: The accessibility crawl marks its languages itself: Dutch on SQLite, English on PostgreSQL.
 ONE_DATABASE = {
     "test_access_enumeration.py": "postgresql",
     "test_write_enumeration.py": "postgresql",
@@ -329,16 +353,11 @@ def _chromium():
 
 
 @pytest.fixture(scope="session")
-def built_in_app(test_database, tmp_path_factory):
+def built_in_app(test_database):
     """The demo as `make run` serves it, with the built-in plugins and their screens; one
     database for the run, shared by the crawls that only read (language, forms)."""
-    from app.extensions import db
-    from tests.plugins.support import BUILT_IN, build_database, empty_database
+    from tests.plugins import support
 
-    url, cleanup = empty_database(test_database, tmp_path_factory.mktemp("demo"), "demo")
-    app = build_database(url, BUILT_IN)
+    app, close = support.built_in_app(test_database, "demo")
     yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    cleanup()
+    close()

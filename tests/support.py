@@ -79,11 +79,41 @@ class TestDatabase:
     def build_template(self) -> None:
         migrate_and_seed(make_app(self.template_url))
 
+    def shared_template(self, key: str, build: Callable[[str], object]) -> str:
+        """The URL of a database ``build(url)`` makes once per run, to copy (``copy_of``).
+
+        Building a database (migrations, ``casus init``, the demo data) costs seconds of
+        CPU; a copy costs a file copy or a ``CREATE DATABASE ... TEMPLATE``. The build is
+        lazy, so a run that needs no such database builds none.
+        """
+        templates = self.__dict__.setdefault("_shared", {})
+        if key not in templates:
+            url = self.new_database(f"tpl_{key}")
+            templates[key] = url
+            build(url)
+        return templates[key]
+
+    def copy_of(self, template_url: str, label: str) -> tuple[str, Callable[[], None]]:
+        """A new database with the contents of ``template_url``, and how to drop it."""
+        raise NotImplementedError  # pragma: no cover - overridden
+
+    def new_database(self, label: str) -> str:
+        """A new empty database on the backend under test, dropped at the end of the run."""
+        raise NotImplementedError  # pragma: no cover - overridden
+
     def reset(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
     def drop(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
+
+
+def bare_copy(test_database: TestDatabase, label: str) -> tuple[str, Callable[[], None]]:
+    """A migrated, initialised database without the demo data (``casus init`` only), and
+    how to drop it: a copy of one built once per run."""
+    template = test_database.shared_template(
+        "bare", lambda url: migrate_and_seed(make_app(url), demo=False))
+    return test_database.copy_of(template, label)
 
 
 def build_seeded_app(url: str, **overrides) -> Flask:

@@ -2,51 +2,31 @@
 
 from __future__ import annotations
 
-import shutil
-import uuid
 from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
 
 from benchmarks.generate import SPECIAL_INTERVENTION_COUNTS, generate
-from tests.support import DEMO_PASSWORD, Browser, make_app, migrate_and_seed
+from tests.support import DEMO_PASSWORD, Browser, bare_copy, make_app
 
 CASES = 300
 
 
 @pytest.fixture(scope="module")
-def empty_database(test_database, tmp_path_factory) -> Iterator:
-    """A factory of migrated, initialised databases without demo data.
-
-    One database is migrated; the others are copies of it (a file copy on SQLite,
-    ``CREATE DATABASE … TEMPLATE`` on PostgreSQL).
-    """
-    root = tmp_path_factory.mktemp("generate")
-    postgres = hasattr(test_database, "admin")
-    tag = uuid.uuid4().hex[:8]
-    template = f"casus_gen_tpl_{tag}"
-    if postgres:
-        template_url = test_database.create_empty(template)
-    else:
-        template_url = f"sqlite:///{root / 'template.db'}"
-    migrate_and_seed(make_app(template_url), demo=False)
-    made: list[str] = []
+def empty_database(test_database) -> Iterator:
+    """A factory of migrated, initialised databases without demo data: copies of the
+    run's one (a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL)."""
+    drops: list = []
 
     def make() -> str:
-        made.append(f"casus_gen_{tag}_{len(made)}")
-        if postgres:
-            with test_database.admin.connect() as conn:
-                conn.exec_driver_sql(f'CREATE DATABASE "{made[-1]}" TEMPLATE "{template}"')
-            return test_database.server.set(database=made[-1]).render_as_string(
-                hide_password=False)
-        shutil.copyfile(root / "template.db", root / f"{made[-1]}.db")
-        return f"sqlite:///{root / made[-1]}.db"
+        url, drop = bare_copy(test_database, "gen")
+        drops.append(drop)
+        return url
 
     yield make
-    if postgres:
-        for name in (*made, template):
-            test_database.drop_named(name)
+    for drop in drops:
+        drop()
 
 
 def _generate(url: str, seed: int = 3, cases: int = CASES) -> dict[str, int]:

@@ -9,7 +9,6 @@ action plans (the goal rule): the guard must probe the rows at hand, one key at 
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -17,7 +16,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from benchmarks.generate import generate
-from tests.support import DEMO_PASSWORD, Browser, make_app, migrate_and_seed
+from tests.support import DEMO_PASSWORD, Browser, bare_copy, make_app
 
 GENERATED_CASES = 200
 _SELECT = re.compile(r"\s*(WITH|SELECT)\b", re.I)
@@ -28,9 +27,7 @@ _CONDITIONS = ("Filter", "Index Cond", "Recheck Cond", "Hash Cond", "Join Filter
 def director_app(test_database) -> Iterator:
     if not hasattr(test_database, "admin"):
         pytest.skip("query plans are PostgreSQL's")
-    name = f"casus_plans_{uuid.uuid4().hex[:8]}"
-    url = test_database.create_empty(name)
-    migrate_and_seed(make_app(url), demo=False)
+    url, drop = bare_copy(test_database, "plans")
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     generate(engine, GENERATED_CASES, 11, password=DEMO_PASSWORD)
     engine.dispose()
@@ -39,7 +36,7 @@ def director_app(test_database) -> Iterator:
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-    test_database.drop_named(name)
+    drop()
 
 
 def _facts(app) -> tuple[int, int, int]:

@@ -24,7 +24,7 @@ from app.access import system_access
 from app.extensions import db
 from app.views.locking import VERSION_FIELD
 from tests.forms import Form, main_form
-from tests.plugins.support import BUILT_IN, build_database, empty_database
+from tests.plugins.support import built_in_app
 from tests.support import Browser
 
 #: Who opens the forms: tried in this order until one may edit the record.
@@ -46,17 +46,13 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}|^\d{2}-\d{2}-\d{4}")
 
 
 @pytest.fixture(scope="module")
-def app(test_database, tmp_path_factory):
+def app(test_database):
     """The demo data with the bundled plugins enabled, and a meeting to edit."""
-    url, cleanup = empty_database(test_database, tmp_path_factory.mktemp("lock"), "lock")
-    app = build_database(url, BUILT_IN)
+    app, close = built_in_app(test_database, "lock")
     with app.app_context(), system_access("test: a mentoring meeting"):
         _log_a_meeting()
     yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    cleanup()
+    close()
 
 
 def _log_a_meeting() -> None:

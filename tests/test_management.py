@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import shutil
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -29,7 +27,7 @@ from tests.management_support import (
     lead_time_days,
     page_tables,
 )
-from tests.support import DEMO_PASSWORD, Browser, make_app, migrate_and_seed
+from tests.support import DEMO_PASSWORD, Browser, bare_copy, make_app
 
 TODAY = dt.date.today()
 YEAR = TODAY.year
@@ -40,15 +38,10 @@ CASE_NUMBER = re.compile(r"CR-\d{4}-\d{4}")
 # --------------------------------------------------------------------------- fixtures
 
 @pytest.fixture(scope="module")
-def generated_app(test_database, tmp_path_factory) -> Iterator:
+def generated_app(test_database) -> Iterator:
     """An app on a database of generated cases (benchmarks/generate.py) plus a
     Management user."""
-    root = tmp_path_factory.mktemp("management")
-    postgres = hasattr(test_database, "admin")
-    name = f"casus_mi_{uuid.uuid4().hex[:8]}"
-    url = (test_database.create_empty(name) if postgres
-           else f"sqlite:///{root / 'generated.db'}")
-    migrate_and_seed(make_app(url), demo=False)
+    url, drop = bare_copy(test_database, "mi")
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     generate(engine, GENERATED_CASES, 11, password=DEMO_PASSWORD)
     engine.dispose()
@@ -65,10 +58,7 @@ def generated_app(test_database, tmp_path_factory) -> Iterator:
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-    if postgres:
-        test_database.drop_named(name)
-    else:
-        shutil.rmtree(root, ignore_errors=True)
+    drop()
 
 
 def _years_with_cases(app) -> list[int]:

@@ -8,22 +8,16 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from tests.plugins.support import BUILT_IN, build_database, empty_database
+from tests.plugins.support import built_in_app
 from tests.support import Browser
 from tests.workflow_support import decide, decision_form, hidden_inputs
 
 
 @pytest.fixture(scope="module")
-def plugin_app(test_database, tmp_path_factory):
-    url, cleanup = empty_database(test_database, tmp_path_factory.mktemp("plugins"), "plugins")
-    app = build_database(url, BUILT_IN)
+def plugin_app(test_database):
+    app, close = built_in_app(test_database, "plugins")
     yield app
-    from app.extensions import db
-
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    cleanup()
+    close()
 
 
 def _scalar(app, sql: str, **params):

@@ -8,21 +8,15 @@ import pytest
 import sqlalchemy as sa
 from flask_appbuilder import ModelView
 
-from tests.plugins.support import BUILT_IN, build_database, empty_database
+from tests.plugins.support import built_in_app
 from tests.support import Browser
 
 
 @pytest.fixture(scope="module")
-def app(test_database, tmp_path_factory):
-    url, cleanup = empty_database(test_database, tmp_path_factory.mktemp("access"), "access")
-    app = build_database(url, BUILT_IN)
+def app(test_database):
+    app, close = built_in_app(test_database, "access")
     yield app
-    from app.extensions import db
-
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    cleanup()
+    close()
 
 
 def _plugin_views(app) -> list[type]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.plugins.support import BUILT_IN, build_database, empty_database, plugin_app
+from tests.plugins.support import BUILT_IN, built_in_copy, plugin_app
 from tests.support import Browser, make_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,14 +58,16 @@ def _count(url: str, sql: str) -> int:
 
 
 @pytest.fixture()
-def database(test_database, tmp_path):
-    url, cleanup = empty_database(test_database, tmp_path, "lifecycle")
+def database(test_database):
+    """The demo database as migrations, ``casus init`` and the demo data build it with the
+    built-in plugins (``tests.plugins.support.build_database``): a copy of the run's one."""
+    url, cleanup = built_in_copy(test_database, "lifecycle")
     yield url
     cleanup()
 
 
 def test_disable_restart_and_enable_again_keeps_the_data(database) -> None:
-    app = build_database(database, BUILT_IN)
+    app = plugin_app(database, BUILT_IN)
     case_id = _count(database, "SELECT id FROM \"case\" WHERE number = 'CR-2025-0001'")
     with app.app_context():
         type_id = _count(database, "SELECT id FROM intervention_type "
@@ -116,7 +118,6 @@ def test_disable_restart_and_enable_again_keeps_the_data(database) -> None:
 
 def test_core_autogenerate_leaves_plugin_tables_alone(database) -> None:
     """With plugin tables in the database the core migrations still match the models."""
-    build_database(database, BUILT_IN)
     result = _flask(database, "zorg,jongerenwerk,bestuurlijk", "db", "check")
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
 
@@ -128,7 +129,7 @@ def test_plugin_migrations_match_plugin_models(database) -> None:
     from app.extensions import db
     from app.plugins import plugins_of
 
-    app = build_database(database, BUILT_IN)
+    app = plugin_app(database, BUILT_IN)
     with app.app_context():
         specs = plugins_of(app).migrations
         assert set(specs) == set(BUILT_IN)

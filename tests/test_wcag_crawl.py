@@ -8,8 +8,10 @@ chromium as the first user who reached it, in Dutch and in English, and axe-core
 against the WCAG 2.0 and 2.1 A and AA rules. Forms with errors, the login page and an
 error page are checked too. Any violation fails the test, listed by rule.
 
-The check reads markup, which does not depend on the database: it runs on SQLite only
-(``CASUS_TEST_DB=sqlite``), which keeps ``make test`` quick. It lives beside
+The check reads markup, which does not depend on the database, and axe-core in chromium
+is the slowest check of the suite: each language is checked on one database only, Dutch
+on SQLite and English on PostgreSQL (``one_database``), so every page is checked once in
+each language while the two databases' runs of ``make test`` share the work. It lives beside
 ``test_i18n_crawl.py`` rather than in ``tests/e2e/`` for the same reason as that crawl: the
 demo's plugins add their models to the shared mapper registry, which
 ``test_access_guard.py`` walks, so both run after it.
@@ -31,17 +33,15 @@ from tests.e2e.conftest import login
 from tests.support import DEMO_USERNAMES, Browser
 from tests.test_i18n_crawl import SKIP_PATH, _shape, _VisibleText
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(os.environ.get("CASUS_TEST_DB", "sqlite") != "sqlite",
-                       reason="markup is the same on every database: checked on SQLite only"),
-]
+pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[1]
 AXE_DIRS = sorted((ROOT / "tests" / "e2e" / "vendor").glob("axe-core-*"))
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 MAX_PAGES = 150  # per user, as in the i18n crawl
-LANGUAGES = ("nl", "en")
+#: Each language on one database: the markup is the same on both (see above).
+LANGUAGES = (pytest.param("nl", marks=pytest.mark.one_database("sqlite"), id="nl"),
+             pytest.param("en", marks=pytest.mark.one_database("postgresql"), id="en"))
 
 
 def axe_script() -> Path:
@@ -129,18 +129,13 @@ class Findings:
 
 
 @pytest.fixture(scope="module")
-def demo_app(test_database, tmp_path_factory):
+def demo_app(test_database):
     """The demo as `make run` serves it: with the built-in plugins and their screens."""
-    from app.extensions import db
-    from tests.plugins.support import BUILT_IN, build_database, empty_database
+    from tests.plugins.support import built_in_app
 
-    url, cleanup = empty_database(test_database, tmp_path_factory.mktemp("a11y"), "a11y")
-    app = build_database(url, BUILT_IN)
+    app, close = built_in_app(test_database, "a11y")
     yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    cleanup()
+    close()
 
 
 @pytest.fixture(scope="module")
@@ -181,37 +176,37 @@ def _check_forms_with_errors(page, base: str, script: Path, findings: Findings,
         findings.add(f"[{tag} errors] {url}", run_axe(page, script))
 
 
-def _save(findings: Findings) -> None:
+def _save(findings: Findings, code: str) -> None:
     """The full list, for whoever fixes what the assertion reports."""
     out = ROOT / "test-artifacts"
     out.mkdir(exist_ok=True)
-    (out / "axe-violations.json").write_text(json.dumps(findings.by_rule, indent=1))
+    (out / f"axe-violations-{code}.json").write_text(json.dumps(findings.by_rule, indent=1))
 
 
-def test_every_page_meets_wcag_21_aa(demo_app, demo_server, _chromium) -> None:
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_every_page_meets_wcag_21_aa(demo_app, demo_server, _chromium, code: str) -> None:
     script = axe_script()
     findings = Findings()
     plan = pages_per_user(demo_app)
     assert sum(len(u) for u in plan.values()) >= 30, plan
-    for code in LANGUAGES:
-        # axe-core is injected as an inline script, which the pages' CSP (nonces only)
-        # refuses; the CSP itself is checked by tests/e2e/test_csp.py.
-        context = _chromium.new_context(locale="nl-NL", viewport={"width": 1366, "height": 900},
-                                        bypass_csp=True)
-        page = context.new_page()
-        page.goto(f"{demo_server}/login/")
-        findings.add(f"[{code}] /login/", run_axe(page, script))
-        for username, urls in plan.items():
-            context.clear_cookies()
-            _set_language(page, demo_server, code)
-            login(page, demo_server, username)
-            _set_language(page, demo_server, code)
-            _check_pages(page, demo_server, urls, script, findings, f"{code} {username}")
-            if username == "coordinator":
-                _check_forms_with_errors(page, demo_server, script, findings, f"{code} {username}")
-                page.goto(f"{demo_server}/casemodelview/show/999999")
-                findings.add(f"[{code}] 404", run_axe(page, script))
-        context.close()
+    # axe-core is injected as an inline script, which the pages' CSP (nonces only)
+    # refuses; the CSP itself is checked by tests/e2e/test_csp.py.
+    context = _chromium.new_context(locale="nl-NL", viewport={"width": 1366, "height": 900},
+                                    bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{demo_server}/login/")
+    findings.add(f"[{code}] /login/", run_axe(page, script))
+    for username, urls in plan.items():
+        context.clear_cookies()
+        _set_language(page, demo_server, code)
+        login(page, demo_server, username)
+        _set_language(page, demo_server, code)
+        _check_pages(page, demo_server, urls, script, findings, f"{code} {username}")
+        if username == "coordinator":
+            _check_forms_with_errors(page, demo_server, script, findings, f"{code} {username}")
+            page.goto(f"{demo_server}/casemodelview/show/999999")
+            findings.add(f"[{code}] 404", run_axe(page, script))
+    context.close()
     print(findings.report())
-    _save(findings)
+    _save(findings, code)
     assert not findings.by_rule, findings.report()

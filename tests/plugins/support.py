@@ -52,6 +52,36 @@ def build_database(url: str, plugins: list[str]) -> Flask:
     return app
 
 
+def built_in_copy(test_database, label: str) -> tuple[str, Callable[[], None]]:
+    """A copy of the demo database with the built-in plugins (``build_database``), and how
+    to drop it. The database is built once per run and copied for each user of it."""
+    template = test_database.shared_template(
+        "built_in", lambda url: _dispose(build_database(url, BUILT_IN)))
+    return test_database.copy_of(template, label)
+
+
+def built_in_app(test_database, label: str) -> tuple[Flask, Callable[[], None]]:
+    """An app with the built-in plugins on its own copy of their demo database, and how to
+    close it and drop the copy."""
+    url, drop = built_in_copy(test_database, label)
+    app = plugin_app(url, BUILT_IN)
+
+    def close() -> None:
+        _dispose(app)
+        drop()
+
+    return app, close
+
+
+def _dispose(app: Flask) -> None:
+    """Close the app's connections (PostgreSQL copies no database anyone is connected to)."""
+    from app.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 def compile_catalogues(directory: Path) -> None:
     for po in directory.glob("*/LC_MESSAGES/messages.po"):
         with po.open("rb") as src:
