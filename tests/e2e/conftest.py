@@ -8,8 +8,7 @@ from collections.abc import Iterator
 import pytest
 from werkzeug.serving import make_server
 
-from app.extensions import db
-from tests.plugins.support import BUILT_IN, build_database, empty_database
+from tests.plugins import support
 
 
 @pytest.fixture()
@@ -25,14 +24,14 @@ def live_server(app) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def plugin_server(test_database, tmp_path_factory) -> Iterator[tuple[object, str]]:
+def plugin_server(test_database) -> Iterator[tuple[object, str]]:
     """The demo with the built-in plugins enabled (agreed plugin interventions), served.
 
     One database for the journeys that use it: building one takes half a minute, and
     each journey works on rows of its own (a new case; the partners' new interventions).
-    Kept apart from ``built_in_app``, which the read-only crawls share."""
-    url, cleanup = empty_database(test_database, tmp_path_factory.mktemp("journey"), "journey")
-    app = build_database(url, BUILT_IN)
+    A copy of its own of the plugin demo database, apart from the ``built_in_app``
+    fixture's, which the read-only crawls share."""
+    app, close = support.built_in_app(test_database, "journey")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -41,10 +40,7 @@ def plugin_server(test_database, tmp_path_factory) -> Iterator[tuple[object, str
     finally:
         server.shutdown()
         thread.join(timeout=5)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        cleanup()
+        close()
 
 
 @pytest.fixture()

@@ -25,27 +25,11 @@ from app.extensions import db
 from app.models import Case, Intervention, InterventionType, Organisation
 from tests.e2e.conftest import login
 from tests.e2e.test_signal_journey import _choose, _option_value, _type_date
-from tests.plugins.support import built_in_app
 
 pytestmark = pytest.mark.e2e
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "journeys"
 CONCERN = "Jongere verspreidt oproepen tot geweld in een besloten groep."
-
-
-@pytest.fixture()
-def plugin_server(test_database) -> Iterator[tuple[object, str]]:
-    """The demo with the built-in plugins enabled (agreed plugin interventions), served."""
-    app, close = built_in_app(test_database, "journey")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield app, f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        close()
 
 
 def _shot(page, name: str) -> None:
