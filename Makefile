@@ -1,7 +1,7 @@
 # Casusregie — `make run` to try it, `make test` to check it.
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
-FLASK  := $(VENV)/bin/flask --app app
+FLASK  := $(VENV)/bin/flask --app casusregie.app
 PORT   ?= 8080
 PYTEST_ARGS ?=
 # axe-core, the accessibility rules the browser tests run (tests/test_wcag_crawl.py);
@@ -14,7 +14,7 @@ AXE_DIR     := tests/e2e/vendor/axe-core-$(AXE_VERSION)
 
 install: $(VENV)/.installed $(AXE_DIR)/axe.min.js
 
-$(VENV)/.installed: pyproject.toml constraints.txt
+$(VENV)/.installed: pyproject.toml setup.py constraints.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=24"
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"

@@ -1,8 +1,8 @@
-"""Development entry point. Production: ``gunicorn "app:create_app()"``."""
+"""Development entry point. Production: ``gunicorn "casusregie.app:create_app()"``."""
 
 import os
 
-from app import create_app
+from casusregie.app import create_app
 
 app = create_app()
 

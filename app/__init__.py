@@ -8,8 +8,8 @@ import sys
 from flask import Flask
 from flask_appbuilder import AppBuilder
 
-from app.extensions import csrf, db, migrate
-from config import BASE_DIR, INSTANCE_DIR, ConfigError, build_config, tune_engine_options
+from casusregie.app.extensions import csrf, db, migrate
+from casusregie.config import BASE_DIR, INSTANCE_DIR, ConfigError, build_config, tune_engine_options
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +29,16 @@ def create_app(config_overrides: dict | None = None) -> Flask:
         print(f"Casusregie: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     tune_engine_options(app.config)
-    from app.passwords import password_complexity
+    from casusregie.app.passwords import password_complexity
 
     app.config.setdefault("FAB_PASSWORD_COMPLEXITY_VALIDATOR", password_complexity)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(BASE_DIR / "translations"))
-    from app.plugin_manager import PluginError, init_plugins, install_cli, register_plugin_views
+    from casusregie.app.plugin_manager import (
+        PluginError,
+        init_plugins,
+        install_cli,
+        register_plugin_views,
+    )
 
     try:
         init_plugins(app)
@@ -46,35 +51,35 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), compare_type=True)
     # Flask-AppBuilder never registers CSRF protection itself; it must exist before it.
     csrf.init_app(app)
-    from app.access import install_access_guard
+    from casusregie.app.access import install_access_guard
 
     install_access_guard(app)
-    from app.tasks import install as install_tasks
+    from casusregie.app.tasks import install as install_tasks
 
     install_tasks(app)
-    from app.management.figures import install as install_figures
+    from casusregie.app.management.figures import install as install_figures
 
     install_figures(app)
-    from app.auth import init_auth
+    from casusregie.app.auth import init_auth
 
     init_auth(app)
-    from app.audit import init_audit
+    from casusregie.app.audit import init_audit
 
     init_audit(app)
-    from app.access.guard import guard_actor
-    from app.models import tracking
+    from casusregie.app.access.guard import guard_actor
+    from casusregie.app.models import tracking
 
     # Authorship from the session; runs before the guard's flush check.
     tracking.install(db.session, guard_actor)
-    from app import casework, services
+    from casusregie.app import casework, services
 
     # Case content is written through the service layer only (app/services.py).
     services.install(db.session)
     casework.register()
 
-    from app.i18n import configure_i18n, init_i18n
-    from app.security import CasusSecurityManager
-    from app.views import HomeView, register_views
+    from casusregie.app.i18n import configure_i18n, init_i18n
+    from casusregie.app.security import CasusSecurityManager
+    from casusregie.app.views import HomeView, register_views
 
     configure_i18n(app)
     init_i18n(app)
@@ -88,11 +93,11 @@ def create_app(config_overrides: dict | None = None) -> Flask:
         register_views(appbuilder)
         register_plugin_views(appbuilder)
 
-    from app.cli import casus_cli
-    from app.web import install_web_hardening
+    from casusregie.app.cli import casus_cli
+    from casusregie.app.web import install_web_hardening
 
     install_cli(casus_cli)
-    from app.audit.cli import audit_verify_command, audit_verify_pdf_command
+    from casusregie.app.audit.cli import audit_verify_command, audit_verify_pdf_command
 
     if "audit-verify" not in casus_cli.commands:
         casus_cli.add_command(audit_verify_command)

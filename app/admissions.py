@@ -11,12 +11,12 @@ import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 
-from app import clock
-from app.access import current_actor
-from app.extensions import db
-from app.models import CaseAdmission, CasusUser
-from app.services import service
-from app.workflow import WorkflowError, WorkflowPermissionError
+from casusregie.app import clock
+from casusregie.app.access import current_actor
+from casusregie.app.extensions import db
+from casusregie.app.models import CaseAdmission, CasusUser
+from casusregie.app.services import service
+from casusregie.app.workflow import WorkflowError, WorkflowPermissionError
 
 
 @service

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import current_app
 
-from app.extensions import db
-from app.models import ApprovalRequest, ApprovalStatus, CasusUser
-from app.models.base import utcnow
+from casusregie.app.extensions import db
+from casusregie.app.models import ApprovalRequest, ApprovalStatus, CasusUser
+from casusregie.app.models.base import utcnow
 
 #: The view whose permission ``approve`` (its action) makes someone an approver.
 APPROVAL_VIEW = "ApprovalRequestModelView"

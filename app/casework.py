@@ -15,10 +15,10 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from app import clock
-from app.access import current_actor
-from app.extensions import db
-from app.models import (
+from casusregie.app import clock
+from casusregie.app.access import current_actor
+from casusregie.app.extensions import db
+from casusregie.app.models import (
     ActionPlan,
     Assessment,
     Case,
@@ -31,8 +31,8 @@ from app.models import (
     Subject,
     SubjectRelation,
 )
-from app.services import writer
-from app.workflow import WorkflowError
+from casusregie.app.services import writer
+from casusregie.app.workflow import WorkflowError
 
 
 def _user_id() -> int | None:

@@ -1,4 +1,4 @@
-"""``flask --app app casus ...`` commands."""
+"""``flask --app casusregie.app casus ...`` commands."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 def _as_system_job() -> None:
     """`flask casus ...` commands are system jobs: they opt out of the access guard."""
-    from app.access import system_access
+    from casusregie.app.access import system_access
 
     click.get_current_context().with_resource(system_access("flask casus"))
 
@@ -20,7 +20,7 @@ casus_cli = AppGroup("casus", help="Casusregie administration commands.",
 @casus_cli.command("init")
 def init_command() -> None:
     """Create or update roles, permissions and reference data (safe on every deploy)."""
-    from app.setup import init_all
+    from casusregie.app.setup import init_all
 
     granted = init_all()
     for role, count in granted.items():
@@ -31,7 +31,7 @@ def init_command() -> None:
 @casus_cli.command("seed-demo")
 def seed_demo_command() -> None:
     """Fill an empty database with fictitious demo data and demo users."""
-    from app.demo import DEMO_USERS, seed_demo
+    from casusregie.app.demo import DEMO_USERS, seed_demo
 
     created = seed_demo()
     if created:
@@ -44,8 +44,8 @@ def seed_demo_command() -> None:
 @casus_cli.command("has-cases")
 def has_cases_command() -> None:
     """Exit 0 when the database holds at least one case, 1 otherwise."""
-    from app.extensions import db
-    from app.models import Case
+    from casusregie.app.extensions import db
+    from casusregie.app.models import Case
 
     raise SystemExit(0 if db.session.query(Case.id).first() is not None else 1)
 
@@ -53,8 +53,8 @@ def has_cases_command() -> None:
 @casus_cli.command("daily")
 def daily_command() -> None:
     """Daily run: open and close tasks, overdue notices, digests, send queued e-mail."""
-    from app.access.clock import today
-    from app.tasks.daily import run_daily
+    from casusregie.app.access.clock import today
+    from casusregie.app.tasks.daily import run_daily
 
     result = run_daily(today())
     click.echo(f"tasks opened {result.tasks.opened}, closed {result.tasks.closed}; "
@@ -66,7 +66,7 @@ def daily_command() -> None:
 @casus_cli.command("send-mail")
 def send_mail_command() -> None:
     """Send the queued e-mails that are due (run every minute by a timer)."""
-    from app.tasks.mail import send_due
+    from casusregie.app.tasks.mail import send_due
 
     result = send_due()
     click.echo(f"e-mails sent {result.sent}, failed {result.failed}")

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from app import clock, workflow
-from app.extensions import db
-from app.models import (
+from casusregie.app import clock, workflow
+from casusregie.app.extensions import db
+from casusregie.app.models import (
     AgendaItem,
     AgendaSource,
     Case,
@@ -28,7 +28,7 @@ from app.models import (
     InterventionType,
     Organisation,
 )
-from app.services import service
+from casusregie.app.services import service
 
 
 class ConferenceError(workflow.WorkflowError):

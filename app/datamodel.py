@@ -24,7 +24,7 @@ from flask_appbuilder.utils.base import is_column_dotted
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Query
 
-from app import services
+from casusregie.app import services
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ class CasusSQLAInterface(SQLAInterface):
             self._safely(super().delete, item, commit)
 
     def _safely(self, write: Any, item: Any, commit: bool) -> None:
-        from app.errors import generic_message
+        from casusregie.app.errors import generic_message
 
         try:
             write(item, commit)

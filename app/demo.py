@@ -11,9 +11,9 @@ import datetime as dt
 
 from flask import current_app
 
-from app import clock
-from app.extensions import db
-from app.models import (
+from casusregie.app import clock
+from casusregie.app.extensions import db
+from casusregie.app.models import (
     ActionPlan,
     AgendaItem,
     AgendaSource,
@@ -49,8 +49,8 @@ from app.models import (
     Weighing,
     WeighingOutcome,
 )
-from app.numbering import draw_case_number
-from app.roles import (
+from casusregie.app.numbering import draw_case_number
+from casusregie.app.roles import (
     ROLE_ADMIN,
     ROLE_CASE_DIRECTOR,
     ROLE_COORDINATOR,

@@ -264,7 +264,7 @@ def _untrusted_host(_error: SecurityError) -> Response:
 def _database_error(error: Exception) -> Any:
     # The text of a database error holds the SQL and its parameters (personal data,
     # password hashes); it goes to the log, the user gets a plain message.
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     db.session.rollback()
     cause = error.__cause__ or error

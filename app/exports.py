@@ -26,8 +26,8 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from sqlalchemy.orm import MANYTOONE, lazyload, selectinload
 
-from app.access import can_see_field, current_actor
-from app.access.fields import (
+from casusregie.app.access import can_see_field, current_actor
+from casusregie.app.access.fields import (
     HIDDEN,
     INTERVENTION_CONTENT_FIELDS,
     SENSITIVE_FIELDS,
@@ -35,11 +35,11 @@ from app.access.fields import (
     field_per_row,
     field_rules,
 )
-from app.access.rows import guarded_model
-from app.labels import enum_label
-from app.models import Case, CaseSubject, Goal, Intervention, InterventionType, Subject
-from app.models.base import utcnow
-from app.models.subject import full_name_of
+from casusregie.app.access.rows import guarded_model
+from casusregie.app.labels import enum_label
+from casusregie.app.models import Case, CaseSubject, Goal, Intervention, InterventionType, Subject
+from casusregie.app.models.base import utcnow
+from casusregie.app.models.subject import full_name_of
 
 BATCH = 1000
 FORMATS = ("csv", "xlsx")

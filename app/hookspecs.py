@@ -22,8 +22,8 @@ import pluggy
 if TYPE_CHECKING:  # annotations only: importing them would tie the contract to the app
     import sqlalchemy as sa
 
-    from app.access import Actor
-    from app.models.base import InterventionDomain, OrganisationKind
+    from casusregie.app.access import Actor
+    from casusregie.app.models.base import InterventionDomain, OrganisationKind
 
 PROJECT = "casusregie"
 ENTRY_POINT_GROUP = "casusregie.plugins"
@@ -231,7 +231,8 @@ class HookSpecs:
 
     @hookspec
     def cli_commands(self) -> list[click.Command]:
-        """Click commands added to ``flask --app app ...`` (prefix names with the plugin)."""
+        """Click commands added to ``flask --app casusregie.app ...`` (prefix names with
+        the plugin)."""
 
     @hookspec
     def field_rules(self) -> list[FieldRule]:

@@ -30,9 +30,9 @@ from flask_login import current_user, user_logged_in
 from werkzeug.exceptions import HTTPException
 from wtforms.i18n import messages_path
 
-from app import clock
-from app.labels import enum_label
-from app.permission_cache import cached_menu
+from casusregie.app import clock
+from casusregie.app.labels import enum_label
+from casusregie.app.permission_cache import cached_menu
 
 #: Endpoint of Flask-AppBuilder's language switch (``/lang/<locale>``).
 
@@ -198,7 +198,7 @@ def switch_language(locale: str):
     flask_babel.refresh()
     user = current_user
     if user.is_authenticated and getattr(user, "locale", None) != locale:
-        from app.extensions import db
+        from casusregie.app.extensions import db
 
         user.locale = locale
         db.session.commit()

@@ -12,7 +12,7 @@ import enum
 import flask_babel
 from flask_babel import lazy_gettext as _l
 
-from app.models.base import (
+from casusregie.app.models.base import (
     AgendaSource,
     CasePhase,
     CloseReason,

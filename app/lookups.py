@@ -17,11 +17,19 @@ import sqlalchemy as sa
 from flask import request
 from sqlalchemy.orm import Query
 
-from app.access.role_data import holds_scope
-from app.errors import MAX_ID
-from app.extensions import db
-from app.models import ActionPlan, Case, CasusUser, Goal, Intervention, Organisation, Subject
-from app.roles import SCOPE_DIRECTED
+from casusregie.app.access.role_data import holds_scope
+from casusregie.app.errors import MAX_ID
+from casusregie.app.extensions import db
+from casusregie.app.models import (
+    ActionPlan,
+    Case,
+    CasusUser,
+    Goal,
+    Intervention,
+    Organisation,
+    Subject,
+)
+from casusregie.app.roles import SCOPE_DIRECTED
 
 PAGE_SIZE = 20
 MAX_PAGE = 500

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.text import fold, normalise_name
+from casusregie.app.text import fold, normalise_name
 
 #: Name particles (tussenvoegsels and their Arabic, Turkish and Romance counterparts)
 #: that a surname may start with.

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.models.case import CaseNumberCounter
+from casusregie.app.models.case import CaseNumberCounter
 
 _counter = CaseNumberCounter.__table__
 

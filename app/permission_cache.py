@@ -29,7 +29,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.access.stamp import current_version, read_version
+from casusregie.app.access.stamp import current_version, read_version
 
 _CACHE_ATTR = "_casus_permission_cache"
 
@@ -65,7 +65,7 @@ class PermissionCacheMixin:
     user_model: Any
 
     def get_user_by_id(self, pk: int) -> Any:
-        from app.access import system_access
+        from casusregie.app.access import system_access
 
         # Roles and groups arrive with the user: every page needs them for its checks.
         # Loading the signed-in user is authentication, not a read on their behalf: the

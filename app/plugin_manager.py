@@ -28,9 +28,9 @@ from flask import Blueprint, Flask, current_app, flash, request
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.api import BaseApi
 
-from app.access import current_actor, register_field_rules
-from app.extensions import db
-from app.hookspecs import (
+from casusregie.app.access import current_actor, register_field_rules
+from casusregie.app.extensions import db
+from casusregie.app.hookspecs import (
     ENTRY_POINT_GROUP,
     EXPECTED,
     PROJECT,
@@ -43,8 +43,8 @@ from app.hookspecs import (
     RoleGrant,
     ViewSpec,
 )
-from app.models.intervention import Intervention, InterventionType
-from app.models.organisation import Organisation
+from casusregie.app.models.intervention import Intervention, InterventionType
+from casusregie.app.models.organisation import Organisation
 
 EXTENSION_KEY = "casus_plugins"
 

@@ -1,6 +1,6 @@
 """The plugin authors' toolkit: everything a Casusregie plugin needs, in one import.
 
-``from app.plugins import hookimpl, InterventionKind, InterventionKindView, ...`` — this
+``from casusregie.app.plugins import hookimpl, InterventionKind, InterventionKindView, ...`` — this
 module only gathers names from where they live (the contract in ``app.hookspecs``, the
 access policy, the screen and dossier building blocks). The core never imports it, so a
 plugin can rely on it without tying the core to plugin code. docs/plugins.md is the
@@ -9,8 +9,8 @@ guide.
 
 from __future__ import annotations
 
-from app.access import Actor, can_see_field, current_actor
-from app.hookspecs import (
+from casusregie.app.access import Actor, can_see_field, current_actor
+from casusregie.app.hookspecs import (
     CatalogueEntry,
     DossierContext,
     DossierSection,
@@ -23,18 +23,18 @@ from app.hookspecs import (
     ViewSpec,
     hookimpl,
 )
-from app.i18n import format_date
-from app.plugin_manager import plugins_of
-from app.retention.destroy import destroy_rows
-from app.validators import NotBefore as DateNotBefore
-from app.validators import NotInFuture, RequiredWhen
-from app.views.plugin_kinds import (
+from casusregie.app.i18n import format_date
+from casusregie.app.plugin_manager import plugins_of
+from casusregie.app.retention.destroy import destroy_rows
+from casusregie.app.validators import NotBefore as DateNotBefore
+from casusregie.app.validators import NotInFuture, RequiredWhen
+from casusregie.app.views.plugin_kinds import (
     INTERVENTION_LABELS,
     InterventionKindView,
     VisibleInterventionFilter,
     intervention_child_filter,
 )
-from reports.sections import empty_section, section_rows
+from casusregie.reports.sections import empty_section, section_rows
 
 
 class DateNotInFuture(NotInFuture):

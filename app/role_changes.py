@@ -21,12 +21,12 @@ from flask_appbuilder.security.sqla.models import PermissionView, Role
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app import approvals
-from app.access.changes import PrivilegeError, approved_change, record_step
-from app.access.role_data import clearances_of, is_sensitive_role, scopes_of, set_access
-from app.extensions import db
-from app.models import ApprovalRequest, CasusUser
-from app.roles import CLEARANCES, SCOPES, is_sensitive_right
+from casusregie.app import approvals
+from casusregie.app.access.changes import PrivilegeError, approved_change, record_step
+from casusregie.app.access.role_data import clearances_of, is_sensitive_role, scopes_of, set_access
+from casusregie.app.extensions import db
+from casusregie.app.models import ApprovalRequest, CasusUser
+from casusregie.app.roles import CLEARANCES, SCOPES, is_sensitive_right
 
 ROLE_ACCESS = "role_access"
 ROLE_RIGHTS = "role_rights"

@@ -14,16 +14,16 @@ from flask_appbuilder.security.views import RoleModelView, UserDBModelView, User
 from flask_babel import lazy_gettext as _l
 from wtforms import ValidationError
 
-from app.auth.api import SecurityApi
-from app.auth.api_keys import ApiKeyMixin
-from app.auth.manager import LoginProtectionMixin
-from app.auth.oidc import CasusAuthOAuthView, OidcLoginMixin
-from app.i18n import LocalisedColumnsMixin
-from app.models.organisation import CasusUser
-from app.passwords import PasswordRulesMixin
-from app.permission_cache import PermissionCacheMixin
-from app.views.auth import CasusAuthDBView, UserSecurityActionsMixin
-from app.views.locking import OptimisticLockingMixin
+from casusregie.app.auth.api import SecurityApi
+from casusregie.app.auth.api_keys import ApiKeyMixin
+from casusregie.app.auth.manager import LoginProtectionMixin
+from casusregie.app.auth.oidc import CasusAuthOAuthView, OidcLoginMixin
+from casusregie.app.i18n import LocalisedColumnsMixin
+from casusregie.app.models.organisation import CasusUser
+from casusregie.app.passwords import PasswordRulesMixin
+from casusregie.app.permission_cache import PermissionCacheMixin
+from casusregie.app.views.auth import CasusAuthDBView, UserSecurityActionsMixin
+from casusregie.app.views.locking import OptimisticLockingMixin
 
 _USER_FIELDS = ["first_name", "last_name", "username", "email", "organisation", "active",
                 "roles"]
@@ -46,8 +46,8 @@ class NoSelfRoleChangeMixin:
     a second person approves (``app.role_changes``)."""
 
     def _hold_back_sensitive_roles(self, item: CasusUser) -> None:
-        from app.extensions import db
-        from app.role_changes import sensitive_roles
+        from casusregie.app.extensions import db
+        from casusregie.app.role_changes import sensitive_roles
 
         # Reading the roles' scopes must not flush the form's change before it is sorted.
         with db.session.no_autoflush:
@@ -58,8 +58,8 @@ class NoSelfRoleChangeMixin:
         g._casus_held_roles = held
 
     def _ask_for_held_roles(self, item: CasusUser) -> None:
-        from app.access.changes import PrivilegeError
-        from app.role_changes import request_role_member
+        from casusregie.app.access.changes import PrivilegeError
+        from casusregie.app.role_changes import request_role_member
 
         held = g.pop("_casus_held_roles", [])
         if not held:
@@ -155,13 +155,13 @@ class RefusalAs403Mixin:
     403 with its reason; Flask-AppBuilder's ``safe`` would make it a bare 500."""
 
     def _refused(self, exc):
-        from app.extensions import db
+        from casusregie.app.extensions import db
 
         db.session.rollback()
         return self.response(403, message=str(exc.description))  # type: ignore[attr-defined]
 
     def _guarded(self, call, *args):
-        from app.access.errors import AccessDenied
+        from casusregie.app.access.errors import AccessDenied
 
         try:
             return call(*args)
@@ -199,7 +199,7 @@ class CasusUserApi(RefusalAs403Mixin, UserApi):
     @safe
     @permission_name("put")
     def put(self, pk):
-        from app.extensions import db
+        from casusregie.app.extensions import db
 
         me = self.appbuilder.sm.current_user
         body = request.get_json(silent=True)

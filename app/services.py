@@ -28,9 +28,9 @@ from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app.access import rows
-from app.access.guard import guard_actor
-from app.models import Notification, Task
+from casusregie.app.access import rows
+from casusregie.app.access.guard import guard_actor
+from casusregie.app.models import Notification, Task
 
 F = TypeVar("F", bound=Callable[..., Any])
 

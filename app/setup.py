@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import current_app
 
-from app.access.role_data import set_access
-from app.extensions import db
-from app.models import RiskGroup
-from app.plugin_manager import role_grants, sync_catalogue
-from app.roles import ROLES, SELF_SERVICE, RoleSpec
+from casusregie.app.access.role_data import set_access
+from casusregie.app.extensions import db
+from casusregie.app.models import RiskGroup
+from casusregie.app.plugin_manager import role_grants, sync_catalogue
+from casusregie.app.roles import ROLES, SELF_SERVICE, RoleSpec
 
 #: The five risk groups of the approach (source document), Dutch and English labels.
 RISK_GROUPS: tuple[tuple[int, str, str], ...] = (

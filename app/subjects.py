@@ -21,14 +21,14 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from app.extensions import db
-from app.labels import enum_label
-from app.models import Case, CaseSubject, CasusUser, Subject, SubjectKind
-from app.name_search import surname_key
-from app.services import service
-from app.text import normalise_name
-from app.validation import check_birth_date
-from app.workflow import WorkflowError
+from casusregie.app.extensions import db
+from casusregie.app.labels import enum_label
+from casusregie.app.models import Case, CaseSubject, CasusUser, Subject, SubjectKind
+from casusregie.app.name_search import surname_key
+from casusregie.app.services import service
+from casusregie.app.text import normalise_name
+from casusregie.app.validation import check_birth_date
+from casusregie.app.workflow import WorkflowError
 
 #: At most this many possible matches are shown.
 MATCH_LIMIT = 20

@@ -11,8 +11,8 @@ import datetime as dt
 
 from flask_babel import gettext as _
 
-from app import clock
-from app.text import is_valid_bsn
+from casusregie.app import clock
+from casusregie.app.text import is_valid_bsn
 
 DATE_FORMAT = "%d-%m-%Y"
 

@@ -14,7 +14,7 @@ from typing import Any
 from wtforms import Field, Form, ValidationError
 from wtforms.validators import StopValidation
 
-from app import validation
+from casusregie.app import validation
 
 
 class ValidBSN:

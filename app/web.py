@@ -35,7 +35,7 @@ def content_security_policy() -> str:
 
 
 def install_web_hardening(app: Flask) -> None:
-    from app.errors import install_error_handling
+    from casusregie.app.errors import install_error_handling
 
     install_error_handling(app)
     app.jinja_env.globals["csp_nonce"] = csp_nonce

@@ -23,10 +23,10 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import Session
 
-from app import clock
-from app.access.role_data import holds_scope, scopes_of
-from app.extensions import db
-from app.models import (
+from casusregie.app import clock
+from casusregie.app.access.role_data import holds_scope, scopes_of
+from casusregie.app.extensions import db
+from casusregie.app.models import (
     ActionPlan,
     AgendaItem,
     Case,
@@ -53,10 +53,10 @@ from app.models import (
     Weighing,
     WeighingOutcome,
 )
-from app.models.base import utcnow
-from app.numbering import draw_case_number
-from app.roles import SCOPE_COORDINATE, SCOPE_DIRECTED
-from app.services import service
+from casusregie.app.models.base import utcnow
+from casusregie.app.numbering import draw_case_number
+from casusregie.app.roles import SCOPE_COORDINATE, SCOPE_DIRECTED
+from casusregie.app.services import service
 
 #: Flask-AppBuilder view names whose permissions guard the transitions.
 CASE_VIEW = "CaseWorkflowView"

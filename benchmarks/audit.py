@@ -120,7 +120,7 @@ def _pct(value: float | None) -> str:
 
 def audit_results(app: Flask, backend: str, password: str, budget_s: float = 0.0,
                   pairs: int = PAIRS) -> list[Result]:
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     with app.app_context():
         engine = db.engine
@@ -164,9 +164,9 @@ def write_cost(app: Flask, backend: str, pairs: int = 300) -> Result:
     """What appending one page's read record costs, the way a page does it (Core rows,
     one statement on PostgreSQL) against the ORM unit of work writes use, interleaved:
     CPU of this process and of its database server backends per record."""
-    from app.audit import build_record, build_row
-    from app.audit.chain import append_rows
-    from app.extensions import db
+    from casusregie.app.audit import build_record, build_row
+    from casusregie.app.audit.chain import append_rows
+    from casusregie.app.extensions import db
 
     with app.app_context():
         server = ServerCpu(db.engine)
@@ -206,7 +206,7 @@ def profile(app: Flask, password: str, pairs: int) -> None:
     import cProfile
     import pstats
 
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     with app.app_context():
         engine = db.engine
@@ -232,9 +232,9 @@ def main() -> None:
     import argparse
     import logging
 
-    from app import create_app
     from benchmarks.run import prepare, table
-    from config import build_config
+    from casusregie.app import create_app
+    from casusregie.config import build_config
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=2000)

@@ -38,10 +38,10 @@ def _build_app(db_path: Path):
     os.environ.setdefault("CASUS_PLUGINS", "")
     from flask_migrate import upgrade
 
-    from app import create_app
-    from app.access import system_access
-    from app.demo import seed_demo
-    from app.setup import init_all
+    from casusregie.app import create_app
+    from casusregie.app.access import system_access
+    from casusregie.app.demo import seed_demo
+    from casusregie.app.setup import init_all
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}", "TESTING": True,
                       "CASUS_DEMO_PASSWORD": "Casusregie-demo-2026",
@@ -55,8 +55,8 @@ def _build_app(db_path: Path):
 
 def _add_case(size: int) -> int:
     """A case like the demo returnee's, with ``size`` interventions over five goals."""
-    from app.extensions import db
-    from app.models import (
+    from casusregie.app.extensions import db
+    from casusregie.app.models import (
         ActionPlan,
         Assessment,
         Case,
@@ -73,7 +73,7 @@ def _add_case(size: int) -> int:
         RiskGroup,
         Subject,
     )
-    from app.numbering import draw_case_number
+    from casusregie.app.numbering import draw_case_number
 
     coordinator = db.session.query(Organisation).first()
     user = __import__("flask").current_app.appbuilder.sm.find_user(username="coordinator")
@@ -121,10 +121,10 @@ def _measure(app, cases: dict[str, int], username: str, keep: Path | None,
     import sqlalchemy as sa
     from flask_babel import force_locale
 
-    from app.access import system_access
-    from app.access.actor import actor_for_user
-    from app.extensions import db
-    from reports.dossier import PrintRequest, build_dossier
+    from casusregie.app.access import system_access
+    from casusregie.app.access.actor import actor_for_user
+    from casusregie.app.extensions import db
+    from casusregie.reports.dossier import PrintRequest, build_dossier
 
     with app.app_context():
         engine = db.engine
@@ -207,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("--url needs at least one --case")
         import logging
 
-        from app import create_app
+        from casusregie.app import create_app
 
         app = create_app({"SQLALCHEMY_DATABASE_URI": args.url, "RATELIMIT_ENABLED": False,
                       "CASUS_MFA_ROLES": []})  # bench users log in with a password only
@@ -218,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="casus-bench-dossier-") as tmp:
         app = _build_app(Path(tmp) / "bench.db")
-        from app.access import system_access
+        from casusregie.app.access import system_access
 
         with app.app_context(), system_access("benchmark set-up"):
             case_ids = {f"{size:,} int.": _add_case(size) for size in SIZES}

@@ -35,7 +35,7 @@ _TICKS = os.sysconf("SC_CLK_TCK")
 def _server_cpu() -> float | None:
     """CPU seconds used so far by the PostgreSQL backends connected to this database
     (None on SQLite or when the server's processes are not readable here)."""
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     engine = db.engine
     if engine.dialect.name != "postgresql":
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-dashboard", action="store_true")
     parser.add_argument("--no-export", action="store_true")
     args = parser.parse_args(argv)
-    from app import create_app
+    from casusregie.app import create_app
 
     app = create_app({"RATELIMIT_ENABLED": False, "CASUS_MFA_ROLES": []})  # password only
     client = app.test_client()
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def dashboard(app, client, year: int) -> None:
-    from app.management.figures import note_change
+    from casusregie.app.management.figures import note_change
 
     for label, url in (("dashboard", f"/management/?year={year}"),
                        ("dashboard, risk group 1", f"/management/?year={year}&risk_group=1")):

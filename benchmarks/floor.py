@@ -62,7 +62,7 @@ def subject_search(dialect: str, name_key_prefix: str, limit: int = 25) -> Floor
 def subject_list(last_name: str, limit: int = 25, dialect: str = "postgresql") -> FloorQuery:
     """The subject list's name search (app/views/filters.py): a prefix of either name key,
     sorted by last name in an order no index offers (so the key indexes find the rows)."""
-    from app.name_search import name_search
+    from casusregie.app.name_search import name_search
 
     search = name_search(last_name)
     op, wildcard = ("GLOB", "*") if dialect == "sqlite" else ("LIKE", "%")

@@ -1,6 +1,7 @@
 """Fill a migrated, initialised database with synthetic data at city scale.
 
-    .venv/bin/flask --app app db upgrade && .venv/bin/flask --app app casus init
+    .venv/bin/flask --app casusregie.app db upgrade
+    .venv/bin/flask --app casusregie.app casus init
     .venv/bin/python -m benchmarks.generate --cases 100000 [--seed 8]
 
 Proportions per 100,000 cases: 300,000 subjects, 1,000,000 interventions, 100
@@ -32,8 +33,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.name_search import surname_key
-from app.text import normalise_name
+from casusregie.app.name_search import surname_key
+from casusregie.app.text import normalise_name
 
 PER_100K = {"subjects": 300_000, "interventions": 1_000_000, "organisations": 100,
             "users": 3_000}
@@ -311,7 +312,7 @@ class Generator:
         missing = {"Coördinator", "Casusregisseur", "Kernpartner", "Ketenpartner"} - set(roles)
         if missing:
             raise SystemExit(f"Roles missing ({', '.join(sorted(missing))}): run "
-                             "`flask --app app casus init` first.")
+                             "`flask --app casusregie.app casus init` first.")
         base = self.w.max_id("ab_user")
         n = self.plan.users
         core, partners = self.orgs["core"], self.partner_orgs
@@ -381,7 +382,7 @@ class Generator:
         self.case_base = base
         risk_groups = [r for (r,) in _rows(self.w, "SELECT id FROM risk_group ORDER BY number")]
         if not risk_groups:
-            raise SystemExit("No risk groups: run `flask --app app casus init` first.")
+            raise SystemExit("No risk groups: run `flask --app casusregie.app casus init` first.")
         # Interventions per case: most cases are short, a few run for years.
         remaining = self.plan.interventions - sum(SPECIAL_INTERVENTION_COUNTS)
         weights = [rng.expovariate(1.0) for _ in range(n)]
@@ -721,7 +722,7 @@ def _rows(writer: Writer, sql: str) -> list[tuple]:
 
 def _plugin_kinds(writer: Writer) -> list[tuple[str, str]]:
     """(polymorphic identity, table) of every intervention subtype whose table exists."""
-    from app.models import Intervention
+    from casusregie.app.models import Intervention
 
     found = []
     for identity, mapper in Intervention.__mapper__.polymorphic_map.items():
@@ -740,8 +741,8 @@ def generate(engine: sa.Engine, cases: int, seed: int = 8, *,
     from flask_appbuilder import Model
     from werkzeug.security import generate_password_hash
 
-    import app.models  # noqa: F401  (registers every core table on the metadata)
-    from app.access import system_access
+    import casusregie.app.models  # noqa: F401  (registers every core table on the metadata)
+    from casusregie.app.access import system_access
 
     writer = Writer(engine, Model.metadata)
     existing = writer.scalar('SELECT COUNT(*) FROM "case"')
@@ -762,13 +763,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=8)
     args = parser.parse_args(argv)
 
-    from config import build_config
+    from casusregie.config import build_config
 
     config = build_config()
     url = config["SQLALCHEMY_DATABASE_URI"]
     try:
         # Building the app imports the enabled plugins' models, so their tables get rows.
-        from app import create_app
+        from casusregie.app import create_app
 
         create_app()
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - the core data still serves

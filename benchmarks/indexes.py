@@ -66,7 +66,7 @@ def missing_indexes(app: Flask) -> dict[tuple[str, str], set[str]]:
 
 
 def main() -> int:
-    from app import create_app
+    from casusregie.app import create_app
 
     app = create_app()
     missing = missing_indexes(app)

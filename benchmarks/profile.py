@@ -20,7 +20,7 @@ import time
 import sqlalchemy as sa
 
 from benchmarks.suite import api_token, login
-from config import DEFAULT_DEMO_PASSWORD as DEMO_PASSWORD
+from casusregie.config import DEFAULT_DEMO_PASSWORD as DEMO_PASSWORD
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,8 +36,8 @@ def main(argv: list[str] | None = None) -> int:
                              "(Authorization: Bearer), as a REST client does")
     args = parser.parse_args(argv)
 
-    from app import create_app
-    from app.extensions import db
+    from casusregie.app import create_app
+    from casusregie.app.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.url, "RATELIMIT_ENABLED": False,
                       "CASUS_MFA_ROLES": []})  # bench users log in with a password only

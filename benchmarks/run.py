@@ -53,7 +53,7 @@ def _case_count(url: str) -> int | None:
 
 def _flask(url: str, *args: str) -> None:
     env = {**os.environ, "CASUS_DATABASE_URL": url}
-    subprocess.run([str(Path(sys.executable).parent / "flask"), "--app", "app", *args],
+    subprocess.run([str(Path(sys.executable).parent / "flask"), "--app", "casusregie.app", *args],
                    cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
@@ -111,11 +111,11 @@ def run_backend(backend: str, url: str, password: str, budget: float, *,
     """Every scenario over HTTP against gunicorn in production mode (``benchmarks.served``),
     the dossier with every section, and, with ``load_seconds``, the load test on the same
     servers. ``audit``: also the audit trail's cost, on and off in one process."""
-    from app import create_app
-    from app.extensions import db
     from benchmarks.load import load_served
     from benchmarks.served import dossier_scenarios, run_served
     from benchmarks.suite import facts, scenarios
+    from casusregie.app import create_app
+    from casusregie.app.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False,
                       "CASUS_MFA_ROLES": []})  # the in-process audit comparison only
@@ -249,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     growth = args.cases // 10 if args.growth is None else args.growth
 
     os.environ.setdefault("CASUS_RATELIMIT_ENABLED", "false")
-    from config import build_config
+    from casusregie.config import build_config
 
     password = build_config()["CASUS_DEMO_PASSWORD"]
     results: list[Result] = []

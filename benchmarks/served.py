@@ -275,7 +275,7 @@ def servers(url: str, floor_queries: dict[str, floors.FloorQuery]
         floor_env = {"CASUS_DATABASE_URL": url, "PYTHONPATH": f"{tmp}:{ROOT}",
                      "BENCH_FLOORS": str(Path(tmp) / "floors.pickle")}
         hooks = ["-c", str(HOOKS)]
-        with gunicorn("app:create_app()", production_env(url), extra=hooks,
+        with gunicorn("casusregie.app:create_app()", production_env(url), extra=hooks,
                       replace_env=True) as app_server, \
                 gunicorn("bench_floor_app:app", floor_env, extra=hooks) as floor_server:
             yield app_server, floor_server

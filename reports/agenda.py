@@ -12,9 +12,9 @@ from reportlab.platypus import CondPageBreak, HRFlowable, KeepTogether, Paragrap
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.extensions import db
-from app.models import AgendaItem, Case, CaseConference, Decision, Intervention
-from reports.common import (
+from casusregie.app.extensions import db
+from casusregie.app.models import AgendaItem, Case, CaseConference, Decision, Intervention
+from casusregie.reports.common import (
     Formatter,
     data_table,
     key_value_table,
@@ -24,15 +24,15 @@ from reports.common import (
     visible,
     wrapped,
 )
-from reports.document import RULE, Furniture, build_styles, render
-from reports.dossier import (
+from casusregie.reports.document import RULE, Furniture, build_styles, render
+from casusregie.reports.dossier import (
     CONTENT_WIDTH,
     PrintedDocument,
     PrintRequest,
     furniture_for,
     open_statuses,
 )
-from reports.markup import markup
+from casusregie.reports.markup import markup
 
 LAST_DECISIONS = 3
 

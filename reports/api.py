@@ -6,6 +6,6 @@ keeps the names importable from where the reports use them.
 
 from __future__ import annotations
 
-from app.hookspecs import DossierContext, DossierSection
+from casusregie.app.hookspecs import DossierContext, DossierSection
 
 __all__ = ["DossierContext", "DossierSection"]

@@ -14,10 +14,10 @@ from flask_babel import gettext as _
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
-from app import clock
-from app.audit.labels import action_label
-from reports.common import data_table
-from reports.document import Furniture, build_styles, render
+from casusregie.app import clock
+from casusregie.app.audit.labels import action_label
+from casusregie.reports.common import data_table
+from casusregie.reports.document import Furniture, build_styles, render
 
 #: Document information keys holding what the signature covers, and the signature.
 MANIFEST_KEY, SIGNATURE_KEY = "/CasusAuditManifest", "/CasusAuditSignature"
@@ -58,7 +58,7 @@ def verify_pdf(data: bytes, session: Any) -> PdfVerdict:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
-    from app.audit import AuditRecord
+    from casusregie.app.audit import AuditRecord
 
     try:
         reader = PdfReader(io.BytesIO(data))

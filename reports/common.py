@@ -16,14 +16,14 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import Paragraph, Table, TableStyle
 
-from app import clock
-from app.access import Actor, can_see_field
-from app.i18n import FORMAT_LOCALES
-from app.labels import enum_label
-from reports.document import ACCENT, ACCENT_LIGHT, CELL_FONT, RULE
-from reports.flow import Table as FlowTable
-from reports.flow import paragraph
-from reports.markup import markup, visual
+from casusregie.app import clock
+from casusregie.app.access import Actor, can_see_field
+from casusregie.app.i18n import FORMAT_LOCALES
+from casusregie.app.labels import enum_label
+from casusregie.reports.document import ACCENT, ACCENT_LIGHT, CELL_FONT, RULE
+from casusregie.reports.flow import Table as FlowTable
+from casusregie.reports.flow import paragraph
+from casusregie.reports.markup import markup, visual
 
 ZEBRA = colors.HexColor("#f5f7fa")
 CELL_PADDING = 4

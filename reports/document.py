@@ -16,8 +16,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
-from reports.fonts import BOLD, ITALIC, REGULAR, register_fonts
-from reports.markup import visual
+from casusregie.reports.fonts import BOLD, ITALIC, REGULAR, register_fonts
+from casusregie.reports.markup import visual
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_X = 18 * mm

@@ -28,10 +28,10 @@ from reportlab.platypus import (
 from sqlalchemy import select, union
 from sqlalchemy.orm import contains_eager, joinedload
 
-from app import clock
-from app.access import Actor, case_subjects_loader
-from app.extensions import db
-from app.models import (
+from casusregie.app import clock
+from casusregie.app.access import Actor, case_subjects_loader
+from casusregie.app.extensions import db
+from casusregie.app.models import (
     ActionPlan,
     AgendaItem,
     Assessment,
@@ -44,9 +44,9 @@ from app.models import (
     InterventionStatus,
     Signal,
 )
-from app.plugin_manager import dossier_sections
-from reports.api import DossierContext, DossierSection
-from reports.common import (
+from casusregie.app.plugin_manager import dossier_sections
+from casusregie.reports.api import DossierContext, DossierSection
+from casusregie.reports.common import (
     HIDDEN,
     Formatter,
     data_table,
@@ -57,7 +57,7 @@ from reports.common import (
     visible,
     wrapped,
 )
-from reports.document import (
+from casusregie.reports.document import (
     ACCENT,
     CELL_FONT,
     CLASSIFICATION,
@@ -69,9 +69,9 @@ from reports.document import (
     render,
     table_of_contents,
 )
-from reports.flow import Table as FlowTable
-from reports.flow import paragraph
-from reports.markup import markup
+from casusregie.reports.flow import Table as FlowTable
+from casusregie.reports.flow import paragraph
+from casusregie.reports.markup import markup
 
 CONTENT_WIDTH = 174 * mm
 #: Tables longer than this may run over a page; their caption row says what they list.

@@ -13,13 +13,20 @@ from flask_babel import gettext as _
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer
 
-from app.i18n import format_number
-from app.management.charts import drawing_for
-from app.management.figures import TOTAL, Cell, Dashboard, Figure, Filters, build_dashboard
-from reports.common import Formatter, data_table, key_value_table, wrapped
-from reports.document import build_styles, render
-from reports.dossier import CONTENT_WIDTH, PrintedDocument, PrintRequest, furniture_for
-from reports.markup import markup
+from casusregie.app.i18n import format_number
+from casusregie.app.management.charts import drawing_for
+from casusregie.app.management.figures import (
+    TOTAL,
+    Cell,
+    Dashboard,
+    Figure,
+    Filters,
+    build_dashboard,
+)
+from casusregie.reports.common import Formatter, data_table, key_value_table, wrapped
+from casusregie.reports.document import build_styles, render
+from casusregie.reports.dossier import CONTENT_WIDTH, PrintedDocument, PrintRequest, furniture_for
+from casusregie.reports.markup import markup
 
 
 def _cell(cell: Cell, minimum: int, fmt: Formatter) -> str:

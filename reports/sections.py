@@ -14,8 +14,8 @@ from xml.sax.saxutils import escape
 from reportlab.lib.styles import StyleSheet1, getSampleStyleSheet
 from reportlab.platypus import Spacer
 
-from app.hookspecs import DossierContext
-from reports.flow import Table, paragraph
+from casusregie.app.hookspecs import DossierContext
+from casusregie.reports.flow import Table, paragraph
 
 
 @functools.cache

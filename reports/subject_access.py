@@ -12,10 +12,10 @@ from flask_babel import gettext as _
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
-from reports.common import Formatter, data_table, key_value_table, wrapped
-from reports.document import build_styles, render
-from reports.dossier import CONTENT_WIDTH, PrintedDocument, PrintRequest, furniture_for
-from reports.markup import markup
+from casusregie.reports.common import Formatter, data_table, key_value_table, wrapped
+from casusregie.reports.document import build_styles, render
+from casusregie.reports.dossier import CONTENT_WIDTH, PrintedDocument, PrintRequest, furniture_for
+from casusregie.reports.markup import markup
 
 LABEL = 45 * mm
 

@@ -23,12 +23,12 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
-from app.access import system_access
-from app.access.actor import Actor, actor_for_user
-from app.access.fields import can_see_field
-from app.access.rows import ROW_RULES, guarded_model, visible_query
-from app.extensions import db
-from app.models import (
+from casusregie.app.access import system_access
+from casusregie.app.access.actor import Actor, actor_for_user
+from casusregie.app.access.fields import can_see_field
+from casusregie.app.access.rows import ROW_RULES, guarded_model, visible_query
+from casusregie.app.extensions import db
+from casusregie.app.models import (
     AgendaItem,
     Case,
     CaseAdmission,

@@ -223,7 +223,7 @@ def _session_app(test_database: TestDatabase):
 def app(request, _session_app, test_database: TestDatabase):
     """The shared app, inside a transaction rolled back after the test — or, for a test
     marked ``fresh_db``, on a fresh copy of the seeded demo database."""
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     if not request.node.get_closest_marker("fresh_db"):
         with _rolled_back(_session_app, test_database):
@@ -243,7 +243,7 @@ def app(request, _session_app, test_database: TestDatabase):
 def _rolled_back(flask_app, test_database: TestDatabase) -> Iterator[None]:
     """Every session of ``flask_app`` on one connection in an outer transaction; the
     sessions' commits release savepoints, and the end rolls everything back."""
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     with flask_app.app_context():
         db.session.remove()

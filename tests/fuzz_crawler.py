@@ -172,8 +172,8 @@ def _write_probes(app: Flask, rule: Any, view: Any, methods: set[str],
 
 
 def _first_id(app: Flask, view: Any) -> int | None:
-    from app.access import system_access
-    from app.extensions import db
+    from casusregie.app.access import system_access
+    from casusregie.app.extensions import db
 
     model = getattr(getattr(view, "datamodel", None), "obj", None)
     if model is None:
@@ -208,7 +208,7 @@ def _send(browser: Browser, probe: Probe, csrf: str, token: str | None) -> Any:
 
 def fuzz(app: Flask, username: str) -> tuple[int, list[Finding]]:
     """Send every probe as ``username``; return the number sent and what went wrong."""
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     browser = Browser(app).login(username)
     token = api_token(app, username)

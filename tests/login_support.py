@@ -23,8 +23,8 @@ def throttled_app(url: str, **overrides) -> Flask:
 
 def cheapen_passwords(app: Flask, *usernames: str) -> None:
     """Store the demo password with a cheap hash (a direct UPDATE: no session ends)."""
-    from app.extensions import db
-    from app.models import CasusUser
+    from casusregie.app.extensions import db
+    from casusregie.app.models import CasusUser
 
     with app.app_context():
         db.session.execute(sa.update(CasusUser).where(CasusUser.username.in_(usernames))

@@ -8,9 +8,9 @@ import re
 import statistics
 from collections import Counter
 
-from app.access import system_access
-from app.extensions import db
-from app.models import (
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import (
     AgendaItem,
     Case,
     CaseAdmission,

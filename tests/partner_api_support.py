@@ -9,15 +9,15 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from flask import Flask
 
-from app.access import system_access
-from app.auth.api_keys import SCOPES, issue_key
-from app.models import Organisation
+from casusregie.app.access import system_access
+from casusregie.app.auth.api_keys import SCOPES, issue_key
+from casusregie.app.models import Organisation
 
 
 def issue_test_key(app: Flask, org_prefix: str, scopes: Iterable[str] = tuple(SCOPES),
                    expires_on: dt.datetime | None = None, name: str = "Registratiesysteem"
                    ) -> str:
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     with app.app_context(), system_access("test set-up"):
         try:
@@ -36,7 +36,7 @@ def key_headers(raw: str) -> dict[str, str]:
 
 def system_username(app: Flask, org_prefix: str) -> str:
     """The user name of an organisation's system user (made when its first key is)."""
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     with app.app_context(), system_access("test set-up"):
         try:

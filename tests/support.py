@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
-from app import create_app
+from casusregie.app import create_app
 
 DEMO_PASSWORD = "Casusregie-demo-2026"
 DEMO_USERNAMES = ("beheerder", "coordinator", "regisseur", "politie", "om", "ggd",
@@ -45,15 +45,15 @@ def make_app(database_url: str, **overrides) -> Flask:
 def migrate_and_seed(app: Flask, *, demo: bool = True) -> None:
     from flask_migrate import upgrade
 
-    from app.access import system_access
-    from app.extensions import db
-    from app.setup import init_all
+    from casusregie.app.access import system_access
+    from casusregie.app.extensions import db
+    from casusregie.app.setup import init_all
 
     with app.app_context(), system_access("test template database"):
         upgrade()
         init_all()
         if demo:
-            from app.demo import seed_demo
+            from casusregie.app.demo import seed_demo
 
             seed_demo()
         db.session.remove()
@@ -178,7 +178,7 @@ class Browser:
 @contextlib.contextmanager
 def count_queries(app: Flask) -> Iterator[list[str]]:
     """Collect the SQL statements the app sends while the block runs."""
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     statements: list[str] = []
 

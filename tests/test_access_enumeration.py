@@ -66,8 +66,8 @@ class _ForgetfulView(BaseView):
     def summary(self, case_id: int):
         import sqlalchemy as sa
 
-        from app.extensions import db
-        from app.models import Case
+        from casusregie.app.extensions import db
+        from casusregie.app.models import Case
 
         table = Case.__table__
         row = db.session.execute(sa.select(table.c.summary, table.c.number)

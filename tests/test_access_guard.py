@@ -8,12 +8,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import RelationshipProperty
 
-from app.access import clock, system_access
-from app.access.actor import Actor, actor_for_user
-from app.access.guard import AccessDenied
-from app.access.rows import ROW_RULES, guarded_model, row_criteria
-from app.extensions import db
-from app.models import (
+from casusregie.app.access import clock, system_access
+from casusregie.app.access.actor import Actor, actor_for_user
+from casusregie.app.access.guard import AccessDenied
+from casusregie.app.access.rows import ROW_RULES, guarded_model, row_criteria
+from casusregie.app.extensions import db
+from casusregie.app.models import (
     Case,
     CaseAdmission,
     CaseNote,
@@ -113,7 +113,7 @@ def test_partner_cannot_move_own_intervention_to_another_organisation(app):
             db.session.flush()
         db.session.rollback()
         # Its own intervention it may update (through a service, as every user write).
-        from app.services import service_call
+        from casusregie.app.services import service_call
 
         own = db.session.get(Intervention, own.id)
         own.outcome = "Loopt goed."
@@ -178,7 +178,7 @@ def test_every_model_holding_case_content_is_guarded(app):
     from flask_appbuilder import Model
 
     for name in ("zorg", "jongerenwerk", "bestuurlijk"):
-        importlib.import_module(f"plugins.{name}.models")
+        importlib.import_module(f"casusregie.plugins.{name}.models")
     unguarded = []
     for mapper in Model.registry.mappers:
         model = mapper.class_
@@ -190,7 +190,7 @@ def test_every_model_holding_case_content_is_guarded(app):
 def test_the_guard_builds_its_criteria_once_per_actor_and_day(app, browser, monkeypatch):
     """Building the row rules per statement was most of a page's CPU; they are kept per
     actor and day, and a new day (admissions expire) or another actor gets its own."""
-    from app.access import guard, rows
+    from casusregie.app.access import guard, rows
 
     built: list[str] = []
     original = rows.row_criteria

@@ -12,14 +12,14 @@ import pytest
 import sqlalchemy as sa
 from flask_appbuilder.security.sqla.models import Role
 
-from app.access import clock, system_access
-from app.access.actor import Actor, actor_for_user
-from app.access.changes import PrivilegeError
-from app.access.models import PermissionChange
-from app.access.role_data import scopes_of
-from app.access.rows import row_criteria
-from app.extensions import db
-from app.models import (
+from casusregie.app.access import clock, system_access
+from casusregie.app.access.actor import Actor, actor_for_user
+from casusregie.app.access.changes import PrivilegeError
+from casusregie.app.access.models import PermissionChange
+from casusregie.app.access.role_data import scopes_of
+from casusregie.app.access.rows import row_criteria
+from casusregie.app.extensions import db
+from casusregie.app.models import (
     Case,
     CaseAdmission,
     CasusUser,

@@ -9,10 +9,10 @@ import re
 import pytest
 from babel.dates import format_date
 
-from app import clock
-from app.access import system_access
-from app.extensions import db
-from app.models import (
+from casusregie.app import clock
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import (
     AgendaItem,
     CaseConference,
     CasusUser,
@@ -116,7 +116,7 @@ def test_a_decision_taken_now_shows_the_footer_clock(app, browser: Browser) -> N
 
 def test_the_permission_log_shows_the_footer_clock(app, browser: Browser) -> None:
     """The permission log read 06:40 while the footer said 07:40."""
-    from app.access.models import PermissionChange
+    from casusregie.app.access.models import PermissionChange
 
     # UTC; 07:40 in Amsterdam (winter time). Later than the seed's rows: first in the list.
     now = dt.datetime(NEXT_YEAR, 1, 20, 6, 40)
@@ -151,7 +151,7 @@ def test_lists_and_headers_write_dates_one_way(app, browser: Browser) -> None:
     day = dt.date(NEXT_YEAR, 6, 1)
     conference_id = _plan_at_two(browser, app, day)
     with app.app_context(), system_access("test"):
-        from app.models import Signal, SignalStatus
+        from casusregie.app.models import Signal, SignalStatus
 
         signal = db.session.query(Signal).filter(
             Signal.status == SignalStatus.received).first()

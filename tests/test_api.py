@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.access import system_access
-from app.models import (
+from casusregie.app.access import system_access
+from casusregie.app.models import (
     Case,
     CaseSubject,
     Intervention,
@@ -37,7 +37,7 @@ def token(client: FlaskClient, username: str) -> dict[str, str]:
 
 
 def lookup(app: Flask, fn) -> Any:
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     with app.app_context(), system_access("test set-up"):
         try:
@@ -242,7 +242,7 @@ def test_bad_input_is_refused_with_a_dutch_message(app: Flask, client: FlaskClie
 
 
 def test_a_closed_case_or_inactive_type_is_refused(app: Flask, client: FlaskClient) -> None:
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     with app.app_context(), system_access("test set-up"):
         db.session.execute(sa.update(InterventionType).where(
@@ -317,8 +317,8 @@ def test_a_stale_version_is_refused_with_409_and_keeps_the_first_save(
 def test_a_concurrent_save_between_read_and_write_is_refused(
         app: Flask, client: FlaskClient, monkeypatch) -> None:
     """The version check in SQL catches a save that lands after the API read the row."""
-    from app.api.casework import InterventionApi
-    from app.extensions import db
+    from casusregie.app.api.casework import InterventionApi
+    from casusregie.app.extensions import db
 
     item = own_intervention(app, case_of(app, "Karim")["id"], "GGD")
     original = InterventionApi.change_item
@@ -377,8 +377,8 @@ def test_another_organisations_intervention_is_not_even_found_by_a_partner(
 
 
 def test_a_token_of_a_deactivated_account_stops_working(app: Flask, client) -> None:
-    from app.extensions import db
-    from app.models import CasusUser
+    from casusregie.app.extensions import db
+    from casusregie.app.models import CasusUser
 
     headers = token(client, "ggd")
     assert client.get(f"{API}/case/", headers=headers).status_code == 200
@@ -405,7 +405,7 @@ def test_interventions_cannot_be_deleted_through_the_api(app: Flask, client) -> 
 def test_database_errors_do_not_reveal_sql(app: Flask, client: FlaskClient,
                                            monkeypatch) -> None:
     """A row the database refuses (here: no case) gives a plain message, no statement."""
-    from app.api.casework import InterventionApi
+    from casusregie.app.api.casework import InterventionApi
 
     def broken_item(self, values):
         return Intervention(case_id=None, type_id=values["type"], organisation_id=1,
@@ -426,7 +426,7 @@ def test_database_errors_do_not_reveal_sql(app: Flask, client: FlaskClient,
 def test_a_write_the_access_guard_refuses_is_answered_as_json(app: Flask, client,
                                                               monkeypatch) -> None:
     """Even when the API's own checks are bypassed, the guard's 403 comes back as JSON."""
-    from app.api.casework import InterventionApi
+    from casusregie.app.api.casework import InterventionApi
 
     gemeente = organisation_id(app, "Gemeente")
 
@@ -444,7 +444,7 @@ def test_a_write_the_access_guard_refuses_is_answered_as_json(app: Flask, client
 
 
 def test_unexpected_errors_do_not_reveal_a_stack_trace(app: Flask, client, monkeypatch) -> None:
-    from app.api.casework import InterventionApi
+    from casusregie.app.api.casework import InterventionApi
 
     def explode(self, values):
         raise RuntimeError("SELECT secret FROM subject WHERE bsn = '111222333'")
@@ -520,7 +520,7 @@ def test_a_browser_session_alone_cannot_read_casework_either(app: Flask) -> None
 
 
 def _add_interventions(app: Flask, how_many: int) -> None:
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     with app.app_context(), system_access("test set-up"):
         cases = db.session.scalars(sa.select(Case).where(Case.phase == "monitoring")).all()
@@ -543,7 +543,7 @@ def test_list_endpoints_issue_a_bounded_number_of_queries(app: Flask, client, ur
     with count_queries(app) as few:
         small = client.get(url + "?q=(page_size:100)", headers=headers)
     _add_interventions(app, 30)
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     with app.app_context(), system_access("test set-up"):
         for n in range(12):

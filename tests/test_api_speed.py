@@ -7,7 +7,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.api.casework import CaseApi, InterventionApi
+from casusregie.app.api.casework import CaseApi, InterventionApi
 from tests.support import count_queries
 from tests.test_api import API, token
 

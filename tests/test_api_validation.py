@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from flask import Flask
 
-from app import validation
+from casusregie.app import validation
 
 
 @pytest.fixture()

@@ -18,7 +18,7 @@ TASK_TITLE = "Een gevoelige wijziging wacht op uw goedkeuring"
 
 
 def _db(app: Flask, fn):
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     with app.app_context():
         try:
@@ -28,7 +28,7 @@ def _db(app: Flask, fn):
 
 
 def _user_id(app: Flask, username: str) -> int:
-    from app.models import CasusUser
+    from casusregie.app.models import CasusUser
 
     return _db(app, lambda s: s.execute(sa.select(CasusUser.id).where(
         CasusUser.username == username)).scalar_one())
@@ -36,7 +36,7 @@ def _user_id(app: Flask, username: str) -> int:
 
 def _enrolled(app: Flask, username: str) -> None:
     """Give the user a second factor (set-up is not what these tests are about)."""
-    from app.auth.models import UserMfa
+    from casusregie.app.auth.models import UserMfa
 
     def add(session):
         session.add(UserMfa(user_id=_user_id(app, username), secret="JBSWY3DPEHPK3PXP"))
@@ -45,14 +45,14 @@ def _enrolled(app: Flask, username: str) -> None:
 
 
 def _has_mfa(app: Flask, username: str) -> bool:
-    from app.auth.models import UserMfa
+    from casusregie.app.auth.models import UserMfa
 
     user_id = _user_id(app, username)
     return _db(app, lambda s: s.get(UserMfa, user_id) is not None)
 
 
 def _events(app: Flask, username: str) -> list[tuple[str, str | None, str | None]]:
-    from app.auth.models import SecurityEvent
+    from casusregie.app.auth.models import SecurityEvent
 
     return _db(app, lambda s: [tuple(r) for r in s.execute(
         sa.select(SecurityEvent.kind, SecurityEvent.actor, SecurityEvent.detail)
@@ -60,7 +60,7 @@ def _events(app: Flask, username: str) -> list[tuple[str, str | None, str | None
 
 
 def _requests(app: Flask) -> list[tuple[int, str, str]]:
-    from app.models import ApprovalRequest
+    from casusregie.app.models import ApprovalRequest
 
     return _db(app, lambda s: [(r.id, r.target_label, r.status.value) for r in
                                s.query(ApprovalRequest).order_by(ApprovalRequest.id)])
@@ -130,8 +130,8 @@ def test_a_refused_reset_changes_nothing(app: Flask):
 
 def test_the_requester_cannot_approve_their_own_request(app: Flask):
     # An administrator who is also privacy officer still needs someone else.
-    from app.access import system_access
-    from app.models import CasusUser
+    from casusregie.app.access import system_access
+    from casusregie.app.models import CasusUser
 
     def also_privacy(session):
         sm = app.appbuilder.sm

@@ -29,7 +29,7 @@ def test_the_import_contracts_are_kept() -> None:
     # And they bite: the access policy importing a view (the loop this replaced) is
     # refused. (One test, so no other worker lints while the probe exists.)
     offender = ROOT / "app" / "access" / "_contract_probe.py"
-    offender.write_text('"""Probe."""\n\nfrom app.views import base  # noqa: F401\n')
+    offender.write_text('"""Probe."""\n\nfrom casusregie.app.views import base  # noqa: F401\n')
     try:
         result = _lint()
     finally:

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from app.audit import AuditDetail, AuditRecord, record
+from casusregie.app.audit import AuditDetail, AuditRecord, record
 
 # Tampering and refused changes on connections of their own, concurrent writers in
 # threads, failed logins recorded on a connection of their own: a fresh copy.
@@ -20,7 +20,7 @@ def _verify(app: Flask):
 
 def _tamper(app: Flask, statement: str, **params) -> None:
     """Change a row behind the application's back, as a database superuser would."""
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     with app.app_context(), db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
@@ -30,7 +30,7 @@ def _tamper(app: Flask, statement: str, **params) -> None:
 
 
 def test_records_chain_verify_and_name_the_changed_record(app: Flask) -> None:
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     with app.app_context():
         record("update", object_type="case", object_id=1, case_id=1, case_number="2026-0001",
@@ -55,13 +55,13 @@ def test_records_chain_verify_and_name_the_changed_record(app: Flask) -> None:
 
 
 def test_removed_details_keep_the_chain(app: Flask) -> None:
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     with app.app_context():
         record("update", object_type="case", object_id=999999, case_id=999999,
                fields={"summary": ("a", "b")}, user="script")
         db.session.commit()
-        from app.audit import strip_details
+        from casusregie.app.audit import strip_details
 
         assert strip_details(case_ids=[999999]) == 1
         db.session.commit()
@@ -79,7 +79,7 @@ def test_postgresql_refuses_changes_even_to_the_owner(app: Flask, db_backend: st
     """The tests connect as the tables' owner (a superuser): the triggers still refuse."""
     if db_backend != "postgresql":
         pytest.skip("the triggers exist on PostgreSQL")
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     with app.app_context():
         record("update", object_type="case", object_id=1, case_id=1,
@@ -99,7 +99,7 @@ def test_postgresql_refuses_changes_even_to_the_owner(app: Flask, db_backend: st
 def test_failed_login_is_recorded(app: Flask) -> None:
     """Kept although the refused login's own work is rolled back (a fresh database copy:
     the record is written on a connection of its own)."""
-    from app.extensions import db
+    from casusregie.app.extensions import db
     from tests.support import Browser
 
     with app.app_context():
@@ -120,8 +120,8 @@ def test_concurrent_writers_keep_one_chain(app: Flask, db_backend: str) -> None:
         pytest.skip("SQLite has one writer at a time")
     import threading
 
-    from app.audit import build_record
-    from app.extensions import db
+    from casusregie.app.audit import build_record
+    from casusregie.app.extensions import db
 
     barrier = threading.Barrier(2)
 
@@ -152,9 +152,9 @@ def test_page_reads_and_writes_appending_at_once_keep_one_chain(app: Flask,
         pytest.skip("SQLite has one writer at a time")
     import threading
 
-    from app.audit import build_record, build_row
-    from app.audit.chain import append_rows
-    from app.extensions import db
+    from casusregie.app.audit import build_record, build_row
+    from casusregie.app.audit.chain import append_rows
+    from casusregie.app.extensions import db
 
     barrier = threading.Barrier(3)
     failures: list[BaseException] = []

@@ -8,10 +8,10 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from app.access import system_access
-from app.audit import AuditRecord
-from app.extensions import db
-from app.models import Case
+from casusregie.app.access import system_access
+from casusregie.app.audit import AuditRecord
+from casusregie.app.extensions import db
+from casusregie.app.models import Case
 from tests.support import Browser
 from tests.test_api import API, token
 
@@ -149,7 +149,7 @@ def test_privacy_officer_workbench_and_signed_pdf(app: Flask) -> None:
 
     from pypdf import PdfReader
 
-    from reports.audit import signature
+    from casusregie.reports.audit import signature
 
     case_id, number, _summary = _first_case(app)
     Browser(app).login("coordinator").get(f"/casemodelview/show/{case_id}")
@@ -168,8 +168,8 @@ def test_privacy_officer_workbench_and_signed_pdf(app: Flask) -> None:
     signed = pdf.headers["X-Casus-Signature"]
     assert signed in text.replace("\n", "") and "coordinator" in text and number in text
     with app.app_context():
-        from app.audit.analysis import case_timeline
-        from app.audit.chain import head
+        from casusregie.app.audit.analysis import case_timeline
+        from casusregie.app.audit.chain import head
 
         records = case_timeline(db.session, case_id)
         title = f"Audit trail of case {case_id}"
@@ -193,7 +193,7 @@ def test_a_signed_trail_pdf_is_verified_and_a_changed_one_refused(app: Flask, tm
 
     from pypdf import PdfReader, PdfWriter
 
-    from reports.audit import MANIFEST_KEY
+    from casusregie.reports.audit import MANIFEST_KEY
 
     case_id, _number, _summary = _first_case(app)
     Browser(app).login("coordinator").get(f"/casemodelview/show/{case_id}")

@@ -13,9 +13,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.access import system_access
-from app.extensions import db
-from app.models import (
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import (
     Case,
     CaseAdmission,
     CasePhase,
@@ -146,7 +146,7 @@ def test_the_flush_refuses_another_organisation_even_without_the_form(app) -> No
     from flask import g
     from werkzeug.exceptions import Forbidden
 
-    from app.access.actor import actor_for_user
+    from casusregie.app.access.actor import actor_for_user
 
     ids = _ids(app)
     with app.test_request_context():

@@ -10,10 +10,10 @@ import re
 
 import pytest
 
-from app import workflow
-from app.access import system_access
-from app.extensions import db
-from app.models import (
+from casusregie.app import workflow
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import (
     Case,
     CaseAdmission,
     CaseConference,
@@ -21,7 +21,7 @@ from app.models import (
     Decision,
     DecisionKind,
 )
-from app.views import home
+from casusregie.app.views import home
 from tests.support import Browser
 from tests.workflow_support import (
     TODAY,
@@ -183,7 +183,7 @@ def test_admissions_are_added_and_ended_on_the_case_page(app, browser: Browser) 
 
 
 def test_a_goal_needs_its_order(app, browser: Browser) -> None:
-    from app.models import ActionPlan
+    from casusregie.app.models import ActionPlan
     plan_id = read(app, lambda s: s.query(ActionPlan.id).filter(
         ActionPlan.current.is_(True)).order_by(ActionPlan.id).first()[0])
     browser.login("coordinator")
@@ -242,7 +242,7 @@ def test_each_role_lands_on_its_work(app, browser: Browser, username: str,
 def test_saving_a_new_record_opens_it(app) -> None:
     """Flask-AppBuilder returns to the page before the form (often the start page); a
     new record opens on its own page instead."""
-    from app.models import Organisation
+    from casusregie.app.models import Organisation
 
     admin = Browser(app).login("beheerder")
     admin.get("/")  # the page before the form: where the add form used to return

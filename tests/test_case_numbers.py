@@ -7,10 +7,10 @@ import threading
 
 import pytest
 
-from app import workflow
-from app.access import system_access
-from app.extensions import db
-from app.models import (
+from casusregie.app import workflow
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import (
     Case,
     CasusUser,
     Organisation,
@@ -20,7 +20,7 @@ from app.models import (
     Subject,
     SubjectKind,
 )
-from app.numbering import format_case_number
+from casusregie.app.numbering import format_case_number
 
 # Simultaneous creations in threads, each on its own connection: a fresh copy.
 pytestmark = pytest.mark.fresh_db

@@ -9,11 +9,11 @@ import re
 
 import pytest
 
-from app.access import system_access
-from app.access.actor import actor_for_user
-from app.access.rows import visible_query
-from app.extensions import db
-from app.models import (
+from casusregie.app.access import system_access
+from casusregie.app.access.actor import actor_for_user
+from casusregie.app.access.rows import visible_query
+from casusregie.app.extensions import db
+from casusregie.app.models import (
     ActionPlan,
     Case,
     CaseNote,
@@ -27,7 +27,7 @@ from app.models import (
     InterventionType,
     Organisation,
 )
-from app.views.case_page import INTERVENTIONS_PER_PAGE, INTERVENTIONS_SHOWN
+from casusregie.app.views.case_page import INTERVENTIONS_PER_PAGE, INTERVENTIONS_SHOWN
 from tests.support import count_queries
 
 # 10, plus the bell's unread count in the navigation bar.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from app.access import system_access
-from app.extensions import db
-from app.models import Case, CaseNote, CasePhase
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import Case, CaseNote, CasePhase
 
 
 def _case(app, **filters) -> Case:
@@ -135,7 +135,7 @@ def test_case_page_offers_only_what_the_user_may_do(app, browser) -> None:
 
 
 def test_new_action_plan_version_carries_the_goals_over(app, browser) -> None:
-    from app.models import ActionPlan
+    from casusregie.app.models import ActionPlan
 
     with app.app_context(), system_access("test"):
         plan = db.session.query(ActionPlan).filter_by(current=True).first()
@@ -157,7 +157,7 @@ def test_new_action_plan_version_carries_the_goals_over(app, browser) -> None:
 
 
 def test_intervention_registered_from_the_case_page(app, browser) -> None:
-    from app.models import ActionPlan, Goal, Intervention, InterventionType, Organisation
+    from casusregie.app.models import ActionPlan, Goal, Intervention, InterventionType, Organisation
 
     with app.app_context(), system_access("test"):
         plan = db.session.query(ActionPlan).filter_by(current=True).first()

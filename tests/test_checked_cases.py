@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.access import actor_for_user, checked, system_access
-from app.extensions import db
-from app.models import Case, Intervention
-from app.services import service_call
+from casusregie.app.access import actor_for_user, checked, system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import Case, Intervention
+from casusregie.app.services import service_call
 
 
 def _director_and_cases(app) -> tuple[object, int, int]:
@@ -42,7 +42,7 @@ def _interventions_of(case_id: int) -> int:
 
 def test_a_case_noted_in_one_request_is_not_carried_into_the_next(app, browser, monkeypatch):
     actor, _own, other = _director_and_cases(app)
-    monkeypatch.setattr("app.access.guard.current_actor", lambda: actor)
+    monkeypatch.setattr("casusregie.app.access.guard.current_actor", lambda: actor)
     with app.test_request_context("/one"):
         assert _interventions_of(other) == 0  # not theirs
         # Pretend the guard had let this actor read the case in this request: the
@@ -58,7 +58,7 @@ def test_a_case_noted_in_one_request_is_not_carried_into_the_next(app, browser, 
 
 def test_the_guard_notes_the_cases_it_lets_through(app, monkeypatch):
     actor, own, other = _director_and_cases(app)
-    monkeypatch.setattr("app.access.guard.current_actor", lambda: actor)
+    monkeypatch.setattr("casusregie.app.access.guard.current_actor", lambda: actor)
     with app.test_request_context("/"):
         try:
             rows = db.session.scalars(sa.select(Case).where(Case.id.in_([own, other]))).all()

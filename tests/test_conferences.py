@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from app import clock, workflow
-from app.access import system_access
-from app.extensions import db
-from app.models import (
+from casusregie.app import clock, workflow
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import (
     AgendaItem,
     Case,
     CaseConference,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from config import ConfigError, build_config
+from casusregie.config import ConfigError, build_config
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,7 +43,7 @@ def test_production_accepts_strong_key(monkeypatch) -> None:
 
 def test_production_start_exits_non_zero_with_message() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", "routes"],
+        [sys.executable, "-m", "flask", "--app", "casusregie.app", "routes"],
         cwd=ROOT, env=_env(CASUS_ENV="production"), capture_output=True, text=True,
         timeout=120,
     )
@@ -62,7 +62,7 @@ def test_default_database_is_sqlite_under_instance(monkeypatch) -> None:
 
 def test_postgresql_sessions_run_without_jit(app) -> None:
     """Short page queries must not pay for JIT compilation (see config.tune_engine_options)."""
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
@@ -73,7 +73,7 @@ def test_postgresql_sessions_run_without_jit(app) -> None:
 
 
 def test_jit_can_be_left_to_the_server(monkeypatch) -> None:
-    from config import tune_engine_options
+    from casusregie.config import tune_engine_options
 
     config = {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://x@h/db",
               "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True}}

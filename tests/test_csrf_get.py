@@ -22,7 +22,7 @@ _WRITTEN_BY_READING = {"audit_record", "audit_detail", "audit_chain_head"}
 
 
 def snapshot(app: Flask) -> dict[str, str]:
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     digest: dict[str, str] = {}
     with app.app_context():

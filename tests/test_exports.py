@@ -12,13 +12,13 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from app.access import can_see_field, system_access
-from app.access.actor import actor_for_user
-from app.access.fields import HIDDEN
-from app.access.rows import row_criteria
-from app.exports import ExportLog
-from app.extensions import db
-from app.models import Case, CasePhase, CasusUser, Intervention, Subject
+from casusregie.app.access import can_see_field, system_access
+from casusregie.app.access.actor import actor_for_user
+from casusregie.app.access.fields import HIDDEN
+from casusregie.app.access.rows import row_criteria
+from casusregie.app.exports import ExportLog
+from casusregie.app.extensions import db
+from casusregie.app.models import Case, CasePhase, CasusUser, Intervention, Subject
 from tests.support import DEMO_USERNAMES, Browser
 
 PURPOSE = "Maandelijkse controle van de cijfers"
@@ -182,7 +182,7 @@ def test_an_export_reads_plain_values_not_a_mapped_object_per_row(app, name):
     small tables named in cells (organisations, risk groups, users, types) are."""
     from flask_appbuilder import Model
 
-    from app.models import CaseSubject, Goal
+    from casusregie.app.models import CaseSubject, Goal
 
     browser = Browser(app).login("coordinator")
     columns = offered(browser, name)

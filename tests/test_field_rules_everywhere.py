@@ -12,9 +12,9 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from app.access import register_field_rules, system_access
-from app.access.fields import FIELD_RULES_KEY
-from app.hookspecs import FieldRule
+from casusregie.app.access import register_field_rules, system_access
+from casusregie.app.access.fields import FIELD_RULES_KEY
+from casusregie.app.hookspecs import FieldRule
 from tests.support import DEMO_PASSWORD, Browser
 
 SECRET = "Uitkomst-alleen-voor-de-regel-7431"
@@ -22,8 +22,8 @@ SECRET = "Uitkomst-alleen-voor-de-regel-7431"
 
 def _prepare(app) -> tuple[int, int]:
     """A coordinator-visible intervention with a recognisable outcome."""
-    from app.extensions import db
-    from app.models import Intervention
+    from casusregie.app.extensions import db
+    from casusregie.app.models import Intervention
 
     with app.app_context(), system_access("test set-up"):
         item = db.session.query(Intervention).order_by(Intervention.id).first()
@@ -67,7 +67,7 @@ def hidden_by_plugin_rule(app, monkeypatch):
     """A plugin field rule, registered as the plugin manager registers them: nobody may
     see an intervention's outcome."""
     monkeypatch.setitem(app.extensions, FIELD_RULES_KEY, app.extensions.get(FIELD_RULES_KEY, ()))
-    from app.models import Intervention
+    from casusregie.app.models import Intervention
 
     rule = FieldRule(Intervention, frozenset({"outcome"}), allows=lambda _obj, _actor: False,
                      may_see_some=lambda _actor: False)

@@ -115,8 +115,8 @@ def _denied(browser: Browser, url: str) -> str | None:
 
 def _case_of(model: type, pk: int) -> int | None:
     """The case a row of case content belongs to (None: not case content)."""
-    from app.extensions import db
-    from app.models import ActionPlan, Goal
+    from casusregie.app.extensions import db
+    from casusregie.app.models import ActionPlan, Goal
 
     if model is Goal or issubclass(model, Goal):
         return db.session.query(ActionPlan.case_id).join(Goal).filter(Goal.id == pk).scalar()
@@ -127,8 +127,8 @@ def _case_of(model: type, pk: int) -> int | None:
 
 
 def _case_scoped(model: type | None) -> bool:
-    from app.access import rows
-    from app.models import Case, Subject
+    from casusregie.app.access import rows
+    from casusregie.app.models import Case, Subject
 
     return (model is not None and rows.guarded_model(model) not in (None, Case, Subject)
             and (hasattr(model, "case_id") or hasattr(model, "action_plan_id")))
@@ -143,8 +143,8 @@ def _related_model(view: ModelView, name: str) -> type | None:
 
 def _check_selects(app, browser: Browser, view: ModelView, url: str, page: _Page,
                    case_id: int | None, findings: Findings) -> None:
-    from app.access import system_access
-    from app.lookups import LOOKUPS
+    from casusregie.app.access import system_access
+    from casusregie.app.lookups import LOOKUPS
 
     for select in page.selects:
         name = select["name"]
@@ -211,7 +211,7 @@ def _granted(app, username: str, view: ModelView) -> set[str]:
     from flask import g
     from flask_login import login_user
 
-    from app.access import system_access
+    from casusregie.app.access import system_access
 
     sm = app.appbuilder.sm
     with app.test_request_context():
@@ -232,7 +232,7 @@ def _first_case_id(browser: Browser) -> int | None:
 
 
 def crawl_forms(app, username: str) -> Findings:
-    from app.access import system_access
+    from casusregie.app.access import system_access
 
     findings = Findings()
     browser = Browser(app).login(username)

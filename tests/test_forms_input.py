@@ -9,10 +9,10 @@ import re
 
 import pytest
 
-from app import clock
-from app.access import system_access
-from app.extensions import db
-from app.models import InterventionType, Organisation, Signal, Subject
+from casusregie.app import clock
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import InterventionType, Organisation, Signal, Subject
 from tests.support import Browser
 from tests.workflow_support import error_next_to, field_value, hidden_inputs
 

@@ -97,7 +97,7 @@ def test_generated_accounts_log_in_and_see_generated_cases(empty_database):
     newest = _fetch(url, 'SELECT number FROM "case" ORDER BY number DESC LIMIT 1')[0][0]
     assert newest in page.text
     with app.app_context():
-        from app.extensions import db
+        from casusregie.app.extensions import db
 
         db.session.remove()
         db.engine.dispose()
@@ -105,7 +105,7 @@ def test_generated_accounts_log_in_and_see_generated_cases(empty_database):
 
 @pytest.mark.fresh_db  # Runs the generator on the work database's own URL.
 def test_refuses_a_database_that_already_holds_cases(app):
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     with app.app_context():
         url = db.engine.url.render_as_string(hide_password=False)

@@ -8,9 +8,9 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from app.access import system_access
-from app.extensions import db
-from app.models import ActionPlan, Goal, Intervention, Organisation
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import ActionPlan, Goal, Intervention, Organisation
 from tests.forms import main_form
 from tests.support import Browser
 from tests.test_api import API, case_of, new_intervention, token

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from app.extensions import db
 from benchmarks.generate import generate
+from casusregie.app.extensions import db
 from tests.support import DEMO_PASSWORD, Browser, bare_copy, make_app
 
 GENERATED_CASES = 200

@@ -42,9 +42,9 @@ def test_scripts_run_only_from_the_site_or_with_the_page_nonce(browser: Browser)
 def _admitted_case(app) -> tuple[int, str, str]:
     import sqlalchemy as sa
 
-    from app.access import system_access
-    from app.extensions import db
-    from app.models import CaseAdmission, CasusUser
+    from casusregie.app.access import system_access
+    from casusregie.app.extensions import db
+    from casusregie.app.models import CaseAdmission, CasusUser
 
     with app.app_context(), system_access("test"):
         user = db.session.scalars(sa.select(CasusUser).filter_by(username="ggd")).one()

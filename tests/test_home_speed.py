@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from app.access import system_access
-from app.extensions import db
-from app.models import Case, CasePhase
-from app.views import home
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import Case, CasePhase
+from casusregie.app.views import home
 from tests.support import count_queries
 
 

@@ -16,7 +16,7 @@ from babel.support import Translations
 from flask import session
 from flask_babel import gettext, refresh
 
-from app.i18n import (
+from casusregie.app.i18n import (
     display_value,
     format_date,
     format_datetime,
@@ -196,8 +196,8 @@ def test_lists_show_booleans_in_words(browser: Browser) -> None:
 # --- the language switch ---------------------------------------------------------------
 
 def _stored_locale(app, username: str) -> str | None:
-    from app.extensions import db
-    from app.models.organisation import CasusUser
+    from casusregie.app.extensions import db
+    from casusregie.app.models.organisation import CasusUser
 
     with app.app_context():
         value = db.session.query(CasusUser.locale).filter_by(username=username).scalar()
@@ -295,7 +295,7 @@ def test_dates_numbers_and_values_follow_the_locale(app) -> None:
         assert display_value(True) == "Ja" and display_value(None) == "—"
         assert display_value(2026) == 2026  # years and identifiers get no separator
         assert display_value(["Coördinator", "Kernpartner"]) == "Coördinator, Kernpartner"
-        from app.models.base import CasePhase
+        from casusregie.app.models.base import CasePhase
 
         assert display_value(CasePhase.closed) == "Afgesloten"
         assert display_value([]) == "—"
@@ -341,8 +341,8 @@ def test_error_pages_speak_the_users_language(browser: Browser) -> None:
 
 def test_pdfs_follow_the_language_stored_for_the_user(app, browser: Browser) -> None:
     """No switch in this session: the dossier and agenda follow the user's saved choice."""
-    from app.extensions import db
-    from app.models.organisation import CasusUser
+    from casusregie.app.extensions import db
+    from casusregie.app.models.organisation import CasusUser
     from tests.test_reports import case_id_of, pages_of, planned_conference_id, print_dossier
 
     with app.app_context():
@@ -368,7 +368,7 @@ def test_role_screens_show_no_internal_permission_names(app, browser: Browser) -
     """Roles are listed by name; their rights are in words in the permission matrix."""
     from flask_appbuilder.security.sqla.models import Role
 
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     def permissions() -> tuple[int, int]:
         with app.app_context():

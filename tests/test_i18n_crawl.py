@@ -152,10 +152,10 @@ def _words_found(text: str, words: tuple[str, ...]) -> list[str]:
 def data_names(app) -> list[str]:
     """Names of people and organisations: data, which stays as it was entered
     (the demo's functional administrator is called "Bea Beheer")."""
-    from app.access import system_access
-    from app.extensions import db
-    from app.models import Organisation
-    from app.models.organisation import CasusUser
+    from casusregie.app.access import system_access
+    from casusregie.app.extensions import db
+    from casusregie.app.models import Organisation
+    from casusregie.app.models.organisation import CasusUser
 
     with app.app_context(), system_access("i18n crawl"):
         people = db.session.query(CasusUser.first_name, CasusUser.last_name).all()
@@ -170,9 +170,9 @@ def data_names(app) -> list[str]:
 def reference_data_in_dutch(app) -> frozenset[str]:
     """The Dutch names of reference data that has an English one (risk groups, the
     intervention catalogue): in English the English name must show."""
-    from app.access import system_access
-    from app.extensions import db
-    from app.models import InterventionType, RiskGroup
+    from casusregie.app.access import system_access
+    from casusregie.app.extensions import db
+    from casusregie.app.models import InterventionType, RiskGroup
 
     with app.app_context(), system_access("i18n crawl"):
         names = [name for model in (RiskGroup, InterventionType)
@@ -186,7 +186,7 @@ def permission_identifiers(app) -> frozenset[str]:
     """Flask-AppBuilder's names of permissions and screens ("menu access", "Security")."""
     from flask_appbuilder.security.sqla.models import Permission, ViewMenu
 
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     with app.app_context():
         # Shown as Flask-AppBuilder writes them: "menu_access" reads "menu access".

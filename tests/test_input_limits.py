@@ -6,7 +6,7 @@ import re
 
 from flask import Flask
 
-from app.errors import TELLTALES as SQL_TRACES
+from casusregie.app.errors import TELLTALES as SQL_TRACES
 from tests.support import Browser, csrf_token
 from tests.test_api import API, new_intervention, token
 

@@ -13,7 +13,7 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from app.access import system_access
+from casusregie.app.access import system_access
 from tests.conftest import _WorkState
 
 ROLLED_BACK_NAME = "Gemeente Amsterdam – hernoemd in een teruggedraaide test"
@@ -23,16 +23,16 @@ ALL_NAMES = {ROLLED_BACK_NAME, FRESH_NAME, OWN_CONNECTION_NAME}
 
 
 def _organisation_names(app) -> set[str]:
-    from app.extensions import db
-    from app.models import Organisation
+    from casusregie.app.extensions import db
+    from casusregie.app.models import Organisation
 
     with app.app_context(), system_access("test"):
         return {o.name for o in db.session.query(Organisation)}
 
 
 def _rename_first_organisation(app, name: str) -> None:
-    from app.extensions import db
-    from app.models import Organisation
+    from casusregie.app.extensions import db
+    from casusregie.app.models import Organisation
 
     with app.app_context(), system_access("test"):
         org = db.session.query(Organisation).order_by(Organisation.id).first()
@@ -41,7 +41,7 @@ def _rename_first_organisation(app, name: str) -> None:
 
 
 def test_a_committed_change_is_visible_within_the_test(app, browser) -> None:
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     with app.app_context():
         # Rolled back by default: the app runs on the one connection of the outer transaction.
@@ -59,7 +59,7 @@ def test_the_next_test_does_not_see_it(app) -> None:
 
 @pytest.mark.fresh_db
 def test_a_test_on_a_fresh_copy_commits_for_real(app) -> None:
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     with app.app_context():
         assert isinstance(db.engine, sa.engine.Engine)
@@ -118,7 +118,7 @@ def test_a_rolled_back_test_may_not_connect_on_its_own(app, test_database) -> No
 
 
 def test_nor_open_a_connection_of_its_own_on_the_app(app) -> None:
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     with app.app_context(), pytest.raises(RuntimeError, match="fresh_db"):
         db.engine.connect()

@@ -14,11 +14,9 @@ import pkgutil
 from collections import defaultdict
 from typing import Any
 
-import app
-import app.models.base as model_enums
-import plugins
-import reports
-from app.labels import ENUM_LABELS, enum_label
+import casusregie.app.models.base as model_enums
+from casusregie import app, plugins, reports
+from casusregie.app.labels import ENUM_LABELS, enum_label
 
 
 def _is_lazy(value: Any) -> bool:
@@ -59,7 +57,7 @@ def _who_labels() -> dict[type[enum.Enum], set[str]]:
 
 
 def _origin(module: Any, name: str, table: dict) -> str:
-    for other in (importlib.import_module("app.labels"),):
+    for other in (importlib.import_module("casusregie.app.labels"),):
         if any(table is t for v in vars(other).values() for t in _label_tables(v)):
             return other.__name__
     return module.__name__
@@ -90,7 +88,8 @@ def test_each_enumeration_is_labelled_in_one_module_only() -> None:
     twice = {cls.__name__: sorted(mods) for cls, mods in owners.items() if len(mods) > 1}
     assert not twice, f"enumerations labelled in more than one module: {twice}"
     core_elsewhere = {cls.__name__: sorted(mods) for cls, mods in owners.items()
-                      if cls.__module__ == model_enums.__name__ and mods != {"app.labels"}}
+                      if cls.__module__ == model_enums.__name__
+                      and mods != {"casusregie.app.labels"}}
     assert not core_elsewhere, f"core enumerations labelled outside app/labels.py: " \
                                f"{core_elsewhere}"
 
@@ -99,10 +98,10 @@ def test_the_check_finds_a_second_table(monkeypatch) -> None:
     """The check bites: a copy of a table in another module is reported."""
     from flask_babel import lazy_gettext as _l
 
-    import app.workflow as workflow
+    import casusregie.app.workflow as workflow
 
     monkeypatch.setattr(workflow, "CLOSE_REASON_LABELS",
                         {model_enums.CloseReason.unjustified: _l("Inclusion unjustified")},
                         raising=False)
     owners = _who_labels()
-    assert owners[model_enums.CloseReason] == {"app.labels", "app.workflow"}
+    assert owners[model_enums.CloseReason] == {"casusregie.app.labels", "casusregie.app.workflow"}

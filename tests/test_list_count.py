@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from app.datamodel import BoundedCount, CasusSQLAInterface
+from casusregie.app.datamodel import BoundedCount, CasusSQLAInterface
 from tests.support import Browser, count_queries
 
 CASE_LIST = "/casemodelview/list/"

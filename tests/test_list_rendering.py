@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from app.views import search_form
-from app.views.base import RemoteSelectWidget
-from app.views.list_rows import PK_MARKER, list_rows
+from casusregie.app.views import search_form
+from casusregie.app.views.base import RemoteSelectWidget
+from casusregie.app.views.list_rows import PK_MARKER, list_rows
 from tests.support import Browser
 
 CASE_LIST = "/casemodelview/list/"
@@ -71,9 +71,9 @@ def test_fixed_search_fields_are_rendered_once_per_language(app, browser: Browse
 
 
 def test_search_fields_read_from_the_database_are_rendered_every_time(app, browser: Browser):
-    from app.access import system_access
-    from app.extensions import db
-    from app.models import RiskGroup
+    from casusregie.app.access import system_access
+    from casusregie.app.extensions import db
+    from casusregie.app.models import RiskGroup
 
     browser.login("coordinator")
     browser.get(CASE_LIST)

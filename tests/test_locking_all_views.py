@@ -20,9 +20,9 @@ import sqlalchemy as sa
 from flask import Flask
 from flask_appbuilder.baseviews import BaseCRUDView
 
-from app.access import system_access
-from app.extensions import db
-from app.views.locking import VERSION_FIELD
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.views.locking import VERSION_FIELD
 from tests.forms import Form, main_form
 from tests.plugins.support import built_in_app
 from tests.support import Browser
@@ -61,9 +61,9 @@ def _log_a_meeting() -> None:
     import datetime as dt
     import enum
 
-    from app.models import CaseAdmission, InterventionType, Organisation
-    from app.plugins import plugins_of
-    from plugins.jongerenwerk.models import MentoringMeeting, MentoringTrajectory
+    from casusregie.app.models import CaseAdmission, InterventionType, Organisation
+    from casusregie.app.plugins import plugins_of
+    from casusregie.plugins.jongerenwerk.models import MentoringMeeting, MentoringTrajectory
 
     for _plugin, kind in plugins_of().kinds:
         org = (db.session.query(Organisation)
@@ -285,7 +285,7 @@ def test_a_newer_version_changing_no_field_of_the_form_is_no_conflict(app, usern
     with app.app_context():
         view = next(v for v in edit_views(app) if model_name(v) == "User")
     with app.app_context(), system_access("test"):
-        from app.models import CasusUser
+        from casusregie.app.models import CasusUser
 
         coordinator = db.session.query(CasusUser).filter_by(username="coordinator").one()
         pk = coordinator.id

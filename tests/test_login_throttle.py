@@ -75,8 +75,8 @@ def test_an_administrator_unlocks_the_account(workers) -> None:
     page = admin.get("/loginblockmodelview/list/")
     assert page.status_code == 200 and ">om<" in page.text
     assert ">ggd<" not in page.text
-    from app.auth.models import LoginThrottle
-    from app.extensions import db
+    from casusregie.app.auth.models import LoginThrottle
+    from casusregie.app.extensions import db
 
     with second.app_context():
         key = db.session.execute(sa.select(LoginThrottle.key).where(

@@ -7,13 +7,13 @@ from html import unescape
 
 import sqlalchemy as sa
 
-from app.access import system_access
-from app.access.actor import actor_for_user
-from app.access.rows import row_criteria
-from app.extensions import db
-from app.lookups import PAGE_SIZE
-from app.models import Case, CaseConference, CasusUser, Organisation
-from app.models.base import OrganisationKind, OrganisationTier
+from casusregie.app.access import system_access
+from casusregie.app.access.actor import actor_for_user
+from casusregie.app.access.rows import row_criteria
+from casusregie.app.extensions import db
+from casusregie.app.lookups import PAGE_SIZE
+from casusregie.app.models import Case, CaseConference, CasusUser, Organisation
+from casusregie.app.models.base import OrganisationKind, OrganisationTier
 from tests.support import count_queries
 
 OPTION = re.compile(r"<option\b[^>]*>([^<]*)</option>", re.I)
@@ -31,7 +31,7 @@ def _option_texts(html: str) -> set[str]:
 
 
 def _directors() -> list[CasusUser]:
-    from app.lookups import directing_users_query
+    from casusregie.app.lookups import directing_users_query
 
     with system_access("test"):
         return directing_users_query().all()
@@ -187,7 +187,7 @@ def test_a_user_without_a_view_using_the_lookup_is_refused(app, browser):
 
 
 def test_a_partner_loses_the_lookup_with_the_permission(app, browser):
-    from app.roles import ROLE_PARTNER
+    from casusregie.app.roles import ROLE_PARTNER
 
     browser.login("jongerenwerk")
     assert browser.get("/lookup/case_director?q=").status_code == 200

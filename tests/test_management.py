@@ -13,14 +13,22 @@ import sqlalchemy as sa
 from flask_login import login_user
 from pypdf import PdfReader
 
-from app.access import system_access
-from app.extensions import db
-from app.management.figures import Filters, build_dashboard, lead_time_rows, load_domains
-from app.management.suppression import ALL, marginals, suppressed_keys
-from app.models import Case, CaseAdmission, CaseNote, CasusUser, Organisation, Signal, Subject
-from app.roles import ROLE_MANAGEMENT
 from benchmarks.generate import generate
-from reports.models import PrintLog
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.management.figures import Filters, build_dashboard, lead_time_rows, load_domains
+from casusregie.app.management.suppression import ALL, marginals, suppressed_keys
+from casusregie.app.models import (
+    Case,
+    CaseAdmission,
+    CaseNote,
+    CasusUser,
+    Organisation,
+    Signal,
+    Subject,
+)
+from casusregie.app.roles import ROLE_MANAGEMENT
+from casusregie.reports.models import PrintLog
 from tests.management_support import (
     held_conferences,
     independent_counts,
@@ -353,8 +361,8 @@ def test_dashboard_offers_each_filter_combination_in_one_page_load(app):
 def test_counts_are_kept_until_case_content_changes(app, monkeypatch):
     """At city scale counting a year takes seconds: the counts are kept per access scope
     and year, and a committed change to case content is on the next page at once."""
-    from app.management.figures import note_change
-    from app.models import Intervention, InterventionStatus, InterventionType
+    from casusregie.app.management.figures import note_change
+    from casusregie.app.models import Intervention, InterventionStatus, InterventionType
     from tests.support import count_queries
 
     monkeypatch.setitem(app.config, "CASUS_FIGURES_CACHE_SECONDS", 600)

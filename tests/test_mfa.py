@@ -145,8 +145,8 @@ def test_the_privacy_officer_sees_the_security_events(app: Flask) -> None:
 
 
 def _user_id(app: Flask, username: str) -> int:
-    from app.extensions import db
-    from app.models import CasusUser
+    from casusregie.app.extensions import db
+    from casusregie.app.models import CasusUser
 
     with app.app_context():
         try:
@@ -157,8 +157,8 @@ def _user_id(app: Flask, username: str) -> int:
 
 
 def _events(app: Flask, username: str) -> set[str]:
-    from app.auth.models import SecurityEvent
-    from app.extensions import db
+    from casusregie.app.auth.models import SecurityEvent
+    from casusregie.app.extensions import db
 
     with app.app_context():
         try:

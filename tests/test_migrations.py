@@ -24,7 +24,7 @@ def test_upgrade_from_empty_and_models_match(test_database, tmp_path) -> None:
     url, cleanup = _empty_database_url(test_database, tmp_path)
     try:
         app = make_app(url)
-        from app.extensions import db
+        from casusregie.app.extensions import db
 
         with app.app_context():
             upgrade()
@@ -42,8 +42,8 @@ def test_upgrade_from_empty_and_models_match(test_database, tmp_path) -> None:
 
 
 def test_init_is_idempotent(app) -> None:
-    from app.extensions import db
-    from app.setup import init_all
+    from casusregie.app.extensions import db
+    from casusregie.app.setup import init_all
 
     with app.app_context():
         first = init_all()
@@ -60,7 +60,7 @@ def test_conference_times_are_converted_to_utc(test_database, tmp_path) -> None:
     url, cleanup = _empty_database_url(test_database, tmp_path)
     try:
         app = make_app(url)
-        from app.extensions import db
+        from casusregie.app.extensions import db
 
         def held_on() -> list[str]:
             with db.engine.connect() as conn:

@@ -15,11 +15,11 @@ import sqlalchemy as sa
 from flask import Flask
 from flask_appbuilder.security.sqla.models import ApiKey
 
-from app.access import system_access
-from app.audit.models import AuditDetail, AuditRecord
-from app.auth.api_keys import SCOPE_CASES_READ
-from app.extensions import db
-from app.models import Case, CaseAdmission, CasePhase, Intervention, Organisation
+from casusregie.app.access import system_access
+from casusregie.app.audit.models import AuditDetail, AuditRecord
+from casusregie.app.auth.api_keys import SCOPE_CASES_READ
+from casusregie.app.extensions import db
+from casusregie.app.models import Case, CaseAdmission, CasePhase, Intervention, Organisation
 from tests.partner_api_support import issue_test_key, key_headers
 from tests.support import Browser
 from tests.test_api import API, case_of, intervention_count, new_intervention, token

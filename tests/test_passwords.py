@@ -6,10 +6,10 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from app.access import system_access
-from app.extensions import db
-from app.models import CasusUser, Organisation
-from app.passwords import password_problem
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import CasusUser, Organisation
+from casusregie.app.passwords import password_problem
 from tests.support import DEMO_PASSWORD, Browser, csrf_token
 
 GOOD = "vier woorden op een rij"

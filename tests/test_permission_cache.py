@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from app import permission_cache
-from app.access import system_access
-from app.extensions import db
+from casusregie.app import permission_cache
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
 from tests.support import Browser, count_queries
 
 CASE_LIST = "/casemodelview/list/"
@@ -189,9 +189,9 @@ def _asks(app, username: str, permission: str, view: str) -> tuple[bool, int]:
 def test_a_role_change_approved_in_one_worker_counts_in_another(app, test_database):
     from flask_appbuilder.security.sqla.models import PermissionView
 
-    from app import approvals
-    from app.role_changes import request_role_rights
-    from app.roles import is_sensitive_right
+    from casusregie.app import approvals
+    from casusregie.app.role_changes import request_role_rights
+    from casusregie.app.roles import is_sensitive_right
     from tests.support import make_app
 
     with app.app_context(), system_access("test: choose a right"):

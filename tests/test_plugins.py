@@ -21,7 +21,7 @@ def plugin_app(test_database):
 
 
 def _scalar(app, sql: str, **params):
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     with app.app_context():
         return db.session.execute(sa.text(sql), params).scalar()
@@ -257,10 +257,10 @@ def _section_text(app, key: str, username: str) -> str:
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.platypus import Paragraph, Table
 
-    from app.access.actor import actor_for_user
-    from app.models import Case
-    from app.plugin_manager import dossier_sections
-    from reports.api import DossierContext
+    from casusregie.app.access.actor import actor_for_user
+    from casusregie.app.models import Case
+    from casusregie.app.plugin_manager import dossier_sections
+    from casusregie.reports.api import DossierContext
 
     def text_of(flowable) -> list[str]:
         if isinstance(flowable, Paragraph):
@@ -273,7 +273,7 @@ def _section_text(app, key: str, username: str) -> str:
     with app.test_request_context():
         from flask import g
 
-        from app.extensions import db
+        from casusregie.app.extensions import db
 
         user = app.appbuilder.sm.find_user(username=username)
         g.user = user
@@ -287,8 +287,8 @@ def _section_text(app, key: str, username: str) -> str:
 def test_plugin_sections_in_the_dossier(plugin_app) -> None:
     _browser(plugin_app, "ggd").submit("/caretrajectorymodelview/add", _care_form(
         plugin_app, care_provider="Dossier Zorgteam"))
-    keys = [s.key for s in __import__("app.plugin_manager", fromlist=["x"]).dossier_sections(
-        plugin_app)]
+    manager = __import__("casusregie.app.plugin_manager", fromlist=["x"])
+    keys = [s.key for s in manager.dossier_sections(plugin_app)]
     assert keys == ["zorg.care", "jongerenwerk.mentoring", "bestuurlijk.measures"]
     assert "Dossier Zorgteam" in _section_text(plugin_app, "zorg.care", "regisseur")
     hidden = _section_text(plugin_app, "zorg.care", "coordinator")

@@ -20,7 +20,7 @@ def app(test_database):
 
 
 def _plugin_views(app) -> list[type]:
-    from app.plugins import plugins_of
+    from casusregie.app.plugins import plugins_of
 
     registry = plugins_of(app)
     specs = [s for _, k in registry.kinds for s in (k.view, k.api) if s]
@@ -29,11 +29,11 @@ def _plugin_views(app) -> list[type]:
 
 
 def test_plugin_views_build_on_the_policy(app) -> None:
-    from app.access.rows import guarded_model
-    from app.models import Intervention
-    from app.plugins import VisibleInterventionFilter, plugins_of
-    from app.views.access_policy import AccessPolicyViewMixin
-    from app.views.base import CasusModelView
+    from casusregie.app.access.rows import guarded_model
+    from casusregie.app.models import Intervention
+    from casusregie.app.plugins import VisibleInterventionFilter, plugins_of
+    from casusregie.app.views.access_policy import AccessPolicyViewMixin
+    from casusregie.app.views.base import CasusModelView
 
     views = _plugin_views(app)
     assert len(views) >= 4
@@ -54,12 +54,12 @@ def test_plugin_views_build_on_the_policy(app) -> None:
 
 def _add_rows_for_family_case(app) -> dict[str, int]:
     """One row of every plugin kind on a case the GGD is not admitted to."""
-    from app.access import system_access
-    from app.extensions import db
-    from app.models import Case, InterventionType, Organisation
-    from plugins.bestuurlijk.models import AdministrativeMeasure, Measure
-    from plugins.jongerenwerk.models import MentoringMeeting, MentoringTrajectory
-    from plugins.zorg.models import CareTrajectory, TreatmentKind
+    from casusregie.app.access import system_access
+    from casusregie.app.extensions import db
+    from casusregie.app.models import Case, InterventionType, Organisation
+    from casusregie.plugins.bestuurlijk.models import AdministrativeMeasure, Measure
+    from casusregie.plugins.jongerenwerk.models import MentoringMeeting, MentoringTrajectory
+    from casusregie.plugins.zorg.models import CareTrajectory, TreatmentKind
 
     today = dt.date.today()
     with app.app_context(), system_access("test data"), db.session.no_autoflush:
@@ -94,7 +94,7 @@ def _add_rows_for_family_case(app) -> dict[str, int]:
 
 
 def ggd_admissions(db, organisation_id: int):
-    from app.models import CaseAdmission
+    from casusregie.app.models import CaseAdmission
 
     return db.session.query(CaseAdmission).filter_by(organisation_id=organisation_id).all()
 
@@ -102,10 +102,10 @@ def ggd_admissions(db, organisation_id: int):
 def test_guard_hides_plugin_rows_of_cases_a_partner_is_not_admitted_to(app) -> None:
     from flask import g
 
-    from app.extensions import db
-    from plugins.bestuurlijk.models import AdministrativeMeasure
-    from plugins.jongerenwerk.models import MentoringMeeting, MentoringTrajectory
-    from plugins.zorg.models import CareTrajectory
+    from casusregie.app.extensions import db
+    from casusregie.plugins.bestuurlijk.models import AdministrativeMeasure
+    from casusregie.plugins.jongerenwerk.models import MentoringMeeting, MentoringTrajectory
+    from casusregie.plugins.zorg.models import CareTrajectory
 
     ids = _add_rows_for_family_case(app)
     with app.test_request_context():
@@ -140,10 +140,10 @@ def test_guard_hides_plugin_rows_of_cases_a_partner_is_not_admitted_to(app) -> N
 
 
 def test_partner_cannot_attach_a_meeting_to_someone_elses_trajectory(app) -> None:
-    from app.access import system_access
-    from app.extensions import db
-    from app.models import Case, InterventionType, Organisation
-    from plugins.jongerenwerk.models import MentoringTrajectory
+    from casusregie.app.access import system_access
+    from casusregie.app.extensions import db
+    from casusregie.app.models import Case, InterventionType, Organisation
+    from casusregie.plugins.jongerenwerk.models import MentoringTrajectory
 
     with app.app_context(), system_access("test data"), db.session.no_autoflush:
         youth = db.session.query(Organisation).filter_by(name="Jongerenwerk Amsterdam").one()
@@ -170,7 +170,7 @@ def test_partner_cannot_attach_a_meeting_to_someone_elses_trajectory(app) -> Non
 
 
 def _meetings(app) -> int:
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     with app.app_context():
         return db.session.execute(sa.text("SELECT count(*) FROM jongerenwerk_meeting")).scalar()
@@ -179,10 +179,10 @@ def _meetings(app) -> int:
 def test_destroying_a_case_removes_the_plugins_rows(app) -> None:
     """``casus retention --apply`` asks every plugin to remove its rows of the case
     (hook ``destroy_case_records``); the four-eyes screens are in tests/test_retention.py."""
-    from app.access import system_access
-    from app.extensions import db
-    from app.models import ApprovalRequest, ApprovalStatus, Case, CasusUser
-    from app.models.base import utcnow
+    from casusregie.app.access import system_access
+    from casusregie.app.extensions import db
+    from casusregie.app.models import ApprovalRequest, ApprovalStatus, Case, CasusUser
+    from casusregie.app.models.base import utcnow
 
     ids = _add_rows_for_family_case(app)
     with app.app_context(), system_access("test data"):

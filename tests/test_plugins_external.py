@@ -22,7 +22,7 @@ def app(test_database, tmp_path_factory):
                                   "voorbeeld")
     app = build_database(url, ["voorbeeld"])
     yield app
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     with app.app_context():
         db.session.remove()
@@ -31,14 +31,14 @@ def app(test_database, tmp_path_factory):
 
 
 def _scalar(app, sql: str, **params):
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     with app.app_context():
         return db.session.execute(sa.text(sql), params).scalar()
 
 
 def test_discovered_through_its_entry_point_from_outside_the_repository(app) -> None:
-    from app.plugin_manager import installed_plugins, plugins_of
+    from casusregie.app.plugin_manager import installed_plugins, plugins_of
 
     entry_point = installed_plugins()["voorbeeld"]
     assert entry_point.dist.name == "casus-voorbeeld"
@@ -83,11 +83,11 @@ def test_register_show_and_refuse_bad_input(app) -> None:
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.platypus import Table
 
-    from app.access.actor import actor_for_user
-    from app.extensions import db
-    from app.models import Case
-    from app.plugin_manager import dossier_sections
-    from reports.api import DossierContext
+    from casusregie.app.access.actor import actor_for_user
+    from casusregie.app.extensions import db
+    from casusregie.app.models import Case
+    from casusregie.app.plugin_manager import dossier_sections
+    from casusregie.reports.api import DossierContext
 
     with app.test_request_context():
         from flask import g

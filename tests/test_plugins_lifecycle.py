@@ -20,11 +20,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _flask(url: str, plugins: str, *args: str) -> subprocess.CompletedProcess:
-    """Run ``flask --app app ...`` in a new process, as after a restart."""
+    """Run ``flask --app casusregie.app ...`` in a new process, as after a restart."""
     env = {**os.environ, "CASUS_DATABASE_URL": url, "CASUS_PLUGINS": plugins,
            "CASUS_ENV": "testing", "CASUS_RATELIMIT_ENABLED": "false"}
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "casusregie.app", *args],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 
 def _python(url: str, plugins: str, code: str) -> subprocess.CompletedProcess:
@@ -79,7 +79,7 @@ def test_disable_restart_and_enable_again_keeps_the_data(database) -> None:
         "decree_reference": "BM-KEEP", "valid_until": (today + dt.timedelta(days=10)).isoformat(),
         "appeal_status": "none", "status": "active"})
     assert resp.status_code == 302, resp.text
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     with app.app_context():
         db.session.remove()
@@ -126,8 +126,8 @@ def test_plugin_migrations_match_plugin_models(database) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from app.extensions import db
-    from app.plugins import plugins_of
+    from casusregie.app.extensions import db
+    from casusregie.app.plugins import plugins_of
 
     app = plugin_app(database, BUILT_IN)
     with app.app_context():
@@ -186,7 +186,7 @@ def test_broken_plugin_through_the_command_line() -> None:
 
 
 def test_plugins_setting_from_the_environment(monkeypatch) -> None:
-    from config import build_config
+    from casusregie.config import build_config
 
     monkeypatch.setenv("CASUS_PLUGINS", " zorg, bestuurlijk ,")
     assert build_config()["PLUGINS"] == ["zorg", "bestuurlijk"]
@@ -199,7 +199,7 @@ def test_plugins_setting_from_the_environment(monkeypatch) -> None:
 
 
 def test_plugins_are_per_app() -> None:
-    from app.plugins import plugins_of
+    from casusregie.app.plugins import plugins_of
 
     with_zorg = plugin_app("sqlite://", ["zorg"])
     without = plugin_app("sqlite://", [])
@@ -212,7 +212,7 @@ def test_plugins_are_per_app() -> None:
 # --- the contract ---------------------------------------------------------------------
 
 def test_every_hook_is_documented() -> None:
-    from app.hookspecs import HOOK_NAMES, HookSpecs
+    from casusregie.app.hookspecs import HOOK_NAMES, HookSpecs
 
     guide = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
     assert len(HOOK_NAMES) >= 10
@@ -225,10 +225,10 @@ def test_every_hook_is_documented() -> None:
 def test_plugins_only_implement_known_hooks() -> None:
     import importlib
 
-    from app.hookspecs import HOOK_NAMES
+    from casusregie.app.hookspecs import HOOK_NAMES
 
     for plugin in BUILT_IN:
-        module = importlib.import_module(f"plugins.{plugin}")
+        module = importlib.import_module(f"casusregie.plugins.{plugin}")
         implemented = {name for name, value in vars(module).items()
                        if callable(value) and hasattr(value, "casusregie_impl")}
         assert implemented, plugin

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from app.access import system_access
-from app.extensions import db
-from app.models import (
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import (
     Case,
     CaseNote,
     CasePhase,
@@ -26,8 +26,8 @@ from app.models import (
     Signal,
     Subject,
 )
-from app.models.base import OrganisationKind
-from app.numbering import draw_case_number
+from casusregie.app.models.base import OrganisationKind
+from casusregie.app.numbering import draw_case_number
 from tests.support import count_queries
 
 MAX_QUERIES = 15

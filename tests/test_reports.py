@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 
-from app.access import system_access
-from app.extensions import db
-from app.models import (
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import (
     Case,
     CaseConference,
     CaseNote,
@@ -26,8 +26,8 @@ from app.models import (
     Organisation,
     Subject,
 )
-from app.models.base import AppendOnlyError
-from reports.models import PrintLog
+from casusregie.app.models.base import AppendOnlyError
+from casusregie.reports.models import PrintLog
 
 ALL_SECTIONS = ["decisions", "assessment", "plan", "interventions", "conferences", "notes"]
 PURPOSE = "Voorbereiding casusoverleg van volgende week"
@@ -367,7 +367,7 @@ def test_form_offers_every_section_checked_and_a_purpose_field(app, browser):
 def test_plugin_sections_are_offered_and_printed_in_their_order(app, browser, monkeypatch):
     from reportlab.platypus import Paragraph
 
-    from reports.api import DossierContext, DossierSection
+    from casusregie.reports.api import DossierContext, DossierSection
 
     seen: list[DossierContext] = []
 
@@ -380,7 +380,7 @@ def test_plugin_sections_are_offered_and_printed_in_their_order(app, browser, mo
 
     sections = [DossierSection("demo.extra", "Extra trajecten", render, order=450),
                 DossierSection("demo.unused", "Niet gekozen", never, order=460)]
-    monkeypatch.setattr("reports.dossier.dossier_sections", lambda _app: sections)
+    monkeypatch.setattr("casusregie.reports.dossier.dossier_sections", lambda _app: sections)
     browser.login("coordinator")
     case_id = case_id_of(app, "Benali")
     form = browser.get(f"/print/dossier/{case_id}").text

@@ -9,10 +9,10 @@ import pytest
 from reportlab import rl_config
 from reportlab.platypus import Paragraph
 
-from app.access import system_access
-from app.access.actor import actor_for_user
-from app.extensions import db
-from app.models import CaseSubject, Subject
+from casusregie.app.access import system_access
+from casusregie.app.access.actor import actor_for_user
+from casusregie.app.extensions import db
+from casusregie.app.models import CaseSubject, Subject
 from tests.support import count_queries
 
 ALL_SECTIONS = ("decisions", "assessment", "plan", "interventions", "conferences", "notes")
@@ -25,7 +25,7 @@ MAX_QUERIES = 8
 def _print(app, case_id: int, username: str = "coordinator", **extra):
     from flask_babel import force_locale
 
-    from reports.dossier import PrintRequest, build_dossier
+    from casusregie.reports.dossier import PrintRequest, build_dossier
 
     with app.test_request_context(), system_access("test"), force_locale("nl"):
         user = app.appbuilder.sm.find_user(username=username)
@@ -84,8 +84,8 @@ MARKUP = [
 @pytest.mark.parametrize("text", MARKUP)
 @pytest.mark.parametrize("style_name", ["Cell", "Body", "Heading3", "Muted"])
 def test_paragraphs_are_made_as_reportlabs_parser_makes_them(text, style_name):
-    from reports.document import build_styles
-    from reports.flow import paragraph
+    from casusregie.reports.document import build_styles
+    from casusregie.reports.flow import paragraph
 
     style = build_styles()[style_name]
     try:
@@ -107,14 +107,14 @@ def test_paragraphs_are_made_as_reportlabs_parser_makes_them(text, style_name):
 
 
 def test_the_dossier_prints_byte_for_byte_as_with_reportlabs_paragraphs(app, monkeypatch):
-    import reports.common
-    import reports.dossier
+    import casusregie.reports.common
+    import casusregie.reports.dossier
 
     case_id = _benali(app)
     monkeypatch.setattr(rl_config, "invariant", 1)
     fast, _ = _print(app, case_id)
-    monkeypatch.setattr(reports.common, "paragraph", Paragraph)
-    monkeypatch.setattr(reports.dossier, "paragraph", Paragraph)
+    monkeypatch.setattr(casusregie.reports.common, "paragraph", Paragraph)
+    monkeypatch.setattr(casusregie.reports.dossier, "paragraph", Paragraph)
     plain, _ = _print(app, case_id)
     assert fast.pdf == plain.pdf
 
@@ -125,26 +125,27 @@ def test_plugin_sections_use_the_core_caches_and_print_the_same(app, monkeypatch
     from reportlab.platypus import Paragraph as PlainParagraph
     from reportlab.platypus import Table as PlainTable
 
-    import reports.sections
-    from app.hookspecs import DossierContext
-    from reports.flow import _parse_shape
+    import casusregie.reports.sections
+    from casusregie.app.hookspecs import DossierContext
+    from casusregie.reports.flow import _parse_shape
 
     # No styles of the dossier's own: the sample style sheet's, as a plugin's own test has.
     ctx = DossierContext(case=None, actor=None, locale="nl", styles={},
                          gettext=str, format_date=str, display_value=str, data=None)
     rows = [(f"Label {n}", f"Waarde {n} & meer") for n in range(6)]
     sheets: list[int] = []
-    original_sheet = reports.sections.getSampleStyleSheet
-    monkeypatch.setattr(reports.sections, "getSampleStyleSheet",
+    original_sheet = casusregie.reports.sections.getSampleStyleSheet
+    monkeypatch.setattr(casusregie.reports.sections, "getSampleStyleSheet",
                         lambda: sheets.append(1) or original_sheet())
-    reports.sections._sample.cache_clear()
+    casusregie.reports.sections._sample.cache_clear()
     _parse_shape.cache_clear()
-    made = [f for n in range(50) for f in reports.sections.section_rows(ctx, f"Item {n}", rows)]
+    section_rows = casusregie.reports.sections.section_rows
+    made = [f for n in range(50) for f in section_rows(ctx, f"Item {n}", rows)]
     assert _parse_shape.cache_info().misses <= 3  # title, label and value shapes
     assert len(sheets) <= 1
 
-    monkeypatch.setattr(reports.sections, "paragraph", PlainParagraph)
-    monkeypatch.setattr(reports.sections, "Table", PlainTable)
-    plain = [f for n in range(50) for f in reports.sections.section_rows(ctx, f"Item {n}", rows)]
+    monkeypatch.setattr(casusregie.reports.sections, "paragraph", PlainParagraph)
+    monkeypatch.setattr(casusregie.reports.sections, "Table", PlainTable)
+    plain = [f for n in range(50) for f in section_rows(ctx, f"Item {n}", rows)]
     for fast, slow in zip(made, plain, strict=True):
         assert fast.wrap(400, 800) == slow.wrap(400, 800)

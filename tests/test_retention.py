@@ -22,7 +22,7 @@ APPROVALS = "/approvalrequestmodelview/list/"
 
 def _second_privacy_officer(app: Flask) -> None:
     """A municipality has more than one person who may approve: a second officer."""
-    from app.access import system_access
+    from casusregie.app.access import system_access
 
     with app.app_context(), system_access("test: a second privacy officer"):
         sm = app.appbuilder.sm
@@ -30,15 +30,15 @@ def _second_privacy_officer(app: Flask) -> None:
         user = sm.add_user("privacy2", "Tweede", "Functionaris", "privacy2@example.org",
                            [sm.find_role("Privacy officer")], "Casusregie-demo-2026")
         user.organisation = org
-        from app.extensions import db
+        from casusregie.app.extensions import db
 
         db.session.commit()
         db.session.remove()
 
 
 def _db(app: Flask, fn):
-    from app.access import system_access
-    from app.extensions import db
+    from casusregie.app.access import system_access
+    from casusregie.app.extensions import db
 
     with app.app_context(), system_access("test"):
         try:
@@ -50,8 +50,8 @@ def _db(app: Flask, fn):
 def _aged_case(app: Flask, phase: str) -> dict:
     """Age a case past retention and give it a note, a print log row and a subject
     shared with another case."""
-    from app.models import Case, CaseNote, CaseSubject, Organisation
-    from reports.models import PrintLog
+    from casusregie.app.models import Case, CaseNote, CaseSubject, Organisation
+    from casusregie.reports.models import PrintLog
 
     today = dt.date.today()
 
@@ -96,7 +96,7 @@ def _propose(browser: Browser, app: Flask, case: dict, reason: str = "Bewaarterm
 
 
 def _request_id(app: Flask, case_id: int) -> int:
-    from app.models import ApprovalRequest
+    from casusregie.app.models import ApprovalRequest
 
     return _db(app, lambda s: s.execute(sa.select(ApprovalRequest.id).where(
         ApprovalRequest.kind == "destruction",
@@ -117,8 +117,8 @@ def _cli(app: Flask, *args: str):
 
 
 def test_a_case_past_retention_is_destroyed_after_four_eyes(app: Flask):
-    from app.models import Case, CaseNote, DestructionRecord, Intervention, Subject
-    from reports.models import PrintLog
+    from casusregie.app.models import Case, CaseNote, DestructionRecord, Intervention, Subject
+    from casusregie.reports.models import PrintLog
 
     _second_privacy_officer(app)
     case = _aged_case(app, "closed")
@@ -176,7 +176,7 @@ def test_a_case_past_retention_is_destroyed_after_four_eyes(app: Flask):
     # The audit trail keeps its chain and the records of the destruction; the records
     # of the destroyed case lose their personal details.
     assert "audit trail intact" in _cli(app, "audit-verify")
-    from app.audit import AuditDetail, AuditRecord
+    from casusregie.app.audit import AuditDetail, AuditRecord
 
     def trail(s):
         steps = [json.loads(r.details.content)["detail"]["step"] if r.details else None
@@ -191,7 +191,7 @@ def test_a_case_past_retention_is_destroyed_after_four_eyes(app: Flask):
 
 
 def test_a_legal_hold_blocks_destruction(app: Flask):
-    from app.models import Case
+    from casusregie.app.models import Case
 
     _second_privacy_officer(app)
     case = _aged_case(app, "monitoring")
@@ -216,7 +216,7 @@ def test_a_legal_hold_blocks_destruction(app: Flask):
     assert _db(app, lambda s: s.get(Case, case["id"])) is not None
 
     # A new proposal is refused while the hold lasts.
-    from app.models import ApprovalRequest
+    from casusregie.app.models import ApprovalRequest
 
     _db(app, lambda s: (s.query(ApprovalRequest).filter_by(target_id=case["id"]).delete(),
                         s.commit()))
@@ -229,7 +229,7 @@ def test_every_table_holding_case_content_is_destroyed_with_its_case():
     destruction (``app.retention.destroy``), or a destroyed case would leave it behind."""
     from flask_appbuilder import Model
 
-    from app.retention.destroy import HANDLED_TABLES
+    from casusregie.app.retention.destroy import HANDLED_TABLES
 
     content = {"case", "subject", "signal", "intervention", "action_plan", "decision",
                "task", "goal"}
@@ -239,7 +239,7 @@ def test_every_table_holding_case_content_is_destroyed_with_its_case():
 
 
 def test_a_signal_not_included_is_destroyed_with_its_weighing_and_subject(app: Flask):
-    from app.models import (
+    from casusregie.app.models import (
         OrganisationKind,
         Signal,
         SignalStatus,
@@ -265,7 +265,7 @@ def test_a_signal_not_included_is_destroyed_with_its_weighing_and_subject(app: F
     assert f"#{signal_id}" in page.text and "Geheime zorg" not in page.text
     privacy.post(f"/retention/propose/signal/{signal_id}",
                  {"reason": "", "csrf_token": csrf_token(page.text)})
-    from app.models import ApprovalRequest
+    from casusregie.app.models import ApprovalRequest
 
     request_id = _db(app, lambda s: s.execute(sa.select(ApprovalRequest.id).where(
         ApprovalRequest.kind == "signal_destruction")).scalar_one())
@@ -277,7 +277,7 @@ def test_a_signal_not_included_is_destroyed_with_its_weighing_and_subject(app: F
     # The trail keeps its chain; the records of the signal, its weighing and its person
     # lose their personal details, as a destroyed case's do.
     assert "audit trail intact" in _cli(app, "audit-verify")
-    from app.audit import AuditDetail, AuditRecord
+    from casusregie.app.audit import AuditDetail, AuditRecord
 
     def kept(s):
         about = sa.or_(

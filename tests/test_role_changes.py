@@ -15,11 +15,11 @@ import sqlalchemy as sa
 from flask import Flask
 from flask_appbuilder.security.sqla.models import Role
 
-from app.access import actor_for_user, row_criteria, system_access
-from app.access.models import PermissionChange
-from app.access.role_data import clearances_of, scopes_of
-from app.extensions import db
-from app.models import (
+from casusregie.app.access import actor_for_user, row_criteria, system_access
+from casusregie.app.access.models import PermissionChange
+from casusregie.app.access.role_data import clearances_of, scopes_of
+from casusregie.app.extensions import db
+from casusregie.app.models import (
     ApprovalRequest,
     Case,
     CaseAdmission,
@@ -264,10 +264,10 @@ def test_renaming_the_directing_roles_changes_no_start_page_or_director_choice(
         app: Flask) -> None:
     """Start pages, who may direct a case and the care plugin's health rule follow the
     scopes stored on the roles, not the roles' names."""
-    from app.models import CasusUser
-    from app.views.home import load_start_page
-    from app.workflow import eligible_directors_query
-    from plugins.zorg import may_see_some_health
+    from casusregie.app.models import CasusUser
+    from casusregie.app.views.home import load_start_page
+    from casusregie.app.workflow import eligible_directors_query
+    from casusregie.plugins.zorg import may_see_some_health
 
     def state() -> dict[str, object]:
         with app.app_context(), system_access("test"):

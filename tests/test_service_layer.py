@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from flask import Blueprint, g
 
-from app import services
-from app.access import system_access
-from app.extensions import csrf, db
-from app.models import Case, CaseNote, Intervention
+from casusregie.app import services
+from casusregie.app.access import system_access
+from casusregie.app.extensions import csrf, db
+from casusregie.app.models import Case, CaseNote, Intervention
 from tests.support import Browser
 from tests.test_api import API, new_intervention, token
 

@@ -18,8 +18,8 @@ API_CASES = "/api/v1/case/"
 
 
 def _user(app: Flask, username: str):
-    from app.extensions import db
-    from app.models import CasusUser
+    from casusregie.app.extensions import db
+    from casusregie.app.models import CasusUser
 
     return db.session.execute(sa.select(CasusUser).where(CasusUser.username == username)
                               ).scalar_one()
@@ -27,8 +27,8 @@ def _user(app: Flask, username: str):
 
 def _change(app: Flask, username: str, what: str) -> None:
     """Change the user the way every writer does: through the ORM session."""
-    from app.access import system_access
-    from app.extensions import db
+    from casusregie.app.access import system_access
+    from casusregie.app.extensions import db
 
     with app.app_context(), system_access("test: an administrator's change"):
         user = _user(app, username)
@@ -82,7 +82,7 @@ def test_logout_ends_the_sessions_on_other_devices_too(app: Flask) -> None:
 
 
 def test_an_unrelated_save_of_the_user_keeps_the_session(app: Flask, browser: Browser) -> None:
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     browser.login("coordinator")
     with app.app_context():
@@ -93,7 +93,7 @@ def test_an_unrelated_save_of_the_user_keeps_the_session(app: Flask, browser: Br
 
 
 def _age(browser: Browser, *, seen: float = 0, auth: float = 0) -> None:
-    from app.auth.sessions import AUTH_AT, SEEN_AT
+    from casusregie.app.auth.sessions import AUTH_AT, SEEN_AT
 
     with browser.client.session_transaction() as session:
         session[SEEN_AT] -= seen
@@ -134,8 +134,8 @@ def test_the_page_tells_when_the_idle_warning_comes(app: Flask, browser: Browser
 
 
 def _events(app: Flask, kind: str) -> list[str | None]:
-    from app.auth.models import SecurityEvent
-    from app.extensions import db
+    from casusregie.app.auth.models import SecurityEvent
+    from casusregie.app.extensions import db
 
     with app.app_context():
         rows = db.session.execute(sa.select(SecurityEvent.detail).where(

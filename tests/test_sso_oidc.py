@@ -14,12 +14,12 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from app.access.models import PermissionChange
-from app.auth.sessions import SV
-from app.extensions import db
-from app.models.organisation import CasusUser
-from app.roles import ROLE_ADMIN, ROLE_CASE_DIRECTOR, ROLE_PRIVACY
-from config import ConfigError, oidc_settings
+from casusregie.app.access.models import PermissionChange
+from casusregie.app.auth.sessions import SV
+from casusregie.app.extensions import db
+from casusregie.app.models.organisation import CasusUser
+from casusregie.app.roles import ROLE_ADMIN, ROLE_CASE_DIRECTOR, ROLE_PRIVACY
+from casusregie.config import ConfigError, oidc_settings
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, StandInProvider
 from tests.support import make_app
 

@@ -17,8 +17,8 @@ OTHERS = ("Şükrü", "Ağca", "Lars", "Visser")
 
 
 def _db(app: Flask, fn):
-    from app.access import system_access
-    from app.extensions import db
+    from casusregie.app.access import system_access
+    from casusregie.app.extensions import db
 
     with app.app_context(), system_access("test"):
         try:
@@ -28,7 +28,7 @@ def _db(app: Flask, fn):
 
 
 def _group_case(app: Flask) -> dict:
-    from app.models import Case, CaseNote, CaseSubject, Subject
+    from casusregie.app.models import Case, CaseNote, CaseSubject, Subject
 
     def find(s):
         tim = s.query(Subject).filter_by(first_name="Tim", last_name="de Wit").one()
@@ -84,7 +84,7 @@ def test_the_report_of_a_group_member_lists_their_data_and_nothing_of_the_others
         assert name not in dumped, name
 
     # Each report is itself in the audit trail, by the privacy officer.
-    from app.audit import AuditRecord
+    from casusregie.app.audit import AuditRecord
 
     rows = _db(app, lambda s: s.execute(sa.select(AuditRecord.username).where(
         AuditRecord.action == "subject_access", AuditRecord.object_id == tim["id"])).all())

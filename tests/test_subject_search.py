@@ -8,11 +8,11 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from app.access import system_access
-from app.extensions import db
-from app.models import Case, CasePhase, CaseSubject, Subject
-from app.name_search import name_search, surname_key
-from app.views.filters import subject_name_criterion
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import Case, CasePhase, CaseSubject, Subject
+from casusregie.app.name_search import name_search, surname_key
+from casusregie.app.views.filters import subject_name_criterion
 from tests.support import Browser, count_queries
 
 LIST = "/subjectmodelview/list/"
@@ -132,7 +132,7 @@ def test_an_index_serves_the_search(app, db_backend) -> None:
 
 
 def test_the_case_filter_finds_cases_by_a_subject_name(app, db_backend) -> None:
-    from app.views.filters import FilterCaseSubjectName
+    from casusregie.app.views.filters import FilterCaseSubjectName
 
     case_id = _open_case_id(app)
     _on_case(app, case_id, "Mohammed", "El Amrani")
@@ -156,9 +156,9 @@ def test_a_blank_term_lists_every_subject(app, browser) -> None:
 # --------------------------------------------------------------------------- access
 
 def _visible_and_hidden_case(app, username: str) -> tuple[int, int]:
-    from app.access.actor import actor_for_user
-    from app.access.rows import visible_query
-    from app.models.organisation import CasusUser
+    from casusregie.app.access.actor import actor_for_user
+    from casusregie.app.access.rows import visible_query
+    from casusregie.app.models.organisation import CasusUser
 
     with app.app_context(), system_access("test"):
         user = db.session.query(CasusUser).filter_by(username=username).one()
@@ -174,7 +174,7 @@ def _visible_and_hidden_case(app, username: str) -> tuple[int, int]:
 def test_a_partner_finds_only_subjects_of_cases_it_is_admitted_to(app, browser) -> None:
     # A partner organisation outside the core that may read the subject list: ggd with
     # the core partners' role, still seeing only the cases ggd is admitted to.
-    from app.models.organisation import CasusUser
+    from casusregie.app.models.organisation import CasusUser
 
     with app.app_context(), system_access("test"):
         user = db.session.query(CasusUser).filter_by(username="ggd").one()

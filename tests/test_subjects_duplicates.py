@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.access import system_access
-from app.extensions import db
-from app.models import Case, CasePhase, CaseSubject, Subject
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import Case, CasePhase, CaseSubject, Subject
 
 ADD = "/subjectmodelview/add"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from app.access import system_access
-from app.extensions import db
-from app.models import CaseSubject, Subject, SubjectRelation
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import CaseSubject, Subject, SubjectRelation
 
 
 def test_relation_form_offers_only_subjects_of_the_same_case(app, browser) -> None:

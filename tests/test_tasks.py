@@ -12,9 +12,9 @@ import socket
 import pytest
 from aiosmtpd.controller import Controller
 
-from app.access import clock, system_access
-from app.extensions import db
-from app.models import (
+from casusregie.app.access import clock, system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import (
     AgendaItem,
     Case,
     CaseAdmission,
@@ -32,7 +32,7 @@ from app.models import (
     Subject,
     Task,
 )
-from app.models.base import utcnow
+from casusregie.app.models.base import utcnow
 
 
 class _Inbox:
@@ -336,7 +336,7 @@ def test_mail_server_down_then_up_loses_nothing(app, browser, smtp):
     smtp.controller.start()
     # The next attempt waits for its back-off; a run too early sends nothing.
     assert "e-mails sent 0," in runner.invoke(args=["casus", "send-mail"]).output
-    from app.tasks.mail import send_due
+    from casusregie.app.tasks.mail import send_due
 
     with app.app_context(), system_access("test"):
         result = send_due(utcnow() + dt.timedelta(minutes=5))

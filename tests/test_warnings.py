@@ -13,8 +13,9 @@ def _warn_from(module: str, category: type[Warning] = DeprecationWarning) -> Non
                            module=module, registry={})
 
 
-@pytest.mark.parametrize("module", ["app", "app.views.casework", "reports.dossier",
-                                    "plugins.zorg", "benchmarks.generate", "tests.support"])
+@pytest.mark.parametrize("module", ["casusregie.app", "casusregie.app.views.casework",
+                                    "casusregie.reports.dossier", "casusregie.plugins.zorg",
+                                    "benchmarks.generate", "tests.support"])
 @pytest.mark.parametrize("category", [DeprecationWarning, PendingDeprecationWarning])
 def test_a_deprecation_in_our_own_code_fails_the_suite(module, category) -> None:
     with pytest.raises(category):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app import clock
-from app.models import (
+from casusregie.app import clock
+from casusregie.app.models import (
     ActionPlan,
     AgendaItem,
     Case,
@@ -17,7 +17,7 @@ from app.models import (
     InterventionType,
     Signal,
 )
-from app.workflow import add_years
+from casusregie.app.workflow import add_years
 from tests.support import Browser
 from tests.workflow_support import (
     TODAY,

@@ -8,10 +8,10 @@ import threading
 import pytest
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import workflow
-from app.access import system_access
-from app.extensions import db
-from app.models import (
+from casusregie.app import workflow
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import (
     Case,
     CasusUser,
     CloseReason,

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from app import workflow
-from app.access import system_access
-from app.extensions import db
-from app.models import Case, CasusUser, CloseReason
+from casusregie.app import workflow
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import Case, CasusUser, CloseReason
 from tests.support import Browser
 from tests.workflow_support import (
     TODAY,

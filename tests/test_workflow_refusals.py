@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from app.models import Case
+from casusregie.app.models import Case
 from tests.support import Browser
 from tests.workflow_support import (
     TODAY,

@@ -32,9 +32,9 @@ def test_nobody_writes_where_they_must_not(app, username) -> None:
 def _give_the_administrator_the_security_api(app) -> None:
     """The strongest administrator: every right of Flask-AppBuilder's role and user
     APIs, so the probes meet the privilege check itself, not a missing permission."""
-    from app.access import system_access
-    from app.extensions import db
-    from app.roles import ROLE_ADMIN
+    from casusregie.app.access import system_access
+    from casusregie.app.extensions import db
+    from casusregie.app.roles import ROLE_ADMIN
 
     with app.app_context(), system_access("test: a strong administrator"):
         sm = app.appbuilder.sm
@@ -89,9 +89,9 @@ class _LeakyNoteView(BaseView):
 
     @expose("/<int:case_id>/note", methods=["GET", "POST"])
     def note(self, case_id: int):
-        from app.access import system_access
-        from app.extensions import db
-        from app.models import CaseNote
+        from casusregie.app.access import system_access
+        from casusregie.app.extensions import db
+        from casusregie.app.models import CaseNote
 
         if request.method == "GET":
             return ('<form method="post"><input name="csrf_token" type="hidden" value="">'
@@ -113,8 +113,8 @@ class _LeakyRoleView(BaseView):
         from flask import g
         from flask_appbuilder.security.sqla.models import Role
 
-        from app.access import system_access
-        from app.extensions import db
+        from casusregie.app.access import system_access
+        from casusregie.app.extensions import db
 
         with system_access("a view that forgets the four eyes"):
             g.user.roles.append(db.session.get(Role, role_id))

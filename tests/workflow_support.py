@@ -9,9 +9,9 @@ from typing import Any
 
 from flask import Flask
 
-from app.access import system_access
-from app.extensions import db
-from app.models import (
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import (
     Case,
     CaseConference,
     Decision,

@@ -28,11 +28,11 @@ from flask import Flask
 from flask_appbuilder.baseviews import BaseCRUDView
 from werkzeug.datastructures import MultiDict
 
-from app.access import system_access
-from app.access.actor import Actor, actor_for_user
-from app.access.rows import ROW_RULES, guarded_model, visible_query
-from app.extensions import db
-from app.models import (
+from casusregie.app.access import system_access
+from casusregie.app.access.actor import Actor, actor_for_user
+from casusregie.app.access.rows import ROW_RULES, guarded_model, visible_query
+from casusregie.app.extensions import db
+from casusregie.app.models import (
     Case,
     CaseAdmission,
     CaseConference,
@@ -47,8 +47,8 @@ from app.models import (
     SubjectRelation,
     Weighing,
 )
-from app.models.tracking import OrganisationOwned
-from app.roles import ROLE_ADMIN
+from casusregie.app.models.tracking import OrganisationOwned
+from casusregie.app.roles import ROLE_ADMIN
 from tests.access_crawler import ARG_MODELS, _api_token
 from tests.forms import Form, main_form
 from tests.support import Browser
@@ -112,7 +112,7 @@ def access_fingerprint() -> str:
     per active user, the scopes and clearances of their roles, their organisation, and
     their rights on the screens and APIs that change roles and users. Role names are left
     out: a rename that moves nothing is no finding."""
-    from app.roles import CASE_CONTENT_SCOPES, is_sensitive_right
+    from casusregie.app.roles import CASE_CONTENT_SCOPES, is_sensitive_right
 
     t = {name: table for table, _c in _tables() for name in [table.name]}
     user, member, access = t["ab_user"], t["ab_user_role"], t["role_access"]
@@ -528,7 +528,7 @@ def _core_type(app: Flask) -> int:
 def _ids(app: Flask) -> dict[str, Any]:
     from flask_appbuilder.security.sqla.models import Role
 
-    from app.roles import ROLE_COORDINATOR, ROLE_CORE_PARTNER, ROLE_MANAGEMENT
+    from casusregie.app.roles import ROLE_COORDINATOR, ROLE_CORE_PARTNER, ROLE_MANAGEMENT
 
     with app.app_context(), system_access("write crawler"):
         roles = {r.name: r for r in db.session.query(Role)}

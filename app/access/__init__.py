@@ -18,19 +18,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.access import changes, guard, stamp
-from app.access import models as _models  # noqa: F401  (the permission change log)
-from app.access.actor import Actor, actor_for_user, current_actor, system_access
-from app.access.errors import AccessDenied
-from app.access.fields import can_see_field, register_field_rules
-from app.access.rows import (
+from casusregie.app.access import changes, guard, stamp
+from casusregie.app.access import models as _models  # noqa: F401  (the permission change log)
+from casusregie.app.access.actor import Actor, actor_for_user, current_actor, system_access
+from casusregie.app.access.errors import AccessDenied
+from casusregie.app.access.fields import can_see_field, register_field_rules
+from casusregie.app.access.rows import (
     case_subjects_loader,
     figures_access,
     figures_only,
     row_criteria,
     visible_query,
 )
-from app.extensions import db
+from casusregie.app.extensions import db
 
 
 def install_access_guard(app: Any) -> None:

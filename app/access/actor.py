@@ -17,9 +17,9 @@ from typing import Any
 from flask import g, has_request_context, request
 from flask_login import current_user
 
-from app.access.role_data import clearances_of, scopes_of
-from app.models import OrganisationTier
-from app.roles import SCOPE_ADMITTED, SCOPE_COORDINATE, SCOPE_CORE, SCOPE_DIRECTED
+from casusregie.app.access.role_data import clearances_of, scopes_of
+from casusregie.app.models import OrganisationTier
+from casusregie.app.roles import SCOPE_ADMITTED, SCOPE_COORDINATE, SCOPE_CORE, SCOPE_DIRECTED
 
 
 @dataclass(frozen=True)

@@ -29,11 +29,11 @@ from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app.access.actor import Actor
-from app.access.errors import AccessDenied
-from app.access.models import PermissionChange, RoleAccess
-from app.access.role_data import is_sensitive_role
-from app.roles import is_sensitive_right
+from casusregie.app.access.actor import Actor
+from casusregie.app.access.errors import AccessDenied
+from casusregie.app.access.models import PermissionChange, RoleAccess
+from casusregie.app.access.role_data import is_sensitive_role
+from casusregie.app.roles import is_sensitive_right
 
 #: The approval request being applied (``approved_change``), as "#id by requester".
 _approved: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -75,7 +75,7 @@ def may_manage_access(actor: Actor | None, session: Session | None = None) -> bo
         return False
     if actor.is_system:
         return True
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     return holds_access_rights(session or db.session, actor.role_ids)
 
@@ -226,7 +226,7 @@ def check_and_record(session: Session, actor: Actor | None) -> None:
 def record_step(kind: str, actor_id: int | None, actor_name: str, *, role: str = "",
                 target_user: str = "", permission: str = "", detail: str = "") -> None:
     """Log one step of a sensitive change (requested, approved, refused)."""
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     db.session.add(PermissionChange(changed_by_id=actor_id, changed_by=actor_name,
                                     kind=kind, role=role, permission=permission,

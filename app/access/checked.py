@@ -22,7 +22,7 @@ from typing import Any
 
 from flask import g, has_request_context, request
 
-from app.access.actor import Actor
+from casusregie.app.access.actor import Actor
 
 #: A list page notes its 25 or 100 cases; beyond this the short cut stops growing, so a
 #: statement never carries a long list of ids.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app import clock as wall_clock
+from casusregie.app import clock as wall_clock
 
 
 def today() -> dt.date:

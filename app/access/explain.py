@@ -13,10 +13,16 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.access import clock
-from app.access.actor import Actor
-from app.models import Case
-from app.roles import CLEAR_BSN, CLEAR_CRIMINAL, CLEAR_HEALTH, SCOPE_CORE, SCOPE_RETENTION
+from casusregie.app.access import clock
+from casusregie.app.access.actor import Actor
+from casusregie.app.models import Case
+from casusregie.app.roles import (
+    CLEAR_BSN,
+    CLEAR_CRIMINAL,
+    CLEAR_HEALTH,
+    SCOPE_CORE,
+    SCOPE_RETENTION,
+)
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from typing import Any, Protocol
 
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
 
-from app.access.actor import Actor, current_actor
-from app.access.rows import guarded_model
-from app.models import Intervention, InterventionDomain, Subject
-from app.roles import CLEAR_BSN, CLEAR_CRIMINAL, CLEAR_HEALTH
+from casusregie.app.access.actor import Actor, current_actor
+from casusregie.app.access.rows import guarded_model
+from casusregie.app.models import Intervention, InterventionDomain, Subject
+from casusregie.app.roles import CLEAR_BSN, CLEAR_CRIMINAL, CLEAR_HEALTH
 
 #: (model, field) → the clearance needed to see it.
 SENSITIVE_FIELDS: dict[tuple[type, str], str] = {

@@ -17,9 +17,9 @@ from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session, with_loader_criteria
 
-from app.access import checked, clock, rows
-from app.access.actor import SYSTEM, Actor, current_actor
-from app.access.errors import AccessDenied
+from casusregie.app.access import checked, clock, rows
+from casusregie.app.access.actor import SYSTEM, Actor, current_actor
+from casusregie.app.access.errors import AccessDenied
 
 _resolving: contextvars.ContextVar[bool] = contextvars.ContextVar("casus_resolving_actor",
                                                                   default=False)

@@ -8,7 +8,7 @@ from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import Role
 from sqlalchemy.orm import backref, relationship
 
-from app.models.base import append_only, utcnow
+from casusregie.app.models.base import append_only, utcnow
 
 
 class PermissionChange(Model):

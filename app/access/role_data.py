@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from app.access.models import CLEARANCE, SCOPE, RoleAccess
-from app.roles import CASE_CONTENT_SCOPES, is_sensitive_right
+from casusregie.app.access.models import CLEARANCE, SCOPE, RoleAccess
+from casusregie.app.roles import CASE_CONTENT_SCOPES, is_sensitive_right
 
 
 def _values(roles: Iterable[Any], kind: str) -> frozenset[str]:
@@ -32,7 +32,7 @@ def holds_scope(scope: str) -> Any:
     role's stored rows, so a rename changes nothing)."""
     from flask_appbuilder.security.sqla.models import Role
 
-    from app.models import CasusUser
+    from casusregie.app.models import CasusUser
 
     return CasusUser.roles.any(Role.casus_access.any(
         (RoleAccess.kind == SCOPE) & (RoleAccess.value == scope)))

@@ -26,9 +26,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.access import checked, clock
-from app.access.actor import Actor, current_actor, system_access
-from app.models import (
+from casusregie.app.access import checked, clock
+from casusregie.app.access.actor import Actor, current_actor, system_access
+from casusregie.app.models import (
     ActionPlan,
     AgendaItem,
     Assessment,
@@ -49,7 +49,7 @@ from app.models import (
     Task,
     Weighing,
 )
-from app.roles import SCOPE_FIGURES, SCOPE_RETENTION
+from casusregie.app.roles import SCOPE_FIGURES, SCOPE_RETENTION
 
 _case = Case.__table__
 _admission = CaseAdmission.__table__

@@ -20,8 +20,8 @@ from flask_appbuilder.security.sqla.models import Group, Permission, PermissionV
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app.access.models import RoleAccess
-from app.models import CasusUser
+from casusregie.app.access.models import RoleAccess
+from casusregie.app.models import CasusUser
 
 
 class AccessVersion(Model):

@@ -25,7 +25,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from app.extensions import csrf
+from casusregie.app.extensions import csrf
 
 API_PREFIX = "/api/"
 LOGIN_ENDPOINT = "SecurityApi.login"
@@ -36,16 +36,16 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 def register(appbuilder: AppBuilder) -> None:
     """Register the REST APIs."""
-    from app.api.casework import (
+    from casusregie.app.api.casework import (
         CaseApi,
         CaseConferenceApi,
         InterventionApi,
         InterventionTypeApi,
     )
-    from app.api.changes import ChangesApi, install_change_log
-    from app.api.contract import CasusOpenApi
-    from app.auth.api_keys import limit_keys
-    from app.extensions import db
+    from casusregie.app.api.changes import ChangesApi, install_change_log
+    from casusregie.app.api.contract import CasusOpenApi
+    from casusregie.app.auth.api_keys import limit_keys
+    from casusregie.app.extensions import db
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     # The contract replaces Flask-AppBuilder's (FAB_ADD_OPENAPI_VIEWS is off): served in
@@ -147,7 +147,7 @@ def _install_login_messages(app: Flask) -> None:
         # "Not authorized"; say what happened in the caller's language.
         if request.endpoint != LOGIN_ENDPOINT or response.status_code != 401:
             return response
-        from app.auth.messages import refusal_message
+        from casusregie.app.auth.messages import refusal_message
 
         reason = g.get("_casus_login_refusal")
         message = refusal_message(reason) or _("The username or password is not correct.")

@@ -49,15 +49,15 @@ from sqlalchemy.orm import Load, aliased, contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from app import clock, services
-from app.access import Actor, can_see_field, current_actor
-from app.api import idempotency
-from app.audit import content as audit_content
-from app.datamodel import COUNT_LIMIT, BoundedCount
-from app.errors import MAX_ID, TELLTALES
-from app.i18n import display_value
-from app.labels import enum_label
-from app.validation import check_length
+from casusregie.app import clock, services
+from casusregie.app.access import Actor, can_see_field, current_actor
+from casusregie.app.api import idempotency
+from casusregie.app.audit import content as audit_content
+from casusregie.app.datamodel import COUNT_LIMIT, BoundedCount
+from casusregie.app.errors import MAX_ID, TELLTALES
+from casusregie.app.i18n import display_value
+from casusregie.app.labels import enum_label
+from casusregie.app.validation import check_length
 
 log = logging.getLogger(__name__)
 
@@ -449,7 +449,7 @@ class CasusModelRestApi(ModelRestApi):
         limits = self.__dict__.get("_text_limits")
         if limits is not None:
             return limits
-        from app.validators import MaxLength
+        from casusregie.app.validators import MaxLength
 
         model = self.datamodel.obj
         limits = {column.key: column.type.length for column in sa_inspect(model).columns

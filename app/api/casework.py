@@ -16,16 +16,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
-from app.access import Actor, current_actor
-from app.api.base import (
+from casusregie.app.access import Actor, current_actor
+from casusregie.app.api.base import (
     CasusModelRestApi,
     FieldErrors,
     ListInterface,
     RequestRefused,
     VersionedSchema,
 )
-from app.lookups import goal_belongs_to_case
-from app.models import (
+from casusregie.app.lookups import goal_belongs_to_case
+from casusregie.app.models import (
     Case,
     CaseConference,
     Goal,
@@ -34,7 +34,7 @@ from app.models import (
     InterventionType,
     Organisation,
 )
-from app.validation import check_date_order
+from casusregie.app.validation import check_date_order
 
 LABELS = {
     "number": _l("Case number"),

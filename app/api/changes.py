@@ -23,8 +23,8 @@ from marshmallow import Schema, fields
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app import clock
-from app.models import (
+from casusregie.app import clock
+from casusregie.app.models import (
     Case,
     CaseAdmission,
     Decision,
@@ -32,7 +32,7 @@ from app.models import (
     Intervention,
     PartnerChange,
 )
-from app.models.base import utcnow
+from casusregie.app.models.base import utcnow
 
 ADMISSION = "admission"
 INTERVENTION = "intervention"
@@ -150,7 +150,7 @@ class ChangesApi(BaseApi):
             429:
               $ref: '#/components/responses/429'
         """
-        from app.extensions import db
+        from casusregie.app.extensions import db
 
         raw = request.args.get("since", "0")
         if not raw.isdigit() or int(raw) > 2**31 - 1:

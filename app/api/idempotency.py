@@ -19,9 +19,9 @@ import sqlalchemy as sa
 from flask import Response, jsonify, request
 from flask_babel import gettext as _
 
-from app.access import current_actor
-from app.models import IdempotentRequest
-from app.models.base import utcnow
+from casusregie.app.access import current_actor
+from casusregie.app.models import IdempotentRequest
+from casusregie.app.models.base import utcnow
 
 HEADER = "Idempotency-Key"
 MAX_LENGTH = 255
@@ -44,7 +44,7 @@ def _answer(status: int, body: dict[str, Any]) -> Response:
 
 
 def _session() -> Any:
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     return db.session
 

@@ -15,7 +15,7 @@ canonical JSON of its columns and the previous hash, ``app.audit.chain``); the c
 (``audit_chain_head``, one row) moves in the same transaction as the records: a write's
 records update it first, so its row lock serialises them; a page's reads move it on
 condition that it is unchanged since they read it (``chain.append_rows``).
-``flask --app app casus audit-verify`` recomputes the chain. On PostgreSQL a trigger
+``flask --app casusregie.app casus audit-verify`` recomputes the chain. On PostgreSQL a trigger
 refuses UPDATE, DELETE and TRUNCATE of ``audit_record``, even by the table's owner; the
 ORM refuses them on every database.
 
@@ -30,7 +30,7 @@ exists in ``case``, or, for records of a person without a case, the ``subject`` 
 decision outside a case (``STRIPPABLE``), that row no longer exists. So destroy the
 content first and then, in the same transaction::
 
-    from app.audit import strip_details
+    from casusregie.app.audit import strip_details
     strip_details(case_ids=[...], subject_ids=[...], objects={"signal": [...]})
 
 The record itself (action, time, user, organisation, case number, object type and id)
@@ -47,10 +47,10 @@ import sqlalchemy as sa
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from sqlalchemy.orm import Session
 
-from app.audit import capture
-from app.audit.chain import append, append_rows, canonical_json, digest
-from app.audit.models import AuditChainHead, AuditDetail, AuditRecord
-from app.models.base import utcnow
+from casusregie.app.audit import capture
+from casusregie.app.audit.chain import append, append_rows, canonical_json, digest
+from casusregie.app.audit.models import AuditChainHead, AuditDetail, AuditRecord
+from casusregie.app.models.base import utcnow
 
 __all__ = ["ACTIONS", "AuditChainHead", "AuditDetail", "AuditRecord", "init_audit",
            "record", "record_apart", "strip_details"]
@@ -135,7 +135,7 @@ def _role_names(user) -> Iterable[str]:
     # The access policy resolved the request's user once already; reading ``user.roles``
     # again would cost a query on every page.
     if has_request_context():
-        from app.access.actor import current_actor
+        from casusregie.app.access.actor import current_actor
 
         actor = current_actor()
         if actor is not None and actor.user_id == getattr(user, "id", None):
@@ -174,7 +174,7 @@ def record(action: str, *, object_type: str, object_id: int | None = None,
         # Reads are written at the end of the request (``_write_reads``), as plain rows.
         g.setdefault("_audit_reads", []).append(build_row(action, **kwargs))
         return
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     db.session.add(build_record(action, **kwargs))
 
@@ -184,7 +184,7 @@ def record_apart(action: str, **kwargs) -> None:
     must stay when the request's own work is rolled back (a refused login)."""
     if not enabled():
         return
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     with db.session.session_factory() as session:
         session.add(build_record(action, **kwargs))
@@ -238,7 +238,7 @@ def strip_details(*, case_ids: Iterable[int] = (), subject_ids: Iterable[int] = 
 
     The records and the chain stay valid. Returns the number of details removed.
     """
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     case_ids, subject_ids = list(case_ids), list(subject_ids)
     conditions = []
@@ -291,7 +291,7 @@ def _write_reads(response):
     reads = g.pop("_audit_reads", None)
     if not reads or response.status_code >= 400:
         return response
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     session = own = db.session()
     if session.new or session.dirty or session.deleted or session.info.get(_UNCOMMITTED):

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app import clock
-from app.audit.models import AuditRecord
-from app.models import Case, CaseAdmission, CaseSubject
+from casusregie.app import clock
+from casusregie.app.audit.models import AuditRecord
+from casusregie.app.models import Case, CaseAdmission, CaseSubject
 
 #: Amsterdam hours counted as night: reads then are flagged.
 NIGHT_START, NIGHT_END = 22, 6

@@ -14,8 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.access.rows import guarded_model
-from app.models import Case, CaseAdmission
+from casusregie.app.access.rows import guarded_model
+from casusregie.app.models import Case, CaseAdmission
 
 #: Bookkeeping columns, not content: set on every flush, never typed by anyone.
 SKIPPED = frozenset({"version", "created_by_id", "updated_by_id", "name_key", "surname_key"})

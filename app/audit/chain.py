@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.audit.models import AuditChainHead, AuditDetail, AuditRecord
+from casusregie.app.audit.models import AuditChainHead, AuditDetail, AuditRecord
 
 GENESIS = "0" * 64
 
@@ -211,7 +211,7 @@ def head(session: Session) -> tuple[int, str]:
 def anchor() -> tuple[int, str]:
     """Write the chain head to the log (daily): a copy outside the database, so that
     rewriting the whole trail after that day no longer matches what was logged."""
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     seq, value = head(db.session)
     # Warning level: kept by the default logging set-up of every deployment.

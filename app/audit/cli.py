@@ -10,8 +10,8 @@ from flask.cli import with_appcontext
 @with_appcontext
 def audit_verify_command() -> None:
     """Recompute the audit trail's hash chain; exit 1 naming the first broken record."""
-    from app.audit.chain import verify
-    from app.extensions import db
+    from casusregie.app.audit.chain import verify
+    from casusregie.app.extensions import db
 
     verdict = verify(db.session)
     if not verdict.ok:
@@ -32,8 +32,8 @@ def audit_verify_pdf_command(path: str) -> None:
     """Check an exported audit trail PDF's signature; exit 1 when it does not hold."""
     from pathlib import Path
 
-    from app.extensions import db
-    from reports.audit import verify_pdf
+    from casusregie.app.extensions import db
+    from casusregie.reports.audit import verify_pdf
 
     verdict = verify_pdf(Path(path).read_bytes(), db.session)
     if not verdict.ok:

@@ -12,11 +12,11 @@ from typing import Any
 import sqlalchemy as sa
 from flask import has_request_context, request
 
-from app.access import system_access
-from app.access.rows import guarded_model
-from app.audit import enabled, record
-from app.audit.capture import _case_id
-from app.models import Case
+from casusregie.app.access import system_access
+from casusregie.app.access.rows import guarded_model
+from casusregie.app.audit import enabled, record
+from casusregie.app.audit.capture import _case_id
+from casusregie.app.models import Case
 
 #: Request arguments that only page or sort a list: not what was searched for.
 PAGING = ("_flt", "psize", "page", "order")
@@ -29,7 +29,7 @@ def is_case_content(model: type) -> bool:
 def _case_number(case_id: int | None) -> str | None:
     if case_id is None:
         return None
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     table = Case.__table__
     with system_access("audit trail: case number"):
@@ -51,7 +51,7 @@ def read_by_id(model: type, pk: Any) -> None:
     """As ``read``, from the model and id alone (the API's answer holds no object)."""
     if not enabled() or not is_case_content(model):
         return
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     table = model.__table__
     # A route's id arrives as text; PostgreSQL does not compare text with an integer.

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask_appbuilder import Model
 from sqlalchemy.orm import relationship
 
-from app.models.base import append_only, utcnow
+from casusregie.app.models.base import append_only, utcnow
 
 __all__ = ["AuditChainHead", "AuditDetail", "AuditRecord"]
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.auth import models as _models  # noqa: F401  (tables for migrations)
+from casusregie.app.auth import models as _models  # noqa: F401  (tables for migrations)
 
 
 def init_auth(app: Flask) -> None:
-    from app.auth.sessions import install_sessions
-    from app.auth.throttle import init_throttle
-    from app.extensions import db
+    from casusregie.app.auth.sessions import install_sessions
+    from casusregie.app.auth.throttle import init_throttle
+    from casusregie.app.extensions import db
 
     hops = app.config.get("CASUS_PROXY_HOPS") or 0
     if hops:
@@ -24,7 +24,7 @@ def init_auth(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     init_throttle(app)
     install_sessions(app, db)
-    from app.auth.cli import unlock_command
-    from app.cli import casus_cli
+    from casusregie.app.auth.cli import unlock_command
+    from casusregie.app.cli import casus_cli
 
     casus_cli.add_command(unlock_command)

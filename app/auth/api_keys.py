@@ -30,9 +30,9 @@ from flask_appbuilder.security.sqla.models import ApiKey
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import generate_password_hash
 
-from app.access import system_access
-from app.models import CasusUser, Organisation
-from app.roles import ROLE_SYSTEM
+from casusregie.app.access import system_access
+from casusregie.app.models import CasusUser, Organisation
+from casusregie.app.roles import ROLE_SYSTEM
 
 SCOPE_CASES_READ = "cases:read"
 SCOPE_INTERVENTIONS_WRITE = "interventions:write"
@@ -70,7 +70,7 @@ def parse_scopes(text: str | None) -> frozenset[str]:
 
 
 def plugin_api_names() -> frozenset[str]:
-    from app.plugin_manager import plugins_of
+    from casusregie.app.plugin_manager import plugins_of
 
     registry = plugins_of(current_app)
     return frozenset(kind.api.view.__name__ for _, kind in registry.kinds if kind.api)
@@ -188,7 +188,7 @@ def revoke_key(key: ApiKey) -> None:
 def record_key_use(key: ApiKey, user: CasusUser) -> None:
     """Every use of a key goes into the audit trail: the key, its organisation's system
     user and the call made (committed with the key's last use)."""
-    from app.audit import record
+    from casusregie.app.audit import record
 
     record("api_key_use", object_type="api_key", object_id=key.id,
            detail={"key": key.name, "key_prefix": key.key_prefix,

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from app import approvals
-from app.access.role_data import gives_case_content
-from app.auth import events, mfa
-from app.extensions import db
-from app.models import ApprovalRequest, CasusUser
+from casusregie.app import approvals
+from casusregie.app.access.role_data import gives_case_content
+from casusregie.app.auth import events, mfa
+from casusregie.app.extensions import db
+from casusregie.app.models import ApprovalRequest, CasusUser
 
 MFA_RESET = "mfa_reset"
 

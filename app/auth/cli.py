@@ -11,8 +11,8 @@ from flask.cli import with_appcontext
 @with_appcontext
 def unlock_command(username: str) -> None:
     """Unlock USERNAME after too many failed logins (also ends its back-off)."""
-    from app.auth import events
-    from app.auth.throttle import get_throttle
+    from casusregie.app.auth import events
+    from casusregie.app.auth.throttle import get_throttle
 
     get_throttle().unlock(username)
     events.record(events.UNLOCK, username=username, detail="command line")

@@ -11,8 +11,8 @@ import logging
 
 from flask import g, has_request_context, request
 
-from app import audit
-from app.auth.models import SecurityEvent, utcnow
+from casusregie.app import audit
+from casusregie.app.auth.models import SecurityEvent, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def _actor() -> str | None:
 def record(kind: str, *, username: str | None = None, user_id: int | None = None,
            detail: str | None = None) -> None:
     """Append one event (never raises: a failing log must not open or break a login)."""
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     values = {"at": utcnow(), "kind": kind, "username": (username or "")[:256] or None,
               "user_id": user_id, "actor": _actor(), "channel": _channel(),

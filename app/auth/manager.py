@@ -12,9 +12,9 @@ from typing import Any
 from flask import current_app, g, has_request_context, request
 from werkzeug.security import check_password_hash
 
-from app.auth import events, mfa
-from app.auth.sessions import end_all_sessions, session_is_current, token_is_current
-from app.auth.throttle import client_address, get_throttle
+from casusregie.app.auth import events, mfa
+from casusregie.app.auth.sessions import end_all_sessions, session_is_current, token_is_current
+from casusregie.app.auth.throttle import client_address, get_throttle
 
 API_LOGIN_ENDPOINT = "SecurityApi.login"
 
@@ -110,7 +110,7 @@ class LoginProtectionMixin:
 
     def on_user_logout(self, user: Any) -> None:
         """A logout ends every session and token of the user, not only this cookie."""
-        from app.extensions import db
+        from casusregie.app.extensions import db
 
         fresh = self.get_user_by_id(user.id)  # type: ignore[attr-defined]
         if fresh is not None:

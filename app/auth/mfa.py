@@ -20,8 +20,8 @@ from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.auth.models import MfaRecoveryCode, UserMfa, utcnow
-from app.models.organisation import CasusUser
+from casusregie.app.auth.models import MfaRecoveryCode, UserMfa, utcnow
+from casusregie.app.models.organisation import CasusUser
 
 RECOVERY_CODES = 10
 DEVICE_COOKIE = "casus_mfa_device"
@@ -36,7 +36,7 @@ def required_for(user: CasusUser) -> bool:
 
 
 def enrolment(user: CasusUser) -> UserMfa | None:
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     return db.session.get(UserMfa, user.id)
 
@@ -82,7 +82,7 @@ def _normalise(code: str) -> str:
 
 def new_recovery_codes(user: CasusUser) -> list[str]:
     """Replace the user's recovery codes; the plain codes are returned once, here."""
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     db.session.query(MfaRecoveryCode).filter_by(user_id=user.id).delete()
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
@@ -93,7 +93,7 @@ def new_recovery_codes(user: CasusUser) -> list[str]:
 
 
 def use_recovery_code(user: CasusUser, code: str) -> bool:
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     plain = _normalise(code)
     if len(plain) != 12:
@@ -108,7 +108,7 @@ def use_recovery_code(user: CasusUser, code: str) -> bool:
 
 def check_second_factor(user: CasusUser, code: str) -> str | None:
     """Accept a TOTP or a recovery code: return "totp"/"recovery", or None. Flushes."""
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     mfa = enrolment(user)
     if mfa is None:
@@ -125,7 +125,7 @@ def check_second_factor(user: CasusUser, code: str) -> str | None:
 
 
 def enrol(user: CasusUser, secret: str, step: int) -> list[str]:
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     db.session.query(UserMfa).filter_by(user_id=user.id).delete()
     db.session.add(UserMfa(user_id=user.id, secret=secret, last_step=step))
@@ -136,8 +136,8 @@ def enrol(user: CasusUser, secret: str, step: int) -> list[str]:
 
 def reset(user: CasusUser) -> None:
     """Remove the second factor; the user enrols again at the next login. Caller commits."""
-    from app.auth.sessions import end_all_sessions
-    from app.extensions import db
+    from casusregie.app.auth.sessions import end_all_sessions
+    from casusregie.app.extensions import db
 
     db.session.query(UserMfa).filter_by(user_id=user.id).delete()
     db.session.query(MfaRecoveryCode).filter_by(user_id=user.id).delete()

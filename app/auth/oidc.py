@@ -23,8 +23,8 @@ from flask_appbuilder.security.views import AuthOAuthView
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from app.access.actor import system_access
-from app.auth import events
+from casusregie.app.access.actor import system_access
+from casusregie.app.auth import events
 
 PROVIDER = "oidc"
 
@@ -44,8 +44,8 @@ def _groups(claims: dict[str, Any]) -> list[str]:
 
 
 def _organisation_for(groups: list[str]) -> Any:
-    from app.extensions import db
-    from app.models.organisation import Organisation
+    from casusregie.app.extensions import db
+    from casusregie.app.models.organisation import Organisation
 
     mapping = current_app.config.get("CASUS_OIDC_ORGANISATION_MAP") or {}
     names = {mapping[group] for group in groups if group in mapping}
@@ -106,7 +106,7 @@ class OidcLoginMixin:
                 user = self._oidc_apply(user, userinfo)
         except IntegrityError:
             # Another account already has this e-mail address: refuse, not a 500.
-            from app.extensions import db
+            from casusregie.app.extensions import db
 
             db.session.rollback()
             g._casus_sso_refusal = INVALID
@@ -131,7 +131,7 @@ class OidcLoginMixin:
 
     def _oidc_apply(self, user: Any, userinfo: dict[str, Any]) -> Any:
         """Create the user or bring roles and organisation in line with the groups."""
-        from app.extensions import db
+        from casusregie.app.extensions import db
 
         roles = sorted(self.get_roles_from_keys(userinfo["role_keys"]),  # type: ignore[attr-defined]
                        key=lambda r: r.name)

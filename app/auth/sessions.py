@@ -31,8 +31,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import logout_user, user_logged_in
 
-from app.auth import events
-from app.models.organisation import CasusUser
+from casusregie.app.auth import events
+from casusregie.app.models.organisation import CasusUser
 
 SV = "_casus_sv"
 AUTH_AT = "_casus_auth_at"

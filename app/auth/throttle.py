@@ -25,7 +25,7 @@ from typing import Protocol
 import sqlalchemy as sa
 from flask import Flask, current_app, request
 
-from app.auth.models import LoginThrottle, utcnow
+from casusregie.app.auth.models import LoginThrottle, utcnow
 
 ACCOUNT = "account"
 ADDRESS = "address"
@@ -164,7 +164,7 @@ def build_store(app: Flask) -> ThrottleStore:
     setting = app.config.get("CASUS_LOGIN_THROTTLE_STORE") or "database"
     if setting.startswith(("redis://", "rediss://", "unix://")):
         return RedisStore(setting)
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     return _LazyDatabaseStore(lambda: db.engine)
 

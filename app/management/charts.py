@@ -18,8 +18,8 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 
-from app.management.figures import TOTAL, Figure
-from reports.fonts import BOLD, REGULAR, register_fonts
+from casusregie.app.management.figures import TOTAL, Figure
+from casusregie.reports.fonts import BOLD, REGULAR, register_fonts
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
              "#000000")

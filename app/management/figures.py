@@ -25,13 +25,13 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from app.access import Actor, current_actor, figures_access, figures_only
-from app.access.rows import guarded_model
-from app.extensions import db
-from app.i18n import active_locale, format_locale
-from app.labels import enum_label
-from app.management.suppression import ALL, marginals, suppressed_keys
-from app.models import (
+from casusregie.app.access import Actor, current_actor, figures_access, figures_only
+from casusregie.app.access.rows import guarded_model
+from casusregie.app.extensions import db
+from casusregie.app.i18n import active_locale, format_locale
+from casusregie.app.labels import enum_label
+from casusregie.app.management.suppression import ALL, marginals, suppressed_keys
+from casusregie.app.models import (
     AgendaItem,
     Case,
     CaseAdmission,

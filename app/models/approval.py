@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from flask_appbuilder import Model
 from sqlalchemy.orm import relationship
 
-from app.models.base import StrEnum, enum_column, utcnow
-from app.models.organisation import CasusUser
+from casusregie.app.models.base import StrEnum, enum_column, utcnow
+from casusregie.app.models.organisation import CasusUser
 
 
 class ApprovalStatus(StrEnum):

@@ -7,7 +7,7 @@ import enum
 
 import sqlalchemy as sa
 
-from app import clock
+from casusregie.app import clock
 
 
 def utcnow() -> dt.datetime:

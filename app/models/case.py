@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from flask_appbuilder import Model
 from sqlalchemy.orm import relationship
 
-from app.models.base import CasePhase, CloseReason, enum_column, localised_name, utcnow
-from app.models.organisation import CasusUser, Organisation
-from app.models.subject import Subject
-from app.models.tracking import Authored, Versioned
+from casusregie.app.models.base import CasePhase, CloseReason, enum_column, localised_name, utcnow
+from casusregie.app.models.organisation import CasusUser, Organisation
+from casusregie.app.models.subject import Subject
+from casusregie.app.models.tracking import Authored, Versioned
 
 
 class RiskGroup(Versioned, Model):

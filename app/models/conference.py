@@ -6,11 +6,11 @@ import sqlalchemy as sa
 from flask_appbuilder import Model
 from sqlalchemy.orm import relationship
 
-from app import clock
-from app.models.base import AgendaSource, ConferenceStatus, enum_column
-from app.models.case import Case
-from app.models.organisation import CasusUser
-from app.models.tracking import Authored, Versioned
+from casusregie.app import clock
+from casusregie.app.models.base import AgendaSource, ConferenceStatus, enum_column
+from casusregie.app.models.case import Case
+from casusregie.app.models.organisation import CasusUser
+from casusregie.app.models.tracking import Authored, Versioned
 
 
 class CaseConference(Versioned, Authored, Model):

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.models.case import Case, CaseSubject  # noqa: F401  (CaseSubject: keeps import order)
-from app.models.conference import AgendaItem, CaseConference
-from app.models.intervention import Intervention
-from app.models.note import CaseAdmission
-from app.models.plan import ActionPlan, Assessment, Goal
-from app.models.process import Decision, Signal, Weighing
-from app.models.subject import Subject, SubjectRelation
+from casusregie.app.models.case import Case, CaseSubject  # noqa: F401  (CaseSubject: keeps import order)
+from casusregie.app.models.conference import AgendaItem, CaseConference
+from casusregie.app.models.intervention import Intervention
+from casusregie.app.models.note import CaseAdmission
+from casusregie.app.models.plan import ActionPlan, Assessment, Goal
+from casusregie.app.models.process import Decision, Signal, Weighing
+from casusregie.app.models.subject import Subject, SubjectRelation
 
 INDEXES: tuple[sa.Index, ...] = (
     # Management figures (app/management): periods of closure, registration, weighing.

@@ -9,17 +9,17 @@ import sqlalchemy as sa
 from flask_appbuilder import Model
 from sqlalchemy.orm import relationship
 
-from app.models.base import (
+from casusregie.app.models.base import (
     InterventionDomain,
     InterventionStatus,
     enum_column,
     localised_name,
     utcnow,
 )
-from app.models.case import Case
-from app.models.organisation import Organisation
-from app.models.plan import Goal
-from app.models.tracking import Authored, OrganisationOwned, Versioned
+from casusregie.app.models.case import Case
+from casusregie.app.models.organisation import Organisation
+from casusregie.app.models.plan import Goal
+from casusregie.app.models.tracking import Authored, OrganisationOwned, Versioned
 
 
 class InterventionType(Versioned, Model):

@@ -7,8 +7,8 @@ from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy.orm import relationship
 
-from app.models.base import OrganisationKind, OrganisationTier, enum_column
-from app.models.tracking import Versioned
+from casusregie.app.models.base import OrganisationKind, OrganisationTier, enum_column
+from casusregie.app.models.tracking import Versioned
 
 
 class Organisation(Versioned, Model):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_appbuilder import Model
 
-from app.models.base import utcnow
+from casusregie.app.models.base import utcnow
 
 
 class PartnerChange(Model):

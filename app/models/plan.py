@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from flask_appbuilder import Model
 from sqlalchemy.orm import relationship
 
-from app.models.base import GoalStatus, enum_column, utcnow
-from app.models.case import Case
-from app.models.organisation import CasusUser, Organisation
-from app.models.tracking import Authored, Versioned
+from casusregie.app.models.base import GoalStatus, enum_column, utcnow
+from casusregie.app.models.case import Case
+from casusregie.app.models.organisation import CasusUser, Organisation
+from casusregie.app.models.tracking import Authored, Versioned
 
 
 class Assessment(Versioned, Authored, Model):

@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from flask_appbuilder import Model
 from sqlalchemy.orm import relationship
 
-from app import clock
-from app.models.base import (
+from casusregie.app import clock
+from casusregie.app.models.base import (
     DecisionBody,
     DecisionKind,
     OrganisationKind,
@@ -17,10 +17,10 @@ from app.models.base import (
     enum_column,
     utcnow,
 )
-from app.models.case import Case, RiskGroup
-from app.models.organisation import CasusUser, Organisation
-from app.models.subject import Subject
-from app.models.tracking import Authored, Versioned
+from casusregie.app.models.case import Case, RiskGroup
+from casusregie.app.models.organisation import CasusUser, Organisation
+from casusregie.app.models.subject import Subject
+from casusregie.app.models.tracking import Authored, Versioned
 
 
 class Signal(Versioned, Authored, Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_appbuilder import Model
 
-from app.models.base import append_only, utcnow
+from casusregie.app.models.base import append_only, utcnow
 
 
 class DestructionRecord(Model):

@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from flask_appbuilder import Model
 from sqlalchemy.orm import relationship
 
-from app.models.base import RelationKind, SubjectKind, enum_column, utcnow
-from app.models.tracking import Authored, Versioned
-from app.name_search import surname_key as _surname_key
-from app.text import normalise_name
+from casusregie.app.models.base import RelationKind, SubjectKind, enum_column, utcnow
+from casusregie.app.models.tracking import Authored, Versioned
+from casusregie.app.name_search import surname_key as _surname_key
+from casusregie.app.text import normalise_name
 
 group_member = sa.Table(
     "subject_group_member",

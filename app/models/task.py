@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from flask_appbuilder import Model
 from sqlalchemy.orm import relationship
 
-from app.models.base import StrEnum, utcnow
-from app.models.case import Case
-from app.models.organisation import CasusUser, Organisation
+from casusregie.app.models.base import StrEnum, utcnow
+from casusregie.app.models.case import Case
+from casusregie.app.models.organisation import CasusUser, Organisation
 
 
 class EmailPreference(StrEnum):

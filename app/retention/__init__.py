@@ -23,10 +23,10 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from app import approvals, clock
-from app.access import system_access
-from app.extensions import db
-from app.models import (
+from casusregie.app import approvals, clock
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import (
     ApprovalRequest,
     ApprovalStatus,
     Case,
@@ -35,7 +35,7 @@ from app.models import (
     Signal,
     SignalStatus,
 )
-from app.retention import trail
+from casusregie.app.retention import trail
 
 CASE = "case"
 SIGNAL = "signal"
@@ -211,7 +211,7 @@ def _approved(_req: ApprovalRequest) -> None:
 
 def register() -> None:
     """The four-eyes kinds and ``flask casus retention`` (called once at start-up)."""
-    from app.retention.cli import register_cli
+    from casusregie.app.retention.cli import register_cli
 
     register_cli()
     approvals.register(approvals.Kind(KIND[CASE], _l("Destroy case"), _approved,

@@ -1,14 +1,15 @@
-"""``flask --app app casus retention``: the daily destruction run (see ``app.retention``)."""
+"""``flask --app casusregie.app casus retention``: the daily destruction run (see
+``app.retention``)."""
 
 from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
 
-from app.access.clock import today
-from app.retention import retention_list
-from app.retention.destroy import Planned, approved
-from app.retention.destroy import apply as apply_destructions
+from casusregie.app.access.clock import today
+from casusregie.app.retention import retention_list
+from casusregie.app.retention.destroy import Planned, approved
+from casusregie.app.retention.destroy import apply as apply_destructions
 
 
 @click.command("retention")
@@ -50,7 +51,7 @@ def _echo_plan(plan: Planned) -> None:
 
 
 def register_cli() -> None:
-    from app.cli import casus_cli
+    from casusregie.app.cli import casus_cli
 
     if "retention" not in casus_cli.commands:
         casus_cli.add_command(retention_command)

@@ -25,8 +25,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from app.extensions import db
-from app.models import (
+from casusregie.app.extensions import db
+from casusregie.app.models import (
     ActionPlan,
     AgendaItem,
     ApprovalRequest,
@@ -50,9 +50,9 @@ from app.models import (
     decision_organisation,
     group_member,
 )
-from app.models.base import utcnow
-from app.retention import CASE, KIND, MODEL, SIGNAL, local_day, on_hold, reference, trail
-from reports.models import PrintLog
+from casusregie.app.models.base import utcnow
+from casusregie.app.retention import CASE, KIND, MODEL, SIGNAL, local_day, on_hold, reference, trail
+from casusregie.reports.models import PrintLog
 
 #: Tables whose rows a destruction removes or scrubs; a test checks that every table
 #: pointing at case content is among them.
@@ -209,7 +209,7 @@ def destroy_rows(steps: list[tuple[sa.Table, Any]], apply: bool) -> dict[str, in
 
 
 def _plugin_records(case_id: int, intervention_ids: list[int], apply: bool) -> dict[str, int]:
-    from app.plugin_manager import plugins_of
+    from casusregie.app.plugin_manager import plugins_of
 
     counts: dict[str, int] = {}
     for plugin, result in plugins_of(current_app).call(

@@ -21,11 +21,11 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from app import clock
-from app.access import system_access
-from app.extensions import db
-from app.i18n import display_value
-from app.models import (
+from casusregie.app import clock
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.i18n import display_value
+from casusregie.app.models import (
     ActionPlan,
     AgendaItem,
     Assessment,
@@ -40,8 +40,8 @@ from app.models import (
     Subject,
     SubjectKind,
 )
-from app.retention import trail
-from reports.models import PrintLog
+from casusregie.app.retention import trail
+from casusregie.reports.models import PrintLog
 
 WITHHELD = "[…]"
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.audit import AuditRecord, record, strip_details
-from app.extensions import db
+from casusregie.app.audit import AuditRecord, record, strip_details
+from casusregie.app.extensions import db
 
 __all__ = ["disclosures", "forget", "record"]
 

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app.models import (
+from casusregie.app.models import (
     AgendaItem,
     ApprovalRequest,
     Case,
@@ -66,10 +66,10 @@ def _before_commit(session: Session) -> None:
     _collect(session, None, None)  # what this commit's own flush will write
     if not session.info.get(_PENDING):
         return
-    from app.access import system_access
-    from app.access.clock import today
-    from app.tasks.sources import Scope
-    from app.tasks.sync import sync
+    from casusregie.app.access import system_access
+    from casusregie.app.access.clock import today
+    from casusregie.app.tasks.sources import Scope
+    from casusregie.app.tasks.sync import sync
 
     # The user's own changes are flushed as the user, so the access guard checks them;
     # only the derived tasks are written as the system.
@@ -91,7 +91,7 @@ def _forget(session: Session, *_args) -> None:
 
 def install(app: Any) -> None:
     """Keep tasks in step with every commit of this app's session (idempotent)."""
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     for name, fn in (("before_flush", _collect), ("before_commit", _before_commit),
                      ("after_rollback", _forget)):

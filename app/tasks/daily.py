@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from app.audit.chain import anchor as anchor_audit_chain
-from app.extensions import db
-from app.tasks.mail import SendResult, queue_digests, send_due
-from app.tasks.sources import Scope
-from app.tasks.sync import SyncResult, notify_overdue, sync
+from casusregie.app.audit.chain import anchor as anchor_audit_chain
+from casusregie.app.extensions import db
+from casusregie.app.tasks.mail import SendResult, queue_digests, send_due
+from casusregie.app.tasks.sources import Scope
+from casusregie.app.tasks.sync import SyncResult, notify_overdue, sync
 
 
 @dataclass

@@ -18,9 +18,9 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from app.extensions import db
-from app.models import CasusUser, EmailPreference, Notification, OutboxMail
-from app.models.base import utcnow
+from casusregie.app.extensions import db
+from casusregie.app.models import CasusUser, EmailPreference, Notification, OutboxMail
+from casusregie.app.models.base import utcnow
 
 #: Longest wait between two attempts; attempts go on until the mail is delivered.
 MAX_BACKOFF = dt.timedelta(hours=6)

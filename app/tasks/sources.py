@@ -19,8 +19,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from app.extensions import db
-from app.models import (
+from casusregie.app.extensions import db
+from casusregie.app.models import (
     AgendaItem,
     Case,
     CaseAdmission,
@@ -290,7 +290,7 @@ def approve_change(scope: Scope) -> Iterable[TaskSpec]:
     requester (``app.approvals``). Closed when approved or refused."""
     if not (scope.everything or scope.approvals):
         return []
-    from app import approvals
+    from casusregie.app import approvals
 
     requests = approvals.open_requests()
     if not requests:

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from app.access.actor import actor_for_user
-from app.access.rows import row_criteria
-from app.extensions import db
-from app.models import CasusUser, EmailPreference, Notification, OutboxMail, Task
-from app.models.base import utcnow
-from app.tasks.sources import APPROVE_CHANGE, SOURCES, Scope, TaskSpec
+from casusregie.app.access.actor import actor_for_user
+from casusregie.app.access.rows import row_criteria
+from casusregie.app.extensions import db
+from casusregie.app.models import CasusUser, EmailPreference, Notification, OutboxMail, Task
+from casusregie.app.models.base import utcnow
+from casusregie.app.tasks.sources import APPROVE_CHANGE, SOURCES, Scope, TaskSpec
 
 
 @dataclass

@@ -23,7 +23,7 @@ class HomeView(IndexView):
 
     @expose("/")
     def index(self):
-        from app.views.home import load_start_page
+        from casusregie.app.views.home import load_start_page
 
         user = getattr(g, "user", None)
         page = (load_start_page(user) if user is not None and user.is_authenticated
@@ -43,7 +43,7 @@ def _start_tasks(logged_in: bool) -> list:
     """The first open tasks of the user for the start page (issue 19)."""
     if not logged_in or not appbuilder_has("can_tasks", "TasksView"):
         return []
-    from app.views.tasks import my_tasks
+    from casusregie.app.views.tasks import my_tasks
 
     return my_tasks(limit=START_TASKS)
 
@@ -58,8 +58,8 @@ START_TASKS = 5
 
 
 def register_views(appbuilder: AppBuilder) -> None:
-    from app import api
-    from app.views import (
+    from casusregie.app import api
+    from casusregie.app.views import (
         access_admin,
         accessibility,
         admin,

@@ -26,15 +26,22 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import validators
 
-from app import admissions, approvals, role_changes
-from app.access import Actor, actor_for_user, clock, current_actor, row_criteria, system_access
-from app.access.changes import PrivilegeError
-from app.access.explain import explain_case
-from app.access.models import PermissionChange
-from app.access.role_data import clearances_of, scopes_of
-from app.extensions import db
-from app.i18n import format_date
-from app.models import (
+from casusregie.app import admissions, approvals, role_changes
+from casusregie.app.access import (
+    Actor,
+    actor_for_user,
+    clock,
+    current_actor,
+    row_criteria,
+    system_access,
+)
+from casusregie.app.access.changes import PrivilegeError
+from casusregie.app.access.explain import explain_case
+from casusregie.app.access.models import PermissionChange
+from casusregie.app.access.role_data import clearances_of, scopes_of
+from casusregie.app.extensions import db
+from casusregie.app.i18n import format_date
+from casusregie.app.models import (
     Case,
     CaseAdmission,
     CaseNote,
@@ -45,7 +52,7 @@ from app.models import (
     Signal,
     Subject,
 )
-from app.roles import (
+from casusregie.app.roles import (
     CLEAR_BSN,
     CLEAR_CRIMINAL,
     CLEAR_HEALTH,
@@ -59,9 +66,9 @@ from app.roles import (
     SCOPE_RETENTION,
     SCOPES,
 )
-from app.views.base import CasusModelView, remote_select
-from app.views.fields import context_id
-from app.workflow import WorkflowError, WorkflowPermissionError
+from casusregie.app.views.base import CasusModelView, remote_select
+from casusregie.app.views.fields import context_id
+from casusregie.app.workflow import WorkflowError, WorkflowPermissionError
 
 CATEGORY = "Toegang"
 

@@ -12,8 +12,8 @@ from typing import Any
 from flask import abort, has_request_context, request
 from flask_appbuilder import expose
 
-from app.access.fields import HIDDEN, can_see_field, column_visible, field_per_row
-from app.access.guard import AccessDenied, check_write, guard_actor
+from casusregie.app.access.fields import HIDDEN, can_see_field, column_visible, field_per_row
+from casusregie.app.access.guard import AccessDenied, check_write, guard_actor
 
 
 class _MaskingInterface:

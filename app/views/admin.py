@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
-from app.models import InterventionType, Organisation, RiskGroup
-from app.views.base import CasusModelView
+from casusregie.app.models import InterventionType, Organisation, RiskGroup
+from casusregie.app.views.base import CasusModelView
 
 
 def english_name_field() -> StringField:

@@ -24,10 +24,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange
 
-from app.auth.api_keys import SCOPES, issue_key, parse_scopes, revoke_key, rotate_key
-from app.extensions import db
-from app.models import CasusUser, Organisation
-from app.views.base import CasusModelView
+from casusregie.app.auth.api_keys import SCOPES, issue_key, parse_scopes, revoke_key, rotate_key
+from casusregie.app.extensions import db
+from casusregie.app.models import CasusUser, Organisation
+from casusregie.app.views.base import CasusModelView
 
 CATEGORY = "Beheer"
 #: The longest a key may live; a partner rotates it before then.

@@ -11,10 +11,10 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app import approvals
-from app.models import ApprovalRequest, ApprovalStatus
-from app.role_changes import describe_payload
-from app.views.base import CasusModelView
+from casusregie.app import approvals
+from casusregie.app.models import ApprovalRequest, ApprovalStatus
+from casusregie.app.role_changes import describe_payload
+from casusregie.app.views.base import CasusModelView
 
 STATUS_LABELS = {ApprovalStatus.pending.value: _l("Awaiting approval"),
                  ApprovalStatus.approved.value: _l("Approved"),

@@ -18,12 +18,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user
 
-from app.auth import events, mfa
-from app.auth.messages import refusal_message
-from app.auth.models import LoginThrottle, SecurityEvent, utcnow
-from app.auth.sessions import session_status
-from app.auth.throttle import ACCOUNT, client_address, get_throttle
-from app.views.base import CasusModelView
+from casusregie.app.auth import events, mfa
+from casusregie.app.auth.messages import refusal_message
+from casusregie.app.auth.models import LoginThrottle, SecurityEvent, utcnow
+from casusregie.app.auth.sessions import session_status
+from casusregie.app.auth.throttle import ACCOUNT, client_address, get_throttle
+from casusregie.app.views.base import CasusModelView
 
 PENDING_USER = "_casus_mfa_user"
 PENDING_AT = "_casus_mfa_at"
@@ -251,9 +251,9 @@ class UserSecurityActionsMixin:
             _l("Reset the second factor of the selected users? They set it up again at "
                "their next login, and all their sessions end."), "fa-key")
     def reset_mfa(self, items):
-        from app import approvals
-        from app.auth.approval_kinds import MFA_RESET, has_case_roles
-        from app.extensions import db
+        from casusregie.app import approvals
+        from casusregie.app.auth.approval_kinds import MFA_RESET, has_case_roles
+        from casusregie.app.extensions import db
 
         items = items if isinstance(items, list) else [items]
         # Four eyes where the user has case roles: the reset waits for approval.
@@ -277,7 +277,7 @@ class UserSecurityActionsMixin:
 
 
 def register(appbuilder: AppBuilder) -> None:
-    from app.auth import approval_kinds
+    from casusregie.app.auth import approval_kinds
 
     approval_kinds.register()
     appbuilder.add_view_no_menu(MfaView)

@@ -29,17 +29,17 @@ from sqlalchemy.orm import Query, RelationshipProperty, joinedload, selectinload
 from wtforms import BooleanField, DateTimeField, ValidationError, validators
 from wtforms.widgets import html_params
 
-from app import services
-from app.audit import content as audit_content
-from app.datamodel import CasusSQLAInterface
-from app.i18n import LocalisedColumnsMixin
-from app.labels import ENUM_LABELS, enum_label_for
-from app.lookups import LOOKUPS, chosen_case_id
-from app.validators import MaxLength
-from app.views.access_policy import AccessPolicyViewMixin
-from app.views.fields import LocalDateTimeField
-from app.views.locking import OptimisticLockingMixin
-from app.views.search_form import CachedSearchWidget
+from casusregie.app import services
+from casusregie.app.audit import content as audit_content
+from casusregie.app.datamodel import CasusSQLAInterface
+from casusregie.app.i18n import LocalisedColumnsMixin
+from casusregie.app.labels import ENUM_LABELS, enum_label_for
+from casusregie.app.lookups import LOOKUPS, chosen_case_id
+from casusregie.app.validators import MaxLength
+from casusregie.app.views.access_policy import AccessPolicyViewMixin
+from casusregie.app.views.fields import LocalDateTimeField
+from casusregie.app.views.locking import OptimisticLockingMixin
+from casusregie.app.views.search_form import CachedSearchWidget
 
 
 class LabelledEnumField(EnumField):

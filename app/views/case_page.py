@@ -24,13 +24,13 @@ from flask import request, url_for
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from werkzeug.routing import BuildError
 
-from app import clock, workflow
-from app.access import case_subjects_loader, current_actor
-from app.extensions import db
-from app.i18n import format_locale
-from app.labels import enum_label
-from app.lookups import goals_of_case
-from app.models import (
+from casusregie.app import clock, workflow
+from casusregie.app.access import case_subjects_loader, current_actor
+from casusregie.app.extensions import db
+from casusregie.app.i18n import format_locale
+from casusregie.app.labels import enum_label
+from casusregie.app.lookups import goals_of_case
+from casusregie.app.models import (
     ActionPlan,
     AgendaItem,
     Assessment,
@@ -45,7 +45,7 @@ from app.models import (
     InterventionType,
     Organisation,
 )
-from app.models.base import localised_name
+from casusregie.app.models.base import localised_name
 
 NOTES_SHOWN = 50
 #: Interventions listed per goal (and without a goal) unless the user asks for all.

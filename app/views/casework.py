@@ -16,10 +16,10 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms.validators import InputRequired
 
-from app.audit import content as audit_content
-from app.extensions import db
-from app.labels import enum_label, enum_label_for
-from app.models import (
+from casusregie.app.audit import content as audit_content
+from casusregie.app.extensions import db
+from casusregie.app.labels import enum_label, enum_label_for
+from casusregie.app.models import (
     ActionPlan,
     Assessment,
     Case,
@@ -33,18 +33,24 @@ from app.models import (
     RiskGroup,
     Signal,
 )
-from app.validators import MaxLength, NotBefore, NotInFuture
-from app.views import signal_form
-from app.views.base import CasusModelView, goal_select, link_to, query_select, remote_select
-from app.views.case_page import (
+from casusregie.app.validators import MaxLength, NotBefore, NotInFuture
+from casusregie.app.views import signal_form
+from casusregie.app.views.base import (
+    CasusModelView,
+    goal_select,
+    link_to,
+    query_select,
+    remote_select,
+)
+from casusregie.app.views.case_page import (
     all_interventions_requested,
     interventions_page_requested,
     load_case,
     load_case_page,
 )
-from app.views.fields import CaseNumberField, context_id, edited_pk
-from app.views.intervention_list import InterventionListInterface
-from app.views.subjects import SubjectModelView, SubjectRelationModelView
+from casusregie.app.views.fields import CaseNumberField, context_id, edited_pk
+from casusregie.app.views.intervention_list import InterventionListInterface
+from casusregie.app.views.subjects import SubjectModelView, SubjectRelationModelView
 
 CATEGORY = "Casuswerk"
 
@@ -373,8 +379,8 @@ class OwnOrganisationUnlessOnBehalf:
     def __call__(self, form, field) -> None:
         from wtforms import ValidationError
 
-        from app.access import current_actor
-        from app.api.casework import acts_for_other_organisations
+        from casusregie.app.access import current_actor
+        from casusregie.app.api.casework import acts_for_other_organisations
 
         actor = current_actor()
         chosen = field.data

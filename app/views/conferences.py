@@ -19,13 +19,13 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, StringField
 from wtforms.validators import Length, Optional
 
-from app import conferences, workflow
-from app.extensions import db
-from app.labels import ENUM_LABELS, enum_label
-from app.models import AgendaItem, CaseConference, CasePhase, CasusUser, ConferenceStatus
-from app.views.base import CasusModelView, remote_select
-from app.views.casework import CATEGORY, LABELS
-from app.views.workflow import (
+from casusregie.app import conferences, workflow
+from casusregie.app.extensions import db
+from casusregie.app.labels import ENUM_LABELS, enum_label
+from casusregie.app.models import AgendaItem, CaseConference, CasePhase, CasusUser, ConferenceStatus
+from casusregie.app.views.base import CasusModelView, remote_select
+from casusregie.app.views.casework import CATEGORY, LABELS
+from casusregie.app.views.workflow import (
     DECISION_COLUMNS,
     ConferenceForm,
     _decision_input,

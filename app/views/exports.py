@@ -20,10 +20,10 @@ from wtforms import RadioField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app import exports
-from app.exports import LISTS, ExportList, ExportLog
-from app.extensions import db
-from app.views.base import CasusModelView
+from casusregie.app import exports
+from casusregie.app.exports import LISTS, ExportList, ExportLog
+from casusregie.app.extensions import db
+from casusregie.app.views.base import CasusModelView
 
 MIMETYPES = {"csv": "text/csv",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}

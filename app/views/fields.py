@@ -14,9 +14,9 @@ from markupsafe import Markup
 from wtforms import Field, StringField
 from wtforms.validators import StopValidation
 
-from app import clock
-from app.extensions import db
-from app.models import Case
+from casusregie.app import clock
+from casusregie.app.extensions import db
+from casusregie.app.models import Case
 
 
 class CaseNumberField(StringField):

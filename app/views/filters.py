@@ -20,9 +20,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.sql.expression import ColumnElement
 from wtforms import StringField, validators
 
-from app.models import Case, CaseSubject, Subject
-from app.name_search import name_search
-from app.views.base import CasusInterface
+from casusregie.app.models import Case, CaseSubject, Subject
+from casusregie.app.name_search import name_search
+from casusregie.app.views.base import CasusInterface
 
 # --------------------------------------------------------------------------- prefix match
 

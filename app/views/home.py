@@ -15,11 +15,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
-from app import clock
-from app.access.role_data import scopes_of
-from app.datamodel import BoundedCount
-from app.extensions import db
-from app.models import (
+from casusregie.app import clock
+from casusregie.app.access.role_data import scopes_of
+from casusregie.app.datamodel import BoundedCount
+from casusregie.app.extensions import db
+from casusregie.app.models import (
     AgendaItem,
     Case,
     CaseAdmission,
@@ -31,7 +31,7 @@ from app.models import (
     Signal,
     SignalStatus,
 )
-from app.roles import SCOPE_ADMITTED, SCOPE_COORDINATE, SCOPE_CORE, SCOPE_DIRECTED
+from casusregie.app.roles import SCOPE_ADMITTED, SCOPE_COORDINATE, SCOPE_CORE, SCOPE_DIRECTED
 
 REVIEW_HORIZON_DAYS = 14
 CASES_SHOWN = 25

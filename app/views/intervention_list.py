@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.models import Case, Intervention, InterventionType
-from app.views.base import CasusInterface
+from casusregie.app.models import Case, Intervention, InterventionType
+from casusregie.app.views.base import CasusInterface
 
 
 class InterventionListInterface(CasusInterface):

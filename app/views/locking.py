@@ -31,8 +31,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import Form, HiddenField, ValidationError
 
-from app.access import can_see_field
-from app.i18n import display_value as i18n_display_value
+from casusregie.app.access import can_see_field
+from casusregie.app.i18n import display_value as i18n_display_value
 
 VERSION_FIELD = "edit_version"
 SNAPSHOT_FIELD = "edit_snapshot"

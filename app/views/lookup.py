@@ -24,8 +24,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.core import UnboundField
 
-from app.lookups import LOOKUPS, MAX_PAGE, MAX_TERM, PAGE_SIZE
-from app.views.base import RemoteSelectField
+from casusregie.app.lookups import LOOKUPS, MAX_PAGE, MAX_TERM, PAGE_SIZE
+from casusregie.app.views.base import RemoteSelectField
 
 #: Which permission opens which form of a model view.
 _FORM_PERMISSIONS = (("search_form", "can_list"), ("add_form", "can_add"),

@@ -19,11 +19,11 @@ from werkzeug.wrappers import Response
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from app.access import current_actor
-from app.i18n import active_locale
-from app.management.charts import svg_for
-from app.management.figures import Dashboard, Filters, build_dashboard, load_domains
-from reports.models import PrintLog
+from casusregie.app.access import current_actor
+from casusregie.app.i18n import active_locale
+from casusregie.app.management.charts import svg_for
+from casusregie.app.management.figures import Dashboard, Filters, build_dashboard, load_domains
+from casusregie.reports.models import PrintLog
 
 CATEGORY = "Sturing"
 YEARS_OFFERED = 6
@@ -102,8 +102,8 @@ class ManagementView(BaseView):
         return self._print(form.purpose.data.strip())
 
     def _print(self, purpose: str) -> Response:
-        from reports.dossier import PrintRequest
-        from reports.management import build_management_report
+        from casusregie.reports.dossier import PrintRequest
+        from casusregie.reports.management import build_management_report
 
         domains = _domains()
         filters, errors = parse_filters(domains)
@@ -121,14 +121,14 @@ class ManagementView(BaseView):
 
 
 def _domains() -> Any:
-    from app.access import figures_access
+    from casusregie.app.access import figures_access
 
     with figures_access(current_actor()):
         return load_domains()
 
 
 def _log_print(user: Any, printing: Any, printed: Any) -> None:
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     org = getattr(user, "organisation", None)
     db.session.add(PrintLog(

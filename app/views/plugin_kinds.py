@@ -16,14 +16,14 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 
-from app.access import Actor, can_see_field, current_actor
-from app.extensions import db
-from app.hookspecs import InterventionKind
-from app.models.intervention import Intervention
-from app.models.organisation import Organisation
-from app.plugin_manager import plugins_of
-from app.views.base import CasusModelView, goal_select
-from app.views.casework import LABELS as CORE_LABELS
+from casusregie.app.access import Actor, can_see_field, current_actor
+from casusregie.app.extensions import db
+from casusregie.app.hookspecs import InterventionKind
+from casusregie.app.models.intervention import Intervention
+from casusregie.app.models.organisation import Organisation
+from casusregie.app.plugin_manager import plugins_of
+from casusregie.app.views.base import CasusModelView, goal_select
+from casusregie.app.views.casework import LABELS as CORE_LABELS
 
 #: The words for the core intervention fields, for a plugin's ``label_columns``:
 #: ``LABELS = {**INTERVENTION_LABELS, "mentor": _l("Mentor")}``.

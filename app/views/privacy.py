@@ -14,13 +14,13 @@ from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
-from app import clock
-from app.audit import AuditRecord
-from app.audit.analysis import case_timeline, is_night, person_timeline, unusual_access
-from app.audit.chain import head
-from app.audit.labels import action_label
-from app.extensions import db
-from app.views.base import CasusModelView
+from casusregie.app import clock
+from casusregie.app.audit import AuditRecord
+from casusregie.app.audit.analysis import case_timeline, is_night, person_timeline, unusual_access
+from casusregie.app.audit.chain import head
+from casusregie.app.audit.labels import action_label
+from casusregie.app.extensions import db
+from casusregie.app.views.base import CasusModelView
 
 CATEGORY = "Privacy"
 
@@ -71,7 +71,7 @@ class PrivacyView(BaseView):
 
     def _timeline(self, title: str, records: list[AuditRecord]):
         if request.args.get("format") == "pdf":
-            from reports.audit import build_trail_pdf
+            from casusregie.reports.audit import build_trail_pdf
 
             pdf, signed = build_trail_pdf(title, records, head(db.session), g.user)
             response = send_file(io.BytesIO(pdf), mimetype="application/pdf",

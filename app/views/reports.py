@@ -16,19 +16,19 @@ from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app import clock
-from app.access import current_actor
-from app.extensions import db
-from app.models import CaseConference
-from reports.agenda import build_agenda
-from reports.dossier import (
+from casusregie.app import clock
+from casusregie.app.access import current_actor
+from casusregie.app.extensions import db
+from casusregie.app.models import CaseConference
+from casusregie.reports.agenda import build_agenda
+from casusregie.reports.dossier import (
     PrintedDocument,
     PrintRequest,
     available_sections,
     build_dossier,
     load_case,
 )
-from reports.models import PrintLog
+from casusregie.reports.models import PrintLog
 
 
 class _Checkboxes(SelectMultipleField):

@@ -17,16 +17,16 @@ from werkzeug.wrappers import Response
 from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app import retention
-from app.access import current_actor
-from app.access.clock import today
-from app.extensions import db
-from app.models import DestructionRecord, Subject, SubjectKind
-from app.name_search import name_search
-from app.retention import subject_access
-from app.views.base import CasusModelView
-from reports.dossier import PrintRequest
-from reports.subject_access import build_subject_access
+from casusregie.app import retention
+from casusregie.app.access import current_actor
+from casusregie.app.access.clock import today
+from casusregie.app.extensions import db
+from casusregie.app.models import DestructionRecord, Subject, SubjectKind
+from casusregie.app.name_search import name_search
+from casusregie.app.retention import subject_access
+from casusregie.app.views.base import CasusModelView
+from casusregie.reports.dossier import PrintRequest
+from casusregie.reports.subject_access import build_subject_access
 
 
 class HoldForm(FlaskForm):

@@ -28,7 +28,7 @@ from wtforms import (
     TimeField,
 )
 
-from app.views.fields import LocalDateTimeField
+from casusregie.app.views.fields import LocalDateTimeField
 
 _FIXED_FIELDS = (StringField, SelectField, BooleanField, IntegerField)
 _CLOCK_FIELDS = (DateField, DateTimeField, TimeField, LocalDateTimeField)

@@ -21,12 +21,12 @@ from werkzeug.wrappers import Response
 from wtforms import DateField, Form, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from app import subjects, workflow
-from app.extensions import db
-from app.labels import enum_label
-from app.models import Signal, Subject, SubjectKind
-from app.validators import NotInFuture
-from app.views.base import remote_select
+from casusregie.app import subjects, workflow
+from casusregie.app.extensions import db
+from casusregie.app.labels import enum_label
+from casusregie.app.models import Signal, Subject, SubjectKind
+from casusregie.app.validators import NotInFuture
+from casusregie.app.views.base import remote_select
 
 USE_FIELD = "use_subject"
 CONFIRM_FIELD = "confirm_new_subject"
@@ -69,7 +69,7 @@ def _typed_new_subject(form: Form) -> bool:
 
 def _chosen_match(form: Form) -> Subject | None:
     """The possible match the user chose with "use this person", if any."""
-    from app.views.lookup import LOOKUPS
+    from casusregie.app.views.lookup import LOOKUPS
 
     raw = request.form.get(USE_FIELD)
     return LOOKUPS["subject"].row(raw) if raw else None

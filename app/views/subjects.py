@@ -9,13 +9,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import Form, HiddenField, ValidationError
 
-from app.extensions import db
-from app.models import CaseSubject, Subject, SubjectRelation
-from app.subjects import find_possible_duplicates
-from app.validators import NotInFuture, ValidBSN
-from app.views.base import CasusModelView, query_select
-from app.views.fields import context_id, edited_pk
-from app.views.filters import FilterNameStartsWith, NameSearchInterface, install_search_filter
+from casusregie.app.extensions import db
+from casusregie.app.models import CaseSubject, Subject, SubjectRelation
+from casusregie.app.subjects import find_possible_duplicates
+from casusregie.app.validators import NotInFuture, ValidBSN
+from casusregie.app.views.base import CasusModelView, query_select
+from casusregie.app.views.fields import context_id, edited_pk
+from casusregie.app.views.filters import (
+    FilterNameStartsWith,
+    NameSearchInterface,
+    install_search_filter,
+)
 
 CONFIRM_FIELD = "confirm_duplicate"
 DUPLICATE_FIELD = "duplicate_check"

@@ -19,12 +19,12 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 
-from app.access import system_access
-from app.access.clock import today
-from app.extensions import db
-from app.models import Case, EmailPreference, Notification, OutboxMail, Task
-from app.models.base import utcnow
-from app.views.base import CasusModelView
+from casusregie.app.access import system_access
+from casusregie.app.access.clock import today
+from casusregie.app.extensions import db
+from casusregie.app.models import Case, EmailPreference, Notification, OutboxMail, Task
+from casusregie.app.models.base import utcnow
+from casusregie.app.views.base import CasusModelView
 
 #: What each kind of task asks, with the case number (or signal number) filled in.
 TITLES: dict[str, Any] = {

@@ -35,10 +35,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from app import workflow
-from app.extensions import db
-from app.labels import ENUM_LABELS, enum_label
-from app.models import (
+from casusregie.app import workflow
+from casusregie.app.extensions import db
+from casusregie.app.labels import ENUM_LABELS, enum_label
+from casusregie.app.models import (
     Case,
     CasusUser,
     CloseReason,
@@ -52,7 +52,7 @@ from app.models import (
     SignalStatus,
     WeighingOutcome,
 )
-from app.views.casework import CATEGORY
+from casusregie.app.views.casework import CATEGORY
 
 DATE_FORMAT = "%Y-%m-%d"
 TEXT_LIMIT = 5000

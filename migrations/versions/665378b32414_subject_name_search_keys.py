@@ -25,7 +25,7 @@ _PATTERN_OPS = {"name_key": "varchar_pattern_ops", "surname_key": "varchar_patte
 
 
 def _fill_surname_keys() -> None:
-    from app.name_search import surname_key
+    from casusregie.app.name_search import surname_key
 
     bind = op.get_bind()
     subject = sa.table("subject", sa.column("last_name", sa.String),

@@ -12,11 +12,11 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.access import Actor
-from app.extensions import db
-from app.models import Case
-from app.models.base import InterventionDomain, InterventionStatus, OrganisationKind
-from app.plugins import (
+from casusregie.app.access import Actor
+from casusregie.app.extensions import db
+from casusregie.app.models import Case
+from casusregie.app.models.base import InterventionDomain, InterventionStatus, OrganisationKind
+from casusregie.app.plugins import (
     CatalogueEntry,
     InterventionKind,
     Notice,
@@ -28,7 +28,7 @@ from app.plugins import (
     hookimpl,
     section_rows,
 )
-from app.roles import (
+from casusregie.app.roles import (
     READ,
     ROLE_CASE_DIRECTOR,
     ROLE_COORDINATOR,
@@ -36,14 +36,14 @@ from app.roles import (
     SCOPE_COORDINATE,
     WRITE,
 )
-from plugins.bestuurlijk.models import KIND, AdministrativeMeasure
-from plugins.bestuurlijk.views import (
+from casusregie.plugins.bestuurlijk.models import KIND, AdministrativeMeasure
+from casusregie.plugins.bestuurlijk.views import (
     LABELS,
     AdministrativeMeasureModelView,
     appeal_label,
     measure_label,
 )
-from reports.api import DossierContext, DossierSection
+from casusregie.reports.api import DossierContext, DossierSection
 
 VIEW = "AdministrativeMeasureModelView"
 MENU = "Administrative measures"

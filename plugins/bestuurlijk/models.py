@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.models import Intervention
-from app.models.base import StrEnum, enum_column
+from casusregie.app.models import Intervention
+from casusregie.app.models.base import StrEnum, enum_column
 
 KIND = "bestuurlijk.measure"
 

@@ -5,10 +5,15 @@ from __future__ import annotations
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
-from app.labels import ENUM_LABELS
-from app.plugins import INTERVENTION_LABELS, DateNotBefore, DateNotInFuture, InterventionKindView
-from app.views.base import remote_select
-from plugins.bestuurlijk.models import AdministrativeMeasure, AppealStatus, Measure
+from casusregie.app.labels import ENUM_LABELS
+from casusregie.app.plugins import (
+    INTERVENTION_LABELS,
+    DateNotBefore,
+    DateNotInFuture,
+    InterventionKindView,
+)
+from casusregie.app.views.base import remote_select
+from casusregie.plugins.bestuurlijk.models import AdministrativeMeasure, AppealStatus, Measure
 
 LABELS = {
     **INTERVENTION_LABELS,

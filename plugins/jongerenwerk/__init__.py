@@ -7,9 +7,9 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.extensions import db
-from app.models.base import InterventionDomain, OrganisationKind
-from app.plugins import (
+from casusregie.app.extensions import db
+from casusregie.app.models.base import InterventionDomain, OrganisationKind
+from casusregie.app.plugins import (
     CatalogueEntry,
     InterventionKind,
     RoleGrant,
@@ -19,7 +19,7 @@ from app.plugins import (
     hookimpl,
     section_rows,
 )
-from app.roles import (
+from casusregie.app.roles import (
     READ,
     ROLE_CASE_DIRECTOR,
     ROLE_COORDINATOR,
@@ -27,13 +27,13 @@ from app.roles import (
     ROLE_PARTNER,
     WRITE,
 )
-from plugins.jongerenwerk.models import KIND, MentoringMeeting, MentoringTrajectory
-from plugins.jongerenwerk.views import (
+from casusregie.plugins.jongerenwerk.models import KIND, MentoringMeeting, MentoringTrajectory
+from casusregie.plugins.jongerenwerk.views import (
     LABELS,
     MentoringMeetingModelView,
     MentoringTrajectoryModelView,
 )
-from reports.api import DossierContext, DossierSection
+from casusregie.reports.api import DossierContext, DossierSection
 
 VIEW = "MentoringTrajectoryModelView"
 MEETINGS = "MentoringMeetingModelView"

@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from flask_appbuilder import Model
 from sqlalchemy.orm import relationship
 
-from app.models import Intervention
-from app.models.tracking import Authored, Versioned
+from casusregie.app.models import Intervention
+from casusregie.app.models.tracking import Authored, Versioned
 
 KIND = "jongerenwerk.mentoring"
 

@@ -7,15 +7,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired
 
-from app.access import current_actor
-from app.plugins import (
+from casusregie.app.access import current_actor
+from casusregie.app.plugins import (
     INTERVENTION_LABELS,
     DateNotInFuture,
     InterventionKindView,
     intervention_child_filter,
 )
-from app.views.base import CasusModelView, remote_select
-from plugins.jongerenwerk.models import MentoringMeeting, MentoringTrajectory
+from casusregie.app.views.base import CasusModelView, remote_select
+from casusregie.plugins.jongerenwerk.models import MentoringMeeting, MentoringTrajectory
 
 LABELS = {
     **INTERVENTION_LABELS,

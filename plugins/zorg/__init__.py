@@ -11,10 +11,10 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.access import Actor, current_actor
-from app.extensions import db
-from app.models.base import InterventionDomain, OrganisationKind
-from app.plugins import (
+from casusregie.app.access import Actor, current_actor
+from casusregie.app.extensions import db
+from casusregie.app.models.base import InterventionDomain, OrganisationKind
+from casusregie.app.plugins import (
     CatalogueEntry,
     FieldRule,
     InterventionKind,
@@ -26,7 +26,7 @@ from app.plugins import (
     hookimpl,
     section_rows,
 )
-from app.roles import (
+from casusregie.app.roles import (
     READ,
     ROLE_CASE_DIRECTOR,
     ROLE_COORDINATOR,
@@ -34,9 +34,9 @@ from app.roles import (
     SCOPE_CORE,
     WRITE,
 )
-from plugins.zorg.models import KIND, CareTrajectory
-from plugins.zorg.views import LABELS, TREATMENT_LABELS, CareTrajectoryModelView
-from reports.api import DossierContext, DossierSection
+from casusregie.plugins.zorg.models import KIND, CareTrajectory
+from casusregie.plugins.zorg.views import LABELS, TREATMENT_LABELS, CareTrajectoryModelView
+from casusregie.reports.api import DossierContext, DossierSection
 
 VIEW = "CareTrajectoryModelView"
 MENU = "Care trajectories"

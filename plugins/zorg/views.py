@@ -6,10 +6,15 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired
 
-from app.labels import ENUM_LABELS
-from app.plugins import INTERVENTION_LABELS, DateNotInFuture, InterventionKindView, RequiredWhen
-from app.views.base import remote_select
-from plugins.zorg.models import CareTrajectory, TreatmentKind
+from casusregie.app.labels import ENUM_LABELS
+from casusregie.app.plugins import (
+    INTERVENTION_LABELS,
+    DateNotInFuture,
+    InterventionKindView,
+    RequiredWhen,
+)
+from casusregie.app.views.base import remote_select
+from casusregie.plugins.zorg.models import CareTrajectory, TreatmentKind
 
 LABELS = {
     **INTERVENTION_LABELS,

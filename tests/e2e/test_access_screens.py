@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.access import system_access
-from app.extensions import db
-from app.models import Case
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import Case
 from tests.e2e.conftest import login
 
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots"

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from app import clock
-from app.access import system_access
-from app.extensions import db
-from app.models import Case, Intervention, InterventionType, Organisation
+from casusregie.app import clock
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import Case, Intervention, InterventionType, Organisation
 from tests.e2e.conftest import login
 from tests.e2e.test_signal_journey import _choose, _option_value, _type_date
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from app.access import system_access
-from app.extensions import db
-from app.models import Signal, SignalStatus, Subject
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import Signal, SignalStatus, Subject
 
 pytestmark = pytest.mark.e2e
 

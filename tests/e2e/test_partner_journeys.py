@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import pytest
 import sqlalchemy as sa
 
-from app import clock
-from app.access import system_access
-from app.extensions import db
-from app.models import ActionPlan, Case, CaseSubject, Goal, Intervention, Subject
+from casusregie.app import clock
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import ActionPlan, Case, CaseSubject, Goal, Intervention, Subject
 from tests.e2e.conftest import login
 from tests.e2e.test_case_journey import _follow, _new_context, _pick_remote, _shot, _submit
 from tests.e2e.test_signal_journey import _choose, _type_date

@@ -7,9 +7,9 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from app.access import system_access
-from app.extensions import db
-from app.models import CaseSubject, Subject
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import CaseSubject, Subject
 from tests.e2e.conftest import login
 
 pytestmark = pytest.mark.e2e

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from app.access import system_access
-from app.extensions import db
-from app.models import Case, CasePhase
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import Case, CasePhase
 from tests.e2e.conftest import login
 
 pytestmark = pytest.mark.e2e

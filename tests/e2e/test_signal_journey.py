@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from babel.dates import format_date
 
-from app import clock
-from app.access import system_access
-from app.extensions import db
-from app.models import Case, CaseSubject, Signal, Subject
+from casusregie.app import clock
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import Case, CaseSubject, Signal, Subject
 from tests.e2e.conftest import login
 
 pytestmark = pytest.mark.e2e

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.access import system_access
-from app.extensions import db
-from app.models import Subject
+from casusregie.app.access import system_access
+from casusregie.app.extensions import db
+from casusregie.app.models import Subject
 from tests.e2e.conftest import login
 from tests.e2e.test_screens import _shot
 

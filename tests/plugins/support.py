@@ -37,9 +37,9 @@ def plugin_app(url: str, plugins: list[str], **overrides) -> Flask:
 
 def build_database(url: str, plugins: list[str]) -> Flask:
     """Migrate the core and the plugins, run ``casus init`` and seed the demo data."""
-    from app.access import system_access
-    from app.extensions import db
-    from app.plugin_manager import upgrade_plugin_schemas
+    from casusregie.app.access import system_access
+    from casusregie.app.extensions import db
+    from casusregie.app.plugin_manager import upgrade_plugin_schemas
 
     app = plugin_app(url, plugins)
     with app.app_context(), system_access("test set-up"):
@@ -75,7 +75,7 @@ def built_in_app(test_database, label: str) -> tuple[Flask, Callable[[], None]]:
 
 def _dispose(app: Flask) -> None:
     """Close the app's connections (PostgreSQL copies no database anyone is connected to)."""
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     with app.app_context():
         db.session.remove()

@@ -13,8 +13,10 @@ import click
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.models.base import InterventionDomain, OrganisationKind
-from app.plugins import (
+from casus_voorbeeld.models import KIND, BuddyTrajectory, metadata
+from casus_voorbeeld.views import BuddyTrajectoryModelView
+from casusregie.app.models.base import InterventionDomain, OrganisationKind
+from casusregie.app.plugins import (
     CatalogueEntry,
     InterventionKind,
     MigrationSpec,
@@ -24,10 +26,8 @@ from app.plugins import (
     hookimpl,
     section_rows,
 )
-from app.roles import READ, ROLE_CASE_DIRECTOR, ROLE_PARTNER, WRITE
-from casus_voorbeeld.models import KIND, BuddyTrajectory, metadata
-from casus_voorbeeld.views import BuddyTrajectoryModelView
-from reports.api import DossierContext, DossierSection
+from casusregie.app.roles import READ, ROLE_CASE_DIRECTOR, ROLE_PARTNER, WRITE
+from casusregie.reports.api import DossierContext, DossierSection
 
 HERE = Path(__file__).resolve().parent
 VIEW = "BuddyTrajectoryModelView"
@@ -58,7 +58,7 @@ def role_grants() -> list[RoleGrant]:
 
 
 def render_buddies(ctx: DossierContext) -> list[Any]:
-    from app.extensions import db
+    from casusregie.app.extensions import db
 
     # Through the normal session: the access policy decides which rows the reader gets.
     items = db.session.query(BuddyTrajectory).filter(
@@ -99,8 +99,8 @@ def templates_dir() -> Path:
 @click.command("voorbeeld-count")
 def count_command() -> None:
     """Print how many buddy trajectories are registered."""
-    from app.access import system_access
-    from app.extensions import db
+    from casusregie.app.access import system_access
+    from casusregie.app.extensions import db
 
     with system_access("voorbeeld-count"):
         click.echo(f"{db.session.query(BuddyTrajectory).count()} buddy trajectories")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.models import Intervention
+from casusregie.app.models import Intervention
 
 KIND = "voorbeeld.buddy"
 

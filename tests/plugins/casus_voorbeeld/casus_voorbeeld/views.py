@@ -6,8 +6,8 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import NumberRange
 
-from app.plugins import InterventionKindView
 from casus_voorbeeld.models import BuddyTrajectory
+from casusregie.app.plugins import InterventionKindView
 
 
 class BuddyTrajectoryModelView(InterventionKindView):
