@@ -152,7 +152,7 @@ _WORK_URL_HINT = ("a rolled-back test connected to the database on its own (db.e
 
 #: The crawls and where they run: the security crawls on PostgreSQL (the production
 #: database), the language and form crawls on SQLite (they share one app with plugins).
-#: The accessibility crawl marks its languages itself: Dutch on SQLite, English on PostgreSQL.
+#: The accessibility crawl marks its languages itself (both on SQLite).
 ONE_DATABASE = {
     "test_access_enumeration.py": "postgresql",
     "test_write_enumeration.py": "postgresql",
