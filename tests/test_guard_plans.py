@@ -132,3 +132,60 @@ def test_the_dossier_does_not_read_every_directed_case(director_app):
     statements = _statements(director_app, requests["dossier"])
     assert len(statements) > 5
     assert _wide_reads(director_app, statements, limits) == []
+
+
+# --------------------------------------------------------------------------- start page
+# The coordinator's start page lists open cases without a director, oldest first. At
+# 100,000 cases PostgreSQL walked the opening-date index and threw away every case (all
+# have a director: 2,624 pages for no row); an index holding only the undirected open
+# cases yields nothing it must throw away. Sequential scans are switched off for the
+# check: at 200 cases scanning the small table is the planner's cheapest choice.
+
+
+def test_the_start_page_reads_no_case_it_must_throw_away(director_app):
+    browser = Browser(director_app).login("bench-coordinator")
+    assert browser.get("/").status_code == 200  # warm
+    statements = _statements(director_app, lambda: browser.get("/"))
+    undirected = [(s, p) for s, p in statements if "case_director_id IS NULL" in s]
+    assert len(undirected) == 1
+    statement, parameters = undirected[0]
+    with director_app.app_context(), db.engine.connect() as conn:
+        conn.exec_driver_sql("SET jit = off")
+        conn.exec_driver_sql("SET enable_seqscan = off")
+        plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + statement,
+                                    parameters).scalar()[0]["Plan"]
+    case_reads = [node for node in _nodes(plan) if node.get("Relation Name") == "case"]
+    assert case_reads
+    assert [node.get("Filter") for node in case_reads] == [None] * len(case_reads)
+
+
+# --------------------------------------------------------------------------- partner list
+# A partner's intervention list counts the organisation's interventions in the cases it
+# is admitted to. Read from the table, that count visits one page per intervention, and a
+# partner's interventions spread over more pages as the city grows (1,492 pages at 10,000
+# cases, 2,377 at 100,000, for the same 5,000 interventions); from the indexes alone it
+# reads a few dozen at either size. Sequential and bitmap scans are switched off for the
+# check, as at 200 cases reading the whole small table is the planner's cheapest choice.
+
+
+def test_the_partner_list_counts_from_the_indexes_alone(director_app):
+    browser = Browser(director_app).login("bench-partner")
+    assert browser.get("/interventionmodelview/list/").status_code == 200  # warm
+    statements = _statements(director_app,
+                             lambda: browser.get("/interventionmodelview/list/"))
+    counts = [(s, p) for s, p in statements
+              if s.lstrip().startswith("SELECT count(*)") and "FROM intervention" in s]
+    assert len(counts) == 1
+    statement, parameters = counts[0]
+    reads = {}
+    with director_app.app_context(), db.engine.connect() as conn:
+        conn.exec_driver_sql("SET jit = off")
+        conn.exec_driver_sql("SET enable_seqscan = off")
+        conn.exec_driver_sql("SET enable_bitmapscan = off")
+        plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + statement,
+                                    parameters).scalar()[0]["Plan"]
+    for node in _nodes(plan):
+        if node.get("Relation Name") in ("intervention", "case_admission"):
+            reads.setdefault(node["Relation Name"], set()).add(node["Node Type"])
+    assert reads == {"intervention": {"Index Only Scan"},
+                     "case_admission": {"Index Only Scan"}}

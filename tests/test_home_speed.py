@@ -79,3 +79,40 @@ def test_director_sees_only_own_cases_counted(app, browser) -> None:
         assert db.session.query(Case).filter(Case.phase != CasePhase.closed).count() > own
     browser.login("regisseur")
     assert _badge(browser.get("/").text, "my-cases") == str(own)
+
+
+# The rows as the Jinja macro printed them before they were printed in Python.
+_JINJA_ROWS = (
+    "{% macro date(value) -%}{{ value|format_date('medium') if value else '—' }}"
+    "{%- endmacro %}"
+    "{% for c in cases %}<tr>"
+    "<td><a href=\"{{ url_for('CaseModelView.show', pk=c.id) }}\">{{ c.number }}</a></td>"
+    "<td>{{ c.subject_names }}</td>"
+    "<td><span class=\"casus-phase casus-phase-{{ c.phase.value }}\">"
+    "{{ c.phase|enum_label }}</span></td>"
+    "<td>{{ c.risk_group.number }}</td>"
+    "<td>{{ c.case_director or '—' }}</td>"
+    "<td class=\"{{ 'casus-overdue' if c.review_date and c.review_date < today }}\">"
+    "{{ date(c.review_date) }}"
+    "{% if c.review_date and c.review_date < today %} · {{ _(\"overdue\") }}{% endif %}"
+    "</td></tr>{% endfor %}")
+
+
+def _squeezed(html: str) -> str:
+    return re.sub(r">\s+", ">", re.sub(r"\s+<", "<", html)).strip()
+
+
+def test_case_rows_printed_in_python_match_the_template(app) -> None:
+    from flask import render_template_string
+
+    from casusregie.app.views.start_rows import case_rows
+
+    with app.test_request_context("/"), system_access("test"):
+        cases = (db.session.query(Case).order_by(Case.number).all())
+        today = max(c.review_date for c in cases if c.review_date)  # some overdue, some not
+        assert any(c.review_date and c.review_date < today for c in cases)
+        assert any(c.review_date is None or c.review_date >= today for c in cases)
+        expected = render_template_string(_JINJA_ROWS, cases=cases, today=today)
+        printed = str(case_rows(cases, today))
+    assert printed.count("<tr>") == len(cases) > 2
+    assert _squeezed(printed) == _squeezed(expected)

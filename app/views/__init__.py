@@ -75,11 +75,13 @@ def register_views(appbuilder: AppBuilder) -> None:
         privacy,
         reports,
         retention,
+        start_rows,
         tasks,
         workflow,
     )
 
     list_rows.register(appbuilder)
+    start_rows.register(appbuilder)
     casework.register(appbuilder)
     workflow.register(appbuilder)
     conferences.register(appbuilder)
