@@ -212,6 +212,9 @@ def build_config(overrides: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get("CASUS_DATABASE_URL") or default_database_url(),
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # SQLite: write-ahead log and synchronous=NORMAL on every connection
+        # (app/database.py); false keeps the rollback journal (network file systems).
+        "CASUS_SQLITE_WAL": _env_flag("CASUS_SQLITE_WAL", True),
         "CASUS_DEMO_PASSWORD": os.environ.get("CASUS_DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD,
         # Management figures: counts below this are shown as "< n" to figures-only roles.
         "CASUS_SMALL_CELL_MINIMUM": max(2, int(os.environ.get("CASUS_SMALL_CELL_MINIMUM")

@@ -48,6 +48,10 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     INSTANCE_DIR.mkdir(exist_ok=True)
 
     db.init_app(app)
+    from casusregie.app.database import install_engine_settings
+
+    # SQLite in write-ahead-log mode on every connection (app/database.py).
+    install_engine_settings(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), compare_type=True)
     # Flask-AppBuilder never registers CSRF protection itself; it must exist before it.
     csrf.init_app(app)

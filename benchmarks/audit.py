@@ -197,8 +197,23 @@ def write_cost(app: Flask, backend: str, pairs: int = 300) -> Result:
                if server.readable else "")
     return Result(backend, "append one read record (page path vs ORM path)",
                   note=f"app CPU {core[0]:.2f} vs {orm[0]:.2f} ms per record{db_note}; "
-                       f"{pairs} interleaved pairs, commit included",
+                       f"{pairs} interleaved pairs, commit included{_journal(app)}",
                   extra={"compare": False})
+
+
+def _journal(app: Flask) -> str:
+    """SQLite's journal settings of the app's connections, which decide what a commit
+    costs (app/database.py)."""
+    from casusregie.app.extensions import db
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            return ""
+        with db.engine.connect() as conn:
+            mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+            sync = conn.exec_driver_sql("PRAGMA synchronous").scalar()
+    names = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
+    return f"; journal_mode={mode}, synchronous={names.get(sync, sync)}"
 
 
 def profile(app: Flask, password: str, pairs: int) -> None:

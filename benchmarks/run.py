@@ -72,7 +72,9 @@ def prepare(backend: str, cases: int, fresh: bool) -> str | None:
         url = f"sqlite:///{path}"
         if not fresh and _case_count(url) == cases:
             return _refresh(url)
-        path.unlink(missing_ok=True)
+        # With its write-ahead log: a log left behind would be read into the new database.
+        for name in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+            name.unlink(missing_ok=True)
     else:
         server = sa.engine.make_url(os.environ.get("CASUS_BENCH_POSTGRES_URL") or DEFAULT_PG)
         # A prefix keeps benchmark databases of different checkouts on one server apart.

@@ -6,8 +6,9 @@ How a test is isolated from the others (``app`` fixture):
   afterwards, like Warehouse's ``db_session``: every session of the app shares that one
   connection, and the app's commits become savepoints. Cheap (no copy), and a test sees
   its own commits, including those made by requests through the test client.
-- A test marked ``fresh_db`` gets a real copy of the template instead (SQLite: a file
-  copy; PostgreSQL: ``CREATE DATABASE ... TEMPLATE``). It needs one when the database is
+- A test marked ``fresh_db`` gets a real copy of the template instead (SQLite: a copy by
+  SQLite's backup API, which keeps what its write-ahead log holds; PostgreSQL:
+  ``CREATE DATABASE ... TEMPLATE``). It needs one when the database is
   used from more than the test's own thread and connection: browser journeys and live
   servers, threads, a second app or engine on the work database, plugin migrations, and
   product code that writes on a connection of its own (the security event log and the
@@ -46,7 +47,13 @@ import sqlalchemy as sa
 os.environ.setdefault("CASUS_ENV", "testing")
 os.environ.setdefault("CASUS_RATELIMIT_ENABLED", "false")
 
-from tests.support import Browser, TestDatabase, build_seeded_app  # noqa: E402
+from tests.support import (  # noqa: E402
+    Browser,
+    TestDatabase,
+    build_seeded_app,
+    copy_sqlite_database,
+    remove_sqlite_database,
+)
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -66,15 +73,15 @@ class SQLiteDatabase(TestDatabase):
         super().__init__(f"sqlite:///{self.template}", f"sqlite:///{self.path}")
 
     def reset(self) -> None:
-        shutil.copyfile(self.template, self.path)
+        copy_sqlite_database(self.template, self.path)
 
     def new_database(self, label: str) -> str:
         return f"sqlite:///{self.template.parent / f'{label}_{uuid.uuid4().hex[:8]}.db'}"
 
     def copy_of(self, template_url: str, label: str) -> tuple[str, Callable[[], None]]:
         path = self.template.parent / f"{label}_{uuid.uuid4().hex[:8]}.db"
-        shutil.copyfile(sa.engine.make_url(template_url).database, path)
-        return f"sqlite:///{path}", lambda: path.unlink(missing_ok=True)
+        copy_sqlite_database(sa.engine.make_url(template_url).database, path)
+        return f"sqlite:///{path}", lambda: remove_sqlite_database(path)
 
     def drop(self) -> None:
         pass

@@ -85,6 +85,14 @@ def test_jit_can_be_left_to_the_server(monkeypatch) -> None:
     assert "SQLALCHEMY_ENGINE_OPTIONS" not in config
 
 
+def test_sqlite_write_ahead_log_is_on_unless_switched_off(monkeypatch) -> None:
+    """SQLite's write-ahead log (app/database.py); off for a network file system."""
+    monkeypatch.delenv("CASUS_SQLITE_WAL", raising=False)
+    assert build_config()["CASUS_SQLITE_WAL"] is True
+    monkeypatch.setenv("CASUS_SQLITE_WAL", "false")
+    assert build_config()["CASUS_SQLITE_WAL"] is False
+
+
 def test_production_needs_the_trusted_host_names(monkeypatch) -> None:
     monkeypatch.setenv("CASUS_ENV", "production")
     monkeypatch.setenv("CASUS_SECRET_KEY", "x9-Vb2qLm3Zt8Rw1Kp4Yn7Hs6Jd5Fg0Ac_e")

@@ -68,7 +68,7 @@ def append(session: Session, records: list[AuditRecord]) -> None:
 
 
 def append_rows(conn: sa.Connection, rows: list[dict]) -> None:
-    """Append records given as column mappings, with Core statements only.
+    """Append records given as column mappings, with plain SQL statements only.
 
     For the reads of a page, without the ORM's unit of work. Each mapping holds the
     record's columns except ``seq``, ``prev_hash`` and ``hash``, and ``content``: the
@@ -80,46 +80,64 @@ def append_rows(conn: sa.Connection, rows: list[dict]) -> None:
     the commit only, one round trip and no hashing. A concurrent append that moved the
     head first makes the statement insert nothing (PostgreSQL re-checks the condition on
     the row once the other transaction ends); the hashes are then computed again from the
-    new head. SQLite: the head's ``UPDATE`` comes first, as in ``append``: it takes the
-    database's write lock, which a read snapshot older than another connection's write
-    could not be upgraded to.
+    new head. SQLite: see ``_append_sqlite``.
     """
+    if conn.dialect.name == "sqlite":
+        _append_sqlite(conn, rows)
+        return
     head_table = AuditChainHead.__table__
     c = head_table.c
-    if conn.dialect.name == "sqlite":
-        row = conn.execute(sa.update(head_table).where(c.id == 1).values(seq=c.seq)
-                           .returning(c.seq, c.hash)).first()
+    for _attempt in range(50):
+        row = conn.execute(sa.select(c.seq, c.hash).where(c.id == 1)).first()
         if row is None:
+            # An empty trail: the locking append creates the head row.
             conn.execute(sa.insert(head_table).values(id=1, seq=0, hash=GENESIS))
-            row = (0, GENESIS)
+            continue
         last = _chain(rows, *row)
-        conn.execute(sa.update(head_table).where(c.id == 1)
-                     .values(seq=row[0] + len(rows), hash=last))
-    else:
-        for _attempt in range(50):
-            row = conn.execute(sa.select(c.seq, c.hash).where(c.id == 1)).first()
-            if row is None:
-                # An empty trail: the locking append creates the head row.
-                conn.execute(sa.insert(head_table).values(id=1, seq=0, hash=GENESIS))
-                continue
-            last = _chain(rows, *row)
-            if _append_in_one_statement(conn, rows, row, last):
-                return
-        raise RuntimeError("the audit chain head kept moving")  # pragma: no cover
-    records = AuditRecord.__table__
-    contents = {row["seq"]: row.pop("content") for row in rows}
-    ids = conn.execute(sa.insert(records).returning(records.c.id, records.c.seq,
-                                                    sort_by_parameter_order=True), rows).all()
-    details = [{"record_id": rec_id, "content": contents[seq]} for rec_id, seq in ids
-               if contents.get(seq) is not None]
-    if details:
-        conn.execute(sa.insert(AuditDetail.__table__), details)
+        if _append_in_one_statement(conn, rows, row, last):
+            return
+    raise RuntimeError("the audit chain head kept moving")  # pragma: no cover
 
 
 #: The columns a record is inserted with, and their PostgreSQL types (for ``VALUES``).
 _COLUMNS = (*HASHED, "hash")
 _TYPES = {"seq": "integer", "at": "timestamp", "object_id": "integer", "case_id": "integer",
           "user_id": "integer", "organisation_id": "integer"}
+
+# SQLite's statements, as plain SQL: a page's record costs four short statements, and
+# building and compiling them as Core constructs on every page cost about as much as
+# running them (docs/performance.md, "Audit trail").
+_SQLITE_TAKE_HEAD = "UPDATE audit_chain_head SET seq = seq WHERE id = 1 RETURNING seq, hash"
+_SQLITE_NEW_HEAD = "INSERT INTO audit_chain_head (id, seq, hash) VALUES (1, 0, ?)"
+_SQLITE_RECORD = (f"INSERT INTO audit_record ({', '.join(_COLUMNS)})"
+                  f" VALUES ({', '.join('?' for _ in _COLUMNS)})")
+_SQLITE_DETAIL = "INSERT INTO audit_detail (record_id, content) VALUES (?, ?)"
+_SQLITE_MOVE_HEAD = "UPDATE audit_chain_head SET seq = ?, hash = ? WHERE id = 1"
+
+
+def _append_sqlite(conn: sa.Connection, rows: list[dict]) -> None:
+    """SQLite: the head's ``UPDATE`` comes first, as in ``append``: it takes the
+    database's write lock, which a read snapshot older than another connection's write
+    could not be upgraded to. Then the records, their details and the head's new place."""
+    head = conn.exec_driver_sql(_SQLITE_TAKE_HEAD).first()
+    if head is None:
+        conn.exec_driver_sql(_SQLITE_NEW_HEAD, (GENESIS,))
+        head = (0, GENESIS)
+    last = _chain(rows, *head)
+    for row in rows:
+        values = tuple(_sqlite_value(name, row[name]) for name in _COLUMNS)
+        record_id = conn.exec_driver_sql(_SQLITE_RECORD, values).lastrowid
+        if row.get("content") is not None:
+            conn.exec_driver_sql(_SQLITE_DETAIL, (record_id, row["content"]))
+    conn.exec_driver_sql(_SQLITE_MOVE_HEAD, (head[0] + len(rows), last))
+
+
+def _sqlite_value(name: str, value: object) -> object:
+    # The text SQLAlchemy's DateTime stores on SQLite (and reads back), microseconds
+    # always written: the ORM reads the same instant that was hashed.
+    if name == "at":
+        return value.isoformat(sep=" ", timespec="microseconds")  # type: ignore[attr-defined]
+    return value
 
 
 def _append_in_one_statement(conn: sa.Connection, rows: list[dict], head: tuple[int, str],
