@@ -54,6 +54,13 @@ def _server_cpu() -> float | None:
     return total
 
 
+def _helper_cpu() -> float:
+    """CPU seconds of this process's finished helper processes (the Excel export writes
+    the workbook in one, ``app.workbook``, while this process reads the rows)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return children.ru_utime + children.ru_stime
+
+
 class Meter:
     """Wall, app CPU and PostgreSQL CPU of one measured stretch."""
 
@@ -68,11 +75,13 @@ class Meter:
         self.load = os.getloadavg()[0]
         self.server = self._server()
         self.started, self.cpu = time.perf_counter(), time.process_time()
+        self.helper = _helper_cpu()
         return self
 
     def __exit__(self, *_exc: object) -> None:
         self.wall = time.perf_counter() - self.started
         self.cpu = time.process_time() - self.cpu
+        self.helper = _helper_cpu() - self.helper
         after = self._server()
         # A backend that ended during the stretch takes its time with it: then unknown.
         self.server = after - self.server if None not in (after, self.server) \
@@ -80,7 +89,8 @@ class Meter:
 
     def __str__(self) -> str:
         server = f"{self.server:.2f}" if self.server is not None else "?"
-        return (f"wall {self.wall:7.2f} s, app CPU {self.cpu:6.2f} s, "
+        helper = f" (+ helper {self.helper:.2f} s)" if self.helper >= 0.005 else ""
+        return (f"wall {self.wall:7.2f} s, app CPU {self.cpu:6.2f} s{helper}, "
                 f"PostgreSQL CPU {server} s, load {self.load:.1f}")
 
 
