@@ -34,6 +34,7 @@ from tests.management_support import (
     independent_counts,
     lead_time_days,
     page_tables,
+    stored_equal_fresh,
 )
 from tests.support import DEMO_PASSWORD, Browser, bare_copy, make_app
 
@@ -394,25 +395,6 @@ def test_counts_are_kept_until_case_content_changes(app, monkeypatch):
     note_change()
 
 
-def _stored_equal_fresh(app) -> int:
-    """The kept counts over every case (``figure_count``) equal the same counts taken
-    afresh from the cases, for every year; returns how many counts were compared."""
-    from casusregie.app.management import summary
-
-    with app.app_context():
-        connection = db.session.connection()
-        fresh = summary.count(connection.execute, connection.dialect.name)
-        years = {key[1] for key in fresh if key[1] is not None}
-        stored = {(figure, year, *key): n for year in years
-                  for figure, atoms in summary.read_year(connection.execute, year).items()
-                  for key, n in atoms.items()}
-        db.session.rollback()
-    expected = {key: n for key, n in fresh.items() if n and key[1] is not None}
-    # The same categories come back in the stored form: numbers as numbers, none as None.
-    assert stored == expected, sorted(set(stored.items()) ^ set(expected.items()))[:10]
-    return len(expected)
-
-
 def test_the_dashboard_follows_changes_made_on_the_screens(generated_app, monkeypatch):
     """A coordinator's dashboard reads the kept counts over every case. Changes made on
     the screens (a case's risk group and lead organisation edited, an intervention
@@ -423,7 +405,7 @@ def test_the_dashboard_follows_changes_made_on_the_screens(generated_app, monkey
 
     app = generated_app
     monkeypatch.setitem(app.config, "CASUS_FIGURES_CACHE_SECONDS", 600)
-    assert _stored_equal_fresh(app) > 100
+    assert stored_equal_fresh(app) > 100
     browser = Browser(app).login("bench-coordinator")
     before = page_tables(_dashboard(browser, year=YEAR))
     with app.app_context(), system_access("test"):
@@ -432,8 +414,9 @@ def test_the_dashboard_follows_changes_made_on_the_screens(generated_app, monkey
                 .order_by(Case.id).first())
         group = db.session.query(RiskGroup.id).filter(RiskGroup.id != case.risk_group_id) \
             .order_by(RiskGroup.id).limit(1).scalar()
-        lead = db.session.query(Organisation.id).filter(
-            Organisation.id != case.lead_organisation_id).order_by(Organisation.id).limit(1).scalar()
+        lead = db.session.query(Organisation.id) \
+            .filter(Organisation.id != case.lead_organisation_id) \
+            .order_by(Organisation.id).limit(1).scalar()
         case_id, number = case.id, case.number
         template = db.session.query(Intervention).filter(Intervention.case_id == case_id) \
             .first() or db.session.query(Intervention).first()
@@ -463,4 +446,4 @@ def test_the_dashboard_follows_changes_made_on_the_screens(generated_app, monkey
     for key in ("risk_group", "lead_organisation", "intervention_domain",
                 "intervention_partner"):
         assert after[key] != before[key], key
-    _stored_equal_fresh(app)
+    stored_equal_fresh(app)
