@@ -155,12 +155,15 @@ def _counts_over_every_case() -> bool:
     return _scope(current_actor()) == EVERY_CASE and summary.built(_rows)
 
 
-def year_atoms(year: int) -> dict[str, Atoms]:
+def year_atoms(year: int, filters: Filters | None = None) -> dict[str, Atoms]:
     """Every figure's counts of the year but today's attention list, as the viewer may
-    count them: from the kept counts for viewers who count over every case, else
-    counted through the viewer's row rules."""
+    count them: from the kept counts for viewers who count over every case (only the
+    slice of ``filters`` when given), else counted through the viewer's row rules."""
     if _counts_over_every_case():
-        return summary.read_year(_rows, year)
+        if filters is None:
+            return summary.read_year(_rows, year, whole=True)
+        return summary.read_year(_rows, year, risk_group=filters.risk_group_id,
+                                 organisation=filters.organisation_id)
     atoms: dict[str, Atoms] = defaultdict(dict)
     for (figure, _year, row, col, rg, org), n in summary.count(_rows, _dialect(),
                                                                year=year).items():
@@ -203,7 +206,9 @@ def lead_time_rows(year: int, filters: Filters) -> dict[str, list[float]]:
     The database counts how many took each number of days (a few hundred rows, not one
     per case), per risk group and lead organisation; the filters pick theirs."""
     if _counts_over_every_case():
-        stored = summary.read_year(_rows, year)
+        stored = summary.read_year(_rows, year, lead_times=True,
+                                   risk_group=filters.risk_group_id,
+                                   organisation=filters.organisation_id)
         counted = {(f, row, rg, org): n for f, atoms in stored.items()
                    if f.startswith("lead ") for (row, _c, rg, org), n in atoms.items()}
     else:
@@ -455,8 +460,8 @@ def _specs(domains: Domains) -> dict[str, _Spec]:
     )}
 
 
-def _all_atoms(filters: Filters, today: dt.date) -> dict[str, Atoms]:
-    atoms = year_atoms(filters.year)
+def _all_atoms(filters: Filters, today: dt.date, whole: bool) -> dict[str, Atoms]:
+    atoms = year_atoms(filters.year, None if whole else filters)
     atoms["attention"] = attention_atoms(today)
     return {key: atoms.get(key, {}) for key in FIGURES}
 
@@ -474,7 +479,12 @@ def build_dashboard(filters: Filters, *, today: dt.date | None = None,
     today = today or dt.date.today()
     with figures_access(actor):
         domains = load_domains()
-        atoms = _cached("atoms", (filters.year, today), lambda: _all_atoms(filters, today))
+        # The suppression of small counts weighs every cell of the year; any other viewer
+        # who counts over every case gets the chosen slice only (see ``year_atoms``).
+        whole = suppress or _scope(actor) != EVERY_CASE
+        part = None if whole else (filters.risk_group_id, filters.organisation_id)
+        atoms = _cached("atoms", (filters.year, today, part),
+                        lambda: _all_atoms(filters, today, whole))
         dashboard = Dashboard(filters, minimum, suppress)
         dashboard.figures = [_publish(spec, atoms[key], domains, filters, minimum, suppress)
                              for key, spec in _specs(domains).items()]

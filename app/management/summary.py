@@ -333,13 +333,35 @@ def built(execute: Execute) -> bool:
     return any(True for _ in execute(query))
 
 
-def read_year(execute: Execute, year: int) -> dict[str, dict[tuple[Hashable, ...], int]]:
-    """The stored counts of ``year``, per figure: ``{(row, column, group, org): n}``."""
-    table = FigureCount.__table__
-    c = table.c
-    query = (sa.select(c.figure, c.row_key, c.col_key, c.risk_group, c.organisation,
-                       c["count"])
-             .where(c.year == year, c["count"] != 0))
+def read_year(execute: Execute, year: int, *, lead_times: bool = False,
+              risk_group: int | None = None, organisation: int | None = None,
+              whole: bool = False) -> dict[str, dict[tuple[Hashable, ...], int]]:
+    """The stored counts of ``year`` per figure, ``{(row, column, group, org): n}``: the
+    lead times' or the other figures'.
+
+    ``whole``: every cell, by risk group and lead organisation (what the suppression of
+    small counts needs). Otherwise only the slice of one risk group and organisation
+    (or of all), summed by the database: a few hundred rows instead of tens of
+    thousands (every partner by every lead organisation and risk group), with the
+    filter's own values as group and organisation.
+    """
+    c = FigureCount.__table__.c
+    lead = c.figure.like("lead %")
+    where = [c.year == year, lead if lead_times else ~lead]
+    if whole:
+        query = (sa.select(c.figure, c.row_key, c.col_key, c.risk_group, c.organisation,
+                           c["count"])
+                 .where(*where, c["count"] != 0))
+    else:
+        if risk_group is not None:
+            where.append(c.risk_group == risk_group)
+        if organisation is not None:
+            where.append(c.organisation == organisation)
+        total = sa.func.sum(c["count"])
+        query = (sa.select(c.figure, c.row_key, c.col_key, sa.literal(risk_group or 0),
+                           sa.literal(organisation or 0), total)
+                 .where(*where).group_by(c.figure, c.row_key, c.col_key)
+                 .having(total != 0))
     figures: dict[str, dict[tuple[Hashable, ...], int]] = {}
     for figure, row, col, rg, org, n in execute(query):
         atoms = figures.get(figure)
@@ -351,7 +373,7 @@ def read_year(execute: Execute, year: int) -> dict[str, dict[tuple[Hashable, ...
             row_value = int(row)
         else:
             row_value = row
-        atoms[(row_value, col or None, rg or None, org or None)] = n
+        atoms[(row_value, col or None, rg or None, org or None)] = int(n)
     return figures
 
 
