@@ -394,12 +394,24 @@ COUNTED: dict[type, tuple[str, ...]] = {
 
 _STATE = "casus_figure_counts"
 
+#: The parts of ``count`` a change of each kind of row can move: an intervention's or an
+#: agenda item's change is recounted with one query, a case's with all of them.
+PARTS_OF: dict[type, frozenset[str]] = {
+    Case: frozenset(PARTS),
+    Signal: frozenset({"signals", "lead times"}),
+    Weighing: frozenset({"signals", "lead times"}),
+    Intervention: frozenset({"interventions"}),
+    AgendaItem: frozenset({"discussed"}),
+    CaseConference: frozenset({"discussed"}),
+}
+
 
 @dataclasses.dataclass
 class _Touched:
     cases: set[int] = dataclasses.field(default_factory=set)
     signals: set[int] = dataclasses.field(default_factory=set)
     new: list[Any] = dataclasses.field(default_factory=list)  # rows without an id yet
+    parts: set[str] = dataclasses.field(default_factory=set)
     rebuild: bool = False
     before: Counter[Key] = dataclasses.field(default_factory=Counter)
 
@@ -454,6 +466,7 @@ def _touched(session: sa.orm.Session) -> _Touched:
         kind = _kind(obj)
         if kind is None or not (whole or _changed(obj, COUNTED[kind])):
             continue
+        touched.parts |= PARTS_OF[kind]
         if kind is Case or kind is Signal:
             if obj.id is None:
                 touched.new.append(obj)
@@ -479,7 +492,8 @@ def _before_flush(session: sa.orm.Session, _context: Any, _instances: Any) -> No
     connection = session.connection()
     within = touched.within()
     if within and not touched.rebuild:
-        touched.before = count(connection.execute, connection.dialect.name, within=within)
+        touched.before = count(connection.execute, connection.dialect.name, within=within,
+                               parts=sorted(touched.parts))
     session.info[_STATE] = touched
 
 
@@ -491,7 +505,8 @@ def _after_flush(session: sa.orm.Session, _context: Any) -> None:
     if touched.rebuild:
         rebuild(connection)
         return
-    after = count(connection.execute, connection.dialect.name, within=touched.within())
+    after = count(connection.execute, connection.dialect.name, within=touched.within(),
+                  parts=sorted(touched.parts))
     after.subtract(touched.before)
     add(connection, after)
 
