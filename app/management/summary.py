@@ -484,6 +484,22 @@ def _touched(session: sa.orm.Session) -> _Touched:
     return touched
 
 
+def _lock(connection: sa.Connection, within: Within) -> None:
+    """Hold the touched cases and signals until this transaction ends (PostgreSQL).
+
+    Each save counts its cases before and after its own flush; a second save of the
+    same case committed between the two counts would be counted twice. With the rows
+    held, the second save counts only after the first has committed. ``FOR NO KEY
+    UPDATE``: adding rows that point at the case (an intervention, a note) is not held
+    up. In id order, so two saves never wait for each other crosswise."""
+    if connection.dialect.name != "postgresql":
+        return  # SQLite lets one transaction write at a time
+    for model, ids in ((Case, within.cases), (Signal, within.signals)):
+        if ids:
+            connection.execute(sa.select(model.id).where(model.id.in_(sorted(ids)))
+                               .order_by(model.id).with_for_update(key_share=True))
+
+
 def _before_flush(session: sa.orm.Session, _context: Any, _instances: Any) -> None:
     touched = _touched(session)
     if not (touched.rebuild or touched.cases or touched.signals or touched.new):
@@ -492,6 +508,7 @@ def _before_flush(session: sa.orm.Session, _context: Any, _instances: Any) -> No
     connection = session.connection()
     within = touched.within()
     if within and not touched.rebuild:
+        _lock(connection, within)
         touched.before = count(connection.execute, connection.dialect.name, within=within,
                                parts=sorted(touched.parts))
     session.info[_STATE] = touched
@@ -534,6 +551,7 @@ class recounted:  # noqa: N801 — used as ``with recounted(...)``
 
     def __enter__(self) -> recounted:
         connection = self.session.connection()
+        _lock(connection, self.within)
         self.before = count(connection.execute, connection.dialect.name, within=self.within)
         return self
 
