@@ -19,6 +19,7 @@ import os
 import re
 import resource
 import time
+from collections.abc import Callable
 
 from benchmarks.suite import login
 
@@ -123,15 +124,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"export {args.list} {fmt:<4} {rows:>9,} rows: {meter}; "
               f"{size / 1e6:.1f} MB, peak RSS {_peak_mb():.0f} MB", flush=True)
     if not args.no_dashboard:
-        dashboard(app, client, args.year)
+        dashboard(app, client, args.year, lambda line: print(line, flush=True))
     return 0
 
 
-def change(app, year: int) -> float:
+def change(app, year: int, step: int = 1) -> float:
     """A change to case content, saved as the application saves it: the first case
-    included in ``year`` moves to another risk group (and back on the next call). Its
-    figures and those of its interventions, signals and agenda items change, and every
-    process's kept page counts are dropped. Returns the seconds the save took."""
+    included in ``year`` moves ``step`` risk groups on (a negative step moves it back).
+    Its figures and those of its interventions, signals and agenda items change, and
+    this process's kept page counts are dropped. Returns the seconds the save took."""
     from casusregie.app.access import system_access
     from casusregie.app.extensions import db
     from casusregie.app.management.figures import period
@@ -143,13 +144,15 @@ def change(app, year: int) -> float:
                 .filter(Case.opened_at >= start, Case.opened_at < end)
                 .order_by(Case.id).first())
         groups = [g for (g,) in db.session.query(RiskGroup.id).order_by(RiskGroup.id)]
-        case.risk_group_id = groups[(groups.index(case.risk_group_id) + 1) % len(groups)]
+        case.risk_group_id = groups[(groups.index(case.risk_group_id) + step) % len(groups)]
         started = time.perf_counter()
         db.session.commit()
         return time.perf_counter() - started
 
 
-def dashboard(app, client, year: int) -> None:
+def dashboard(app, client, year: int, out: Callable[[str], None] = print) -> None:
+    """The dashboard as kept and as after a change; the benchmark database is left as it
+    was (the changes add up to none)."""
     for label, url in (("dashboard", f"/management/?year={year}"),
                        ("dashboard, risk group 1", f"/management/?year={year}&risk_group=1")):
         client.get(url)
@@ -163,9 +166,23 @@ def dashboard(app, client, year: int) -> None:
                     assert client.get(url).status_code == 200
                 meters.append(meter)
             middle = sorted(meters, key=lambda m: m.wall)[len(meters) // 2]
-            print(f"{label}, {name} (median of {runs}): {middle}", flush=True)
-        print(f"  the change's save, counts kept up to date included (median of "
-              f"{len(saves)}): {sorted(saves)[len(saves) // 2] * 1000:.0f} ms", flush=True)
+            out(f"{label}, {name} (median of {runs}): {middle}")
+        change(app, year, -len(saves))
+        out(f"  the change's save, counts kept up to date included (median of "
+            f"{len(saves)}): {sorted(saves)[len(saves) // 2] * 1000:.0f} ms")
+
+
+def dashboard_lines(url: str, year: int) -> list[str]:
+    """``dashboard`` on the database at ``url``, as lines (for ``make bench``)."""
+    from casusregie.app import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False,
+                      "CASUS_MFA_ROLES": []})
+    client = app.test_client()
+    login(client, "bench-coordinator", app.config["CASUS_DEMO_PASSWORD"])
+    lines: list[str] = []
+    dashboard(app, client, year, lines.append)
+    return lines
 
 
 if __name__ == "__main__":
