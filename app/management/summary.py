@@ -444,6 +444,12 @@ def _values(obj: Any, name: str) -> Iterator[Any]:
 
 def _note(touched: _Touched, target: set[int], column: str, relation: str, obj: Any) -> None:
     target.update(v for v in _values(obj, column) if v is not None)
+    if sa.inspect(obj).has_identity:
+        # A row read earlier may have its columns expired (after a commit): its history
+        # is then empty, and a deleted row's case would be missed. Reading it loads it.
+        value = getattr(obj, column)
+        if value is not None:
+            target.add(value)
     for related in _values(obj, relation):
         if related is None:
             continue
