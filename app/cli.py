@@ -28,6 +28,18 @@ def init_command() -> None:
     click.echo("Casusregie initialised.")
 
 
+@casus_cli.command("figures-rebuild")
+def figures_rebuild_command() -> None:
+    """Count the dashboard's figures over every case afresh (after loading data past the
+    application, or as a nightly check; changes wait while it counts)."""
+    from casusregie.app.extensions import db
+    from casusregie.app.management import summary
+
+    stored = summary.rebuild(db.session.connection())
+    db.session.commit()
+    click.echo(f"{stored} counts stored.")
+
+
 @casus_cli.command("seed-demo")
 def seed_demo_command() -> None:
     """Fill an empty database with fictitious demo data and demo users."""

@@ -14,18 +14,17 @@ import csv
 import datetime as dt
 import enum
 import json
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-import xlsxwriter
 from flask_appbuilder import Model
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from sqlalchemy.orm import MANYTOONE, lazyload, selectinload
 
+from casusregie.app import workbook
 from casusregie.app.access import can_see_field, current_actor
 from casusregie.app.access.fields import (
     HIDDEN,
@@ -395,44 +394,11 @@ def _csv_value(value: Any) -> Any:
 
 
 def xlsx_file(header: Sequence[str], body: Iterator[list[Any]], title: str) -> Any:
-    """An Excel workbook written row by row to a temporary file; the caller streams the
-    file and closes it.
-
-    XlsxWriter in constant-memory mode writes each row out as it comes, about three
-    times faster than openpyxl's write-only mode (which was more than half of an
-    export's time). Every cell is written with the writer of its own type, so text is
-    always text: a value starting with ``=`` never becomes a formula, nor a web address
-    a link.
-    """
-    handle = tempfile.TemporaryFile()
-    workbook = xlsxwriter.Workbook(handle, {"constant_memory": True,
-                                              "remove_timezone": True})
-    formats = {dt.datetime: workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
-               dt.date: workbook.add_format({"num_format": "yyyy-mm-dd"})}
-    sheet = workbook.add_worksheet(title[:31])
-    for column, label in enumerate(header):
-        sheet.write_string(0, column, str(label))
-    for number, row in enumerate(body, start=1):
-        for column, value in enumerate(row):
-            _xlsx_cell(sheet, number, column, value, formats)
-    workbook.close()
-    handle.seek(0)
-    return handle
-
-
-def _xlsx_cell(sheet: Any, row: int, column: int, value: Any, formats: dict) -> None:
-    kind = type(value)
-    if kind is str:
-        if value:
-            sheet.write_string(row, column, value)
-    elif kind is bool:
-        sheet.write_boolean(row, column, value)
-    elif kind is int or kind is float:
-        sheet.write_number(row, column, value)
-    elif kind is dt.datetime or kind is dt.date:
-        sheet.write_datetime(row, column, value, formats[kind])
-    elif value is not None:
-        sheet.write_string(row, column, str(value))
+    """An Excel workbook of the rows in a temporary file; the caller streams the file and
+    closes it. XlsxWriter writes it in a helper process while this one reads the rows
+    (``app.workbook``): about three times faster than openpyxl's write-only mode, and
+    the writing no longer waits for the reading."""
+    return workbook.xlsx_file(header, body, title)
 
 
 def file_chunks(handle: Any, size: int = 64 * 1024) -> Iterator[bytes]:

@@ -87,4 +87,16 @@ def init_all() -> dict[str, int]:
     granted = sync_roles()
     sync_risk_groups()
     sync_catalogue()
+    ensure_figure_counts()
     return granted
+
+
+def ensure_figure_counts() -> None:
+    """Count the dashboard's figures over every case into ``figure_count`` when they were
+    never counted (a new or upgraded database); afterwards every change keeps them."""
+    from casusregie.app.management import summary
+
+    connection = db.session.connection()
+    if not summary.built(connection.execute):
+        summary.rebuild(connection)
+    db.session.commit()

@@ -28,8 +28,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from benchmarks.bench_export import dashboard_lines
 from benchmarks.load import LoadResult
-from benchmarks.suite import Result
+from benchmarks.suite import DATA_TODAY, Result
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -257,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     results: list[Result] = []
     load: list[LoadResult] = []
     growth_text = ""
+    fresh_text = "\n"
     load_start = os.getloadavg()[0]
     for backend in [b.strip() for b in args.databases.split(",") if b.strip()]:
         url = prepare(backend, args.cases, args.fresh)
@@ -271,11 +273,16 @@ def main(argv: list[str] | None = None) -> int:
             load_seconds=args.load_seconds if backend == "postgresql" else 0)
         results += measured
         load += backend_load
+        # The dashboard's first render after a change to case content (the served
+        # scenarios above see the page counts kept), in process like bench_export.
+        fresh_text += "".join(f"[{backend}] {line}\n"
+                              for line in dashboard_lines(url, DATA_TODAY.year))
         if small_url is not None:
             log(f"[{backend}] measuring at {growth:,} cases for the growth table …")
             small, _ = run_backend(backend, small_url, password, args.budget / 2, audit=False)
             growth_text += growth_table(small, measured, growth, args.cases)
-    text = (table(results, load, args.cases) + growth_text + f"\nMachine: {machine()}\n"
+    text = (table(results, load, args.cases) + growth_text + fresh_text
+            + f"\nMachine: {machine()}\n"
             f"Load average (1 min) at start / end: {load_start:.1f} / {os.getloadavg()[0]:.1f}\n")
     print(text)
     if args.markdown:

@@ -146,3 +146,23 @@ def lead_time_days(year: int, risk_group_id: int | None = None) -> dict[str, lis
             if _year(c.closed_at, year) and risk_group_id in (None, c.risk_group_id):
                 out["closure"].append(float((c.closed_at.date() - c.opened_at.date()).days))
     return {k: sorted(d for d in v if d >= 0) for k, v in out.items()}
+
+
+def stored_equal_fresh(app) -> int:
+    """The kept counts over every case (``figure_count``) equal the same counts taken
+    afresh from the cases, for every year; returns how many counts were compared."""
+    from casusregie.app.management import summary
+
+    with app.app_context():
+        connection = db.session.connection()
+        fresh = summary.count(connection.execute, connection.dialect.name)
+        years = {key[1] for key in fresh if key[1] is not None}
+        stored = {(figure, year, *key): n for year in years for lead in (False, True)
+                  for figure, atoms in summary.read_year(connection.execute, year,
+                                                         lead_times=lead, whole=True).items()
+                  for key, n in atoms.items()}
+        db.session.rollback()
+    expected = {key: n for key, n in fresh.items() if n and key[1] is not None}
+    # The same categories come back in the stored form: numbers as numbers, none as None.
+    assert stored == expected, sorted(set(stored.items()) ^ set(expected.items()), key=repr)[:10]
+    return len(expected)

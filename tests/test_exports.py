@@ -210,3 +210,40 @@ def test_an_excel_download_states_its_size_for_the_browsers_progress(app):
         "columns": ["number", "phase"], "file_format": "xlsx", "purpose": PURPOSE})
     assert resp.status_code == 200
     assert int(resp.headers["Content-Length"]) == len(resp.data) > 0
+
+
+def test_the_workbook_is_written_by_a_helper_with_every_row_and_type(tmp_path, monkeypatch):
+    """``app.workbook`` hands the rows to a helper process in batches: every row arrives
+    in order, each value with its own type; a failure of the helper or of the rows is
+    raised to the request and leaves no file behind."""
+    import datetime as dt
+    import tempfile
+
+    from casusregie.app import workbook
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    rows = [[f"CR-{n:05d}", n, n / 4, n % 2 == 0, dt.date(2026, 1, 1 + n % 28),
+             dt.datetime(2026, 2, 3, 4, 5), None, "", "=1+1"]
+            for n in range(2 * workbook.BATCH + 7)]
+    handle = workbook.xlsx_file([f"k{i}" for i in range(9)], iter(rows), "cases")
+    with handle:
+        sheet = load_workbook(handle, read_only=True).active
+        read = list(sheet.iter_rows(values_only=True))
+    assert read[0] == tuple(f"k{i}" for i in range(9))
+    assert len(read) == len(rows) + 1
+    for written, back in zip(rows, read[1:], strict=True):
+        assert back[:4] == tuple(written[:4]) and back[6:] == (None, None, "=1+1")
+        assert back[4] == dt.datetime.combine(written[4], dt.time()) and back[5] == written[5]
+    assert list(tmp_path.iterdir()) == []
+
+    # The helper refuses a sheet name Excel does not allow: its message reaches the caller.
+    with pytest.raises(workbook.WorkbookError, match="Invalid"):
+        workbook.xlsx_file(["a"], iter([["x"]]), "no [brackets]")
+
+    def failing():
+        yield ["one"]
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError, match="went away"):
+        workbook.xlsx_file(["a"], failing(), "cases")
+    assert list(tmp_path.iterdir()) == []

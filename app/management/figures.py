@@ -30,23 +30,20 @@ from casusregie.app.access.rows import guarded_model
 from casusregie.app.extensions import db
 from casusregie.app.i18n import active_locale, format_locale
 from casusregie.app.labels import enum_label
+from casusregie.app.management import summary
 from casusregie.app.management.suppression import ALL, marginals, suppressed_keys
 from casusregie.app.models import (
-    AgendaItem,
     Case,
     CaseAdmission,
     CaseConference,
     CasePhase,
     CloseReason,
     ConferenceStatus,
-    Intervention,
     InterventionDomain,
     InterventionStatus,
     InterventionType,
     Organisation,
     RiskGroup,
-    Signal,
-    Weighing,
     WeighingOutcome,
 )
 
@@ -54,10 +51,14 @@ DEFAULT_MINIMUM = 5
 REVIEW_SOON_DAYS = 14
 ADMISSION_SOON_DAYS = 30
 OPEN_PHASES = (CasePhase.conference, CasePhase.monitoring)
-PENDING = "pending"
+PENDING = summary.PENDING
 TOTAL = ALL
 
 Atoms = dict[tuple[Hashable, ...], int]
+
+#: The dashboard's tables, in the order shown.
+FIGURES = ("signals", "phase", "risk_group", "escalation", "lead_organisation", "attention",
+           "intervention_domain", "intervention_partner", "closures", "discussed")
 
 
 def small_cell_minimum() -> int:
@@ -129,7 +130,7 @@ class _Spec:
     row_total: bool = True
 
 
-# --------------------------------------------------------------------------- period
+# --------------------------------------------------------------------------- counts
 
 def period(year: int) -> tuple[dt.datetime, dt.datetime]:
     return dt.datetime(year, 1, 1), dt.datetime(year + 1, 1, 1)
@@ -140,92 +141,34 @@ def _between(column: Any, year: int) -> Any:
     return sa.and_(column >= start, column < end)
 
 
-def _month(column: Any) -> Any:
-    return sa.cast(sa.extract("month", column), sa.Integer)
-
-
-def _latest_weighing() -> Any:
-    """The weighing in the query is its signal's latest: no later one exists.
-
-    Asked of the weighings a query already holds (one index probe each on
-    ``(signal_id, id)``), not computed for every signal to join the weighings to: at
-    city scale that read every signal and every weighing."""
-    later = sa.orm.aliased(Weighing)
-    return ~sa.exists().where(later.signal_id == Weighing.signal_id, later.id > Weighing.id)
-
-
-# --------------------------------------------------------------------------- queries
-
 def _rows(query: sa.Select) -> Sequence[Any]:
     return db.session.execute(query).all()
 
 
-def _raw(column: Any) -> Any:
-    """An enum column read as its stored value: the cube's key is the value, and at city
-    scale turning tens of thousands of values into members and back cost a tenth of a
-    second."""
-    return sa.type_coerce(column, sa.String)
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
 
 
-def signal_atoms(year: int) -> Atoms:
-    """Signals received in the year: month × weighing outcome (or pending)."""
-    risk_group = sa.func.coalesce(Case.risk_group_id, Weighing.risk_group_id)
-    query = (sa.select(_month(Signal.received_at), _raw(Weighing.outcome), risk_group,
-                       Case.lead_organisation_id, sa.func.count(Signal.id))
-             .select_from(Signal)
-             .outerjoin(Weighing, Weighing.signal_id == Signal.id)
-             .outerjoin(Case, Case.id == Signal.case_id)
-             .where(_between(Signal.received_at, year),
-                    sa.or_(Weighing.id.is_(None), _latest_weighing()))
-             .group_by(_month(Signal.received_at), Weighing.outcome, risk_group,
-                       Case.lead_organisation_id))
-    return {(m, o or PENDING, rg, org): n for m, o, rg, org, n in _rows(query)}
+def _counts_over_every_case() -> bool:
+    """Whether the viewer counts over every case and the kept counts
+    (``summary.FigureCount``) are complete: then they are read instead of counted."""
+    return _scope(current_actor()) == EVERY_CASE and summary.built(_rows)
 
 
-def case_atoms(year: int) -> list[tuple[Any, ...]]:
-    """Cases included in the year: phase, escalation level, risk group, organisation."""
-    query = (sa.select(_raw(Case.phase), Case.escalation_level, Case.risk_group_id,
-                       Case.lead_organisation_id, sa.func.count(Case.id))
-             .where(_between(Case.opened_at, year))
-             .group_by(Case.phase, Case.escalation_level, Case.risk_group_id,
-                       Case.lead_organisation_id))
-    return _rows(query)
-
-
-def closure_atoms(year: int) -> Atoms:
-    query = (sa.select(_raw(Case.close_reason), Case.risk_group_id, Case.lead_organisation_id,
-                       sa.func.count(Case.id))
-             .where(_between(Case.closed_at, year))
-             .group_by(Case.close_reason, Case.risk_group_id, Case.lead_organisation_id))
-    return {(r, TOTAL, rg, org): n for r, rg, org, n in _rows(query)}
-
-
-def intervention_atoms(year: int) -> list[tuple[Any, ...]]:
-    """Interventions registered in the year: domain, status, partner, risk group, org."""
-    query = (sa.select(_raw(InterventionType.domain), _raw(Intervention.status),
-                       Intervention.organisation_id, Case.risk_group_id,
-                       Case.lead_organisation_id, sa.func.count(Intervention.id))
-             .select_from(Intervention)
-             .join(InterventionType, InterventionType.id == Intervention.type_id)
-             .join(Case, Case.id == Intervention.case_id)
-             .where(_between(Intervention.created_at, year))
-             .group_by(InterventionType.domain, Intervention.status,
-                       Intervention.organisation_id, Case.risk_group_id,
-                       Case.lead_organisation_id))
-    return _rows(query)
-
-
-def discussed_atoms(year: int) -> Atoms:
-    """Cases discussed in case conferences held in the year, per month."""
-    month = _month(CaseConference.held_on)
-    # count(*): the agenda items' own columns are then all in ``ix_agenda_item_discussed``.
-    query = (sa.select(month, Case.risk_group_id, Case.lead_organisation_id, sa.func.count())
-             .select_from(AgendaItem)
-             .join(CaseConference, CaseConference.id == AgendaItem.conference_id)
-             .join(Case, Case.id == AgendaItem.case_id)
-             .where(AgendaItem.discussed.is_(True), _between(CaseConference.held_on, year))
-             .group_by(month, Case.risk_group_id, Case.lead_organisation_id))
-    return {(m, TOTAL, rg, org): n for m, rg, org, n in _rows(query)}
+def year_atoms(year: int, filters: Filters | None = None) -> dict[str, Atoms]:
+    """Every figure's counts of the year but today's attention list, as the viewer may
+    count them: from the kept counts for viewers who count over every case (only the
+    slice of ``filters`` when given), else counted through the viewer's row rules."""
+    if _counts_over_every_case():
+        if filters is None:
+            return summary.read_year(_rows, year, whole=True)
+        return summary.read_year(_rows, year, risk_group=filters.risk_group_id,
+                                 organisation=filters.organisation_id)
+    atoms: dict[str, Atoms] = defaultdict(dict)
+    for (figure, _year, row, col, rg, org), n in summary.count(_rows, _dialect(),
+                                                               year=year).items():
+        atoms[figure][(row, col, rg, org)] = n
+    return dict(atoms)
 
 
 def conferences_held(year: int) -> int:
@@ -257,51 +200,30 @@ def attention_atoms(today: dt.date) -> Atoms:
     return dict(atoms)
 
 
-def _days(start: Any, end: Any) -> Any:
-    """Whole calendar days from ``start`` to ``end`` (dates or times), counted by the
-    database: tens of thousands of durations at city scale."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        return sa.cast(sa.func.julianday(sa.func.date(end))
-                       - sa.func.julianday(sa.func.date(start)), sa.Integer)
-    return sa.cast(end, sa.Date) - sa.cast(start, sa.Date)
-
-
 def lead_time_rows(year: int, filters: Filters) -> dict[str, list[float]]:
-    """Durations in days: signal → weighing, weighing → inclusion, inclusion → closure."""
-    risk_group = sa.func.coalesce(Case.risk_group_id, Weighing.risk_group_id)
-    weighed = (sa.select(_days(Signal.received_at, Weighing.weighed_on))
-               .select_from(Weighing).join(Signal, Signal.id == Weighing.signal_id)
-               .outerjoin(Case, Case.id == Signal.case_id)
-               .where(Weighing.weighed_on >= period(year)[0].date(),
-                      Weighing.weighed_on < period(year)[1].date(), _latest_weighing()))
-    included = (sa.select(_days(Weighing.weighed_on, Case.opened_at))
-                .select_from(Case).join(Signal, Signal.case_id == Case.id)
-                .join(Weighing, Weighing.signal_id == Signal.id)
-                .where(_between(Case.opened_at, year), _latest_weighing()))
-    closed = (sa.select(_days(Case.opened_at, Case.closed_at))
-              .where(_between(Case.closed_at, year)))
-    weighed = _narrow(weighed, filters, risk_group)
-    included = _narrow(included, filters, Case.risk_group_id)
-    closed = _narrow(closed, filters, Case.risk_group_id)
-    result: dict[str, list[float]] = {}
-    for key, query in (("weighing", weighed), ("inclusion", included), ("closure", closed)):
-        # How many cases took each number of days: a few hundred rows, not one per case.
-        span = query.selected_columns[0]
-        counted = query.with_only_columns(span, sa.func.count()).group_by(span)
-        days: list[float] = []
-        for span_days, n in _rows(counted):
-            if span_days is not None and span_days >= 0:
-                days.extend(itertools.repeat(float(span_days), n))
-        result[key] = sorted(days)
-    return result
+    """Durations in days: signal → weighing, weighing → inclusion, inclusion → closure.
 
-
-def _narrow(query: sa.Select, filters: Filters, risk_group: Any) -> sa.Select:
-    if filters.risk_group_id is not None:
-        query = query.where(risk_group == filters.risk_group_id)
-    if filters.organisation_id is not None:
-        query = query.where(Case.lead_organisation_id == filters.organisation_id)
-    return query
+    The database counts how many took each number of days (a few hundred rows, not one
+    per case), per risk group and lead organisation; the filters pick theirs."""
+    if _counts_over_every_case():
+        stored = summary.read_year(_rows, year, lead_times=True,
+                                   risk_group=filters.risk_group_id,
+                                   organisation=filters.organisation_id)
+        counted = {(f, row, rg, org): n for f, atoms in stored.items()
+                   if f.startswith("lead ") for (row, _c, rg, org), n in atoms.items()}
+    else:
+        counted = {(f, row, rg, org): n for (f, _y, row, _c, rg, org), n
+                   in summary.count(_rows, _dialect(), year=year,
+                                    parts=["lead times"]).items()}
+    result: dict[str, list[float]] = {kind: [] for kind in summary.LEAD_TIMES}
+    for (figure, span, rg, org), n in counted.items():
+        if filters.risk_group_id is not None and rg != filters.risk_group_id:
+            continue
+        if filters.organisation_id is not None and org != filters.organisation_id:
+            continue
+        if span is not None and span >= 0 and n > 0:
+            result[figure.removeprefix("lead ")].extend(itertools.repeat(float(span), n))
+    return {kind: sorted(days) for kind, days in result.items()}
 
 
 # --------------------------------------------------------------------------- labels
@@ -380,19 +302,24 @@ def _forget(session: Any, *_args: Any) -> None:
 
 
 def install(app: Any) -> None:
-    """Drop kept counts whenever this app's session commits a change to case content
+    """Keep the counts over every case in step with each flush of this app's session
+    (``summary``), and drop kept counts whenever it commits a change to case content
     (idempotent)."""
+    summary.install(db.session)
     for name, fn in (("after_flush", _collect), ("after_commit", _after_commit),
                      ("after_rollback", _forget)):
         if not sa.event.contains(db.session, name, fn):
             sa.event.listen(db.session, name, fn)
 
 
+EVERY_CASE = "every case"
+
+
 def _scope(actor: Actor | None) -> Hashable:
     """Viewers who count over every case share one set of counts; anyone else's counts
     go through their own row rules."""
     if actor is not None and (actor.is_system or actor.is_core or figures_only(actor)):
-        return "every case"
+        return EVERY_CASE
     return actor
 
 
@@ -469,24 +396,6 @@ def _suppressed(atoms: frozenset, dims: tuple, offered: tuple, minimum: int) -> 
     return frozenset(suppressed_keys(dict(atoms), dims, offered, minimum))
 
 
-def _intervention_cubes(rows: Sequence[Any]) -> tuple[Atoms, Atoms]:
-    """Both intervention figures in one pass over the counted rows (tens of thousands
-    at city scale: every partner by every lead organisation)."""
-    by_domain: Atoms = defaultdict(int)
-    by_partner: Atoms = defaultdict(int)
-    for domain, status, partner, group, organisation, n in rows:
-        by_domain[(domain, status, group, organisation)] += n
-        by_partner[(partner, TOTAL, group, organisation)] += n
-    return dict(by_domain), dict(by_partner)
-
-
-def _project(rows: Sequence[tuple[Any, ...]], pick: Callable[[tuple[Any, ...]], tuple]) -> Atoms:
-    atoms: Atoms = defaultdict(int)
-    for row in rows:
-        atoms[pick(row)] += row[-1]
-    return dict(atoms)
-
-
 def _quantiles(days: list[float]) -> tuple[float | None, float | None, float | None]:
     if not days:
         return None, None, None
@@ -551,22 +460,10 @@ def _specs(domains: Domains) -> dict[str, _Spec]:
     )}
 
 
-def _all_atoms(filters: Filters, today: dt.date) -> dict[str, Atoms]:
-    year = filters.year
-    cases = case_atoms(year)
-    by_domain, by_partner = _intervention_cubes(intervention_atoms(year))
-    return {
-        "signals": signal_atoms(year),
-        "phase": _project(cases, lambda r: (r[0], TOTAL, r[2], r[3])),
-        "risk_group": _project(cases, lambda r: (r[2], TOTAL, r[2], r[3])),
-        "escalation": _project(cases, lambda r: (r[1], TOTAL, r[2], r[3])),
-        "lead_organisation": _project(cases, lambda r: (r[3], TOTAL, r[2], r[3])),
-        "attention": attention_atoms(today),
-        "intervention_domain": by_domain,
-        "intervention_partner": by_partner,
-        "closures": closure_atoms(year),
-        "discussed": discussed_atoms(year),
-    }
+def _all_atoms(filters: Filters, today: dt.date, whole: bool) -> dict[str, Atoms]:
+    atoms = year_atoms(filters.year, None if whole else filters)
+    atoms["attention"] = attention_atoms(today)
+    return {key: atoms.get(key, {}) for key in FIGURES}
 
 
 def build_dashboard(filters: Filters, *, today: dt.date | None = None,
@@ -582,7 +479,12 @@ def build_dashboard(filters: Filters, *, today: dt.date | None = None,
     today = today or dt.date.today()
     with figures_access(actor):
         domains = load_domains()
-        atoms = _cached("atoms", (filters.year, today), lambda: _all_atoms(filters, today))
+        # The suppression of small counts weighs every cell of the year; any other viewer
+        # who counts over every case gets the chosen slice only (see ``year_atoms``).
+        whole = suppress or _scope(actor) != EVERY_CASE
+        part = None if whole else (filters.risk_group_id, filters.organisation_id)
+        atoms = _cached("atoms", (filters.year, today, part),
+                        lambda: _all_atoms(filters, today, whole))
         dashboard = Dashboard(filters, minimum, suppress)
         dashboard.figures = [_publish(spec, atoms[key], domains, filters, minimum, suppress)
                              for key, spec in _specs(domains).items()]

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from casusregie.app.extensions import db
+from casusregie.app.management import summary
 from casusregie.app.models import (
     ActionPlan,
     AgendaItem,
@@ -224,6 +225,18 @@ def _run(plan: Planned, apply: bool
          ) -> tuple[dict[str, int], list[int], dict[str, list[int]]]:
     """Remove (or count) the rows; returns the counts, the removed subjects' ids and the
     other removed rows outside a case whose audit records lose their details."""
+    if not apply:
+        return _steps(plan, apply)
+    # Plain SQL deletes pass the flush by: the dashboard's counts over every case are
+    # taken of this case or signal before and after, and the difference kept.
+    case = plan.object_type == CASE
+    with summary.recounted(db.session, cases=[plan.object_id] if case else [],
+                           signals=[] if case else [plan.object_id]):
+        return _steps(plan, apply)
+
+
+def _steps(plan: Planned, apply: bool
+           ) -> tuple[dict[str, int], list[int], dict[str, list[int]]]:
     counts: dict[str, int] = {}
     objects: dict[str, list[int]] = {}
     if plan.object_type == CASE:
