@@ -182,6 +182,10 @@ def pytest_collection_modifyitems(config, items) -> None:
         only = marker.args[0] if marker is not None else ONE_DATABASE.get(item.path.name)
         if only is not None and only != backend:
             item.add_marker(pytest.mark.skip(reason=f"a crawl over HTTP: runs on {only} only"))
+        # A test that reaches no database checks the same thing in both runs: it runs in
+        # the SQLite run only, and the PostgreSQL run (the longer one) skips it.
+        elif backend != "sqlite" and "test_database" not in item.fixturenames:
+            item.add_marker(pytest.mark.skip(reason="uses no database: runs in the SQLite run"))
 
 
 class _WorkState:

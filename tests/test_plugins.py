@@ -325,3 +325,82 @@ def test_printed_dossier_has_the_plugin_sections(plugin_app) -> None:
     text = _printed_text(_browser(plugin_app, "coordinator"), case_id)
     assert "BM-PRINT" in text
     assert "Geprint Zorgteam" not in text and "afgeschermd" in text
+
+
+# --- a record's page --------------------------------------------------------------------
+
+def _edit_link(html: str) -> str | None:
+    found = re.search(r'id="casus-edit-record"[^>]*href="([^"]+)"', html)
+    return found.group(1) if found else None
+
+
+def test_a_saved_record_opens_with_an_edit_button_for_who_may_change_it(plugin_app) -> None:
+    """After saving, the youth worker lands on the trajectory's page and changes it from
+    there; a viewer who may not change the record is not offered the button."""
+    youth = _browser(plugin_app, "jongerenwerk")
+    saved = youth.submit("/mentoringtrajectorymodelview/add", {
+        "case": str(_returnee_case(plugin_app)),
+        "type": str(_type_id(plugin_app, "jongerenwerk.mentoring")),
+        "status": "active", "start_date": dt.date.today().isoformat(),
+        "mentor": "Mentor Edit", "meeting_frequency": "wekelijks"})
+    pk = _scalar(plugin_app, "SELECT id FROM jongerenwerk_mentoring WHERE mentor = 'Mentor Edit'")
+    assert saved.headers["Location"].endswith(f"/mentoringtrajectorymodelview/show/{pk}")
+    page = youth.get(f"/mentoringtrajectorymodelview/show/{pk}").text
+    assert _edit_link(page) == f"/mentoringtrajectorymodelview/edit/{pk}"
+    assert ">Wijzigen</a>" in page
+    form = youth.get(_edit_link(page))
+    assert form.status_code == 200 and "Mentor Edit" in form.text
+
+    # The GGD's care trajectory: its own staff may change it, the coordinator sees the
+    # page without the health fields and may not open the form, so gets no button.
+    ggd = _browser(plugin_app, "ggd")
+    ggd.submit("/caretrajectorymodelview/add", _care_form(
+        plugin_app, care_provider="Team Knop"))
+    care = _scalar(plugin_app, "SELECT id FROM zorg_care_trajectory "
+                               "WHERE care_provider = 'Team Knop'")
+    url = f"/caretrajectorymodelview/show/{care}"
+    assert _edit_link(ggd.get(url).text) == f"/caretrajectorymodelview/edit/{care}"
+    coordinator = _browser(plugin_app, "coordinator").get(url)
+    assert coordinator.status_code == 200 and _edit_link(coordinator.text) is None
+
+
+def test_a_core_intervention_page_offers_edit_only_to_its_own_organisation(plugin_app) -> None:
+    """Politie and the GGD see each other's interventions on a shared case; each may
+    change only its own (the write rule of the access policy), so only there the button."""
+    case_id = _returnee_case(plugin_app)
+    own = _scalar(plugin_app, "SELECT i.id FROM intervention i JOIN organisation o "
+                              "ON o.id = i.organisation_id WHERE i.case_id = :c "
+                              "AND o.name = 'GGD Amsterdam' ORDER BY i.id LIMIT 1", c=case_id)
+    other = _scalar(plugin_app, "SELECT i.id FROM intervention i JOIN organisation o "
+                                "ON o.id = i.organisation_id WHERE i.case_id = :c "
+                                "AND o.name <> 'GGD Amsterdam' ORDER BY i.id LIMIT 1",
+                    c=case_id)
+    assert own and other
+    ggd = _browser(plugin_app, "ggd")
+    mine = ggd.get(f"/interventionmodelview/show/{own}")
+    assert mine.status_code == 200
+    assert _edit_link(mine.text) == f"/interventionmodelview/edit/{own}"
+    theirs = ggd.get(f"/interventionmodelview/show/{other}")
+    if theirs.status_code == 200:
+        assert _edit_link(theirs.text) is None
+
+
+def test_a_plugin_record_page_is_recorded_as_one_read(plugin_app) -> None:
+    from casusregie.app.audit import AuditRecord
+    from casusregie.app.extensions import db
+
+    ggd = _browser(plugin_app, "ggd")
+    ggd.submit("/caretrajectorymodelview/add", _care_form(
+        plugin_app, care_provider="Team Gelezen"))
+    care = _scalar(plugin_app, "SELECT id FROM zorg_care_trajectory "
+                               "WHERE care_provider = 'Team Gelezen'")
+    with plugin_app.app_context():
+        start = db.session.scalar(sa.select(sa.func.max(AuditRecord.seq)))
+        db.session.remove()
+    assert ggd.get(f"/caretrajectorymodelview/show/{care}").status_code == 200
+    with plugin_app.app_context():
+        reads = db.session.execute(
+            sa.select(AuditRecord.action, AuditRecord.object_id, AuditRecord.username)
+            .where(AuditRecord.seq > start)).all()
+        db.session.remove()
+    assert [tuple(r) for r in reads] == [("read", care, "ggd")]

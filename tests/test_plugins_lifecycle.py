@@ -27,25 +27,44 @@ def _flask(url: str, plugins: str, *args: str) -> subprocess.CompletedProcess:
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 
-def _python(url: str, plugins: str, code: str) -> subprocess.CompletedProcess:
+def _python(url: str, plugins: str, code: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "CASUS_DATABASE_URL": url, "CASUS_PLUGINS": plugins,
            "CASUS_ENV": "testing", "CASUS_RATELIMIT_ENABLED": "false",
            "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
+    return subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300)
 
 
-#: Logs in as the case director in a fresh process and fetches pages.
-_VISIT = """
+#: A restart in one new process: the command-line steps (``cli db upgrade``), each as
+#: ``flask --app casusregie.app ...`` runs them, then an app made afresh for the case
+#: director, who fetches pages (``get /``). One process instead of one per command: each
+#: start costs seconds of imports and start-up.
+_RESTART = """
 import os, sys
 from tests.support import Browser, make_app
-app = make_app(os.environ["CASUS_DATABASE_URL"])
-browser = Browser(app).login("regisseur")
-for url in sys.argv[1:] or ["/", "/interventionmodelview/list/"]:
-    page = browser.get(url)
-    print(url, page.status_code, "Bestuurlijke maatregelen" in page.text,
+url = os.environ["CASUS_DATABASE_URL"]
+cli_app = make_app(url)
+commands = cli_app.test_cli_runner()
+browser = None
+for step in sys.argv[1:]:
+    kind, _, rest = step.partition(" ")
+    if kind == "cli":
+        with cli_app.app_context():  # as ``flask`` pushes it for every command
+            result = commands.invoke(args=rest.split())
+        print("cli", rest, "exit", result.exit_code)
+        print(result.output)
+        if result.exit_code:
+            sys.exit(f"{rest} failed: {result.exception!r}")
+        continue
+    browser = browser or Browser(make_app(url)).login("regisseur")
+    page = browser.get(rest)
+    print(rest, page.status_code, "Bestuurlijke maatregelen" in page.text,
           "BM-KEEP" in page.text, "Kenmerk besluit" in page.text)
 """
+
+
+def _restart(url: str, plugins: str, *steps: str) -> subprocess.CompletedProcess:
+    return _python(url, plugins, _RESTART, *steps)
 
 
 def _count(url: str, sql: str) -> int:
@@ -87,33 +106,28 @@ def test_disable_restart_and_enable_again_keeps_the_data(database) -> None:
 
     # Restart without bestuurlijk: migrations, init and the screens keep working.
     without = "zorg,jongerenwerk"
-    for args in (("db", "upgrade"), ("casus", "plugins-upgrade"), ("casus", "init")):
-        result = _flask(database, without, *args)
-        assert result.returncode == 0, (args, result.stderr[-2000:])
-    listing = _flask(database, without, "casus", "plugins")
-    assert "bestuurlijk: installed, disabled" in listing.stdout
-    visit = _python(database, without, _VISIT)
-    assert visit.returncode == 0, visit.stderr[-2000:]
+    run = _restart(database, without, "cli db upgrade", "cli casus plugins-upgrade",
+                   "cli casus init", "cli casus plugins", "get /",
+                   "get /interventionmodelview/list/")
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "bestuurlijk: installed, disabled" in run.stdout
     # Pages load; the plugin's menu entry is gone; its intervention is listed as a plain one.
-    assert "/ 200 False" in visit.stdout
-    assert "/interventionmodelview/list/ 200 False" in visit.stdout
+    assert "/ 200 False" in run.stdout
+    assert "/interventionmodelview/list/ 200 False" in run.stdout
     assert _count(database, "SELECT count(*) FROM bestuurlijk_measure "
                             "WHERE decree_reference = 'BM-KEEP'") == 1
     assert _count(database, "SELECT count(*) FROM intervention "
                             "WHERE kind = 'bestuurlijk.measure'") == 1
 
     # Enabled again: everything is back.
-    again = ",".join(BUILT_IN)
-    assert _flask(database, again, "db", "upgrade").returncode == 0
-    assert _flask(database, again, "casus", "plugins-upgrade").returncode == 0
-    visit = _python(database, again, _VISIT + "")
-    assert "/ 200 True" in visit.stdout  # menu entry and the expiry warning
     pk = _count(database, "SELECT id FROM bestuurlijk_measure WHERE decree_reference = 'BM-KEEP'")
-    show = _python(database, again, _VISIT.replace(
-        'sys.argv[1:] or ["/", "/interventionmodelview/list/"]',
-        f'["/administrativemeasuremodelview/show/{pk}"]'))
-    assert f"/administrativemeasuremodelview/show/{pk} 200 True True True" in show.stdout, \
-        show.stdout + show.stderr[-2000:]
+    run = _restart(database, ",".join(BUILT_IN), "cli db upgrade",
+                   "cli casus plugins-upgrade", "get /",
+                   f"get /administrativemeasuremodelview/show/{pk}")
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "/ 200 True" in run.stdout  # menu entry and the expiry warning
+    assert f"/administrativemeasuremodelview/show/{pk} 200 True True True" in run.stdout, \
+        run.stdout + run.stderr[-2000:]
 
 
 def test_core_autogenerate_leaves_plugin_tables_alone(database) -> None:

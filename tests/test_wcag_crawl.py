@@ -140,6 +140,12 @@ def demo_app(test_database):
 
 
 @pytest.fixture(scope="module")
+def plan(demo_app) -> dict[str, list[str]]:
+    """The pages per user, found once for both languages (the links do not depend on it)."""
+    return pages_per_user(demo_app)
+
+
+@pytest.fixture(scope="module")
 def demo_server(demo_app) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, demo_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -185,10 +191,9 @@ def _save(findings: Findings, code: str) -> None:
 
 
 @pytest.mark.parametrize("code", LANGUAGES)
-def test_every_page_meets_wcag_21_aa(demo_app, demo_server, _chromium, code: str) -> None:
+def test_every_page_meets_wcag_21_aa(plan, demo_server, _chromium, code: str) -> None:
     script = axe_script()
     findings = Findings()
-    plan = pages_per_user(demo_app)
     assert sum(len(u) for u in plan.values()) >= 30, plan
     # axe-core is injected as an inline script, which the pages' CSP (nonces only)
     # refuses; the CSP itself is checked by tests/e2e/test_csp.py.

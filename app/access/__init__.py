@@ -33,6 +33,11 @@ from casusregie.app.access.rows import (
 from casusregie.app.extensions import db
 
 
+def may_write(actor: Actor | None, obj: Any, operation: str = "update") -> bool:
+    """Whether the actor may make this write to ``obj`` (insert, update or delete)."""
+    return guard.may_write(actor, obj, operation, db.session)
+
+
 def install_access_guard(app: Any) -> None:
     """Install the ORM guard and the permission change checks on this app's session."""
     guard.install_guard(db.session)
@@ -51,6 +56,7 @@ __all__ = [
     "figures_access",
     "figures_only",
     "install_access_guard",
+    "may_write",
     "register_field_rules",
     "row_criteria",
     "system_access",

@@ -171,6 +171,16 @@ def check_write(actor: Actor | None, obj: Any, operation: str, session: Session)
                 _refuse(_("You may only change what belongs to your own organisation."))
 
 
+def may_write(actor: Actor | None, obj: Any, operation: str, session: Session) -> bool:
+    """Whether ``check_write`` would let the actor make this write: screens offer only
+    the buttons that will work."""
+    try:
+        check_write(actor, obj, operation, session)
+    except AccessDenied:
+        return False
+    return True
+
+
 def _note_case(target: Any, _context: Any) -> None:
     """A case row came through the guard: its children need not ask again this request."""
     actor = _actor()

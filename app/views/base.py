@@ -30,6 +30,7 @@ from wtforms import BooleanField, DateTimeField, ValidationError, validators
 from wtforms.widgets import html_params
 
 from casusregie.app import services
+from casusregie.app.access import current_actor, may_write
 from casusregie.app.audit import content as audit_content
 from casusregie.app.datamodel import CasusSQLAInterface
 from casusregie.app.i18n import LocalisedColumnsMixin
@@ -363,9 +364,38 @@ class CasusModelView(LocalisedColumnsMixin, AccessPolicyViewMixin, OptimisticLoc
         self.formatters_columns = {**(self.formatters_columns or {}), **auto, **declared}
 
     # --- audit trail: every page showing case content is recorded -------------------
-    def _get_show_widget(self, pk, item, *args: Any, **kwargs: Any):
+    def _shown_columns(self, item: Any) -> list[str]:
+        """The columns of ``item``'s page (a view with per-row field rules narrows them)."""
+        return list(self.show_columns)
+
+    def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
         audit_content.read(item)
-        return super()._get_show_widget(pk, item, *args, **kwargs)
+        columns = self._shown_columns(item)
+        widgets = widgets or {}
+        widgets["show"] = self.show_widget(
+            pk=pk,
+            label_columns=self.label_columns,
+            include_columns=columns,
+            value_columns=self.datamodel.get_values_item(item, columns),
+            formatters_columns=self.formatters_columns,
+            actions=actions or self.actions,
+            # Fieldsets name their columns: they would show a narrowed-away one again.
+            fieldsets=(show_fieldsets or self.show_fieldsets)
+            if columns == list(self.show_columns) else None,
+            modelview_name=self.__class__.__name__,
+            edit_url=self._edit_url(pk, item),
+        )
+        return widgets
+
+    def _edit_url(self, pk: Any, item: Any) -> str | None:
+        """The record's edit form, offered on its page only when saving it would be
+        allowed: after registering a record the user lands on its page and changes it
+        from there."""
+        if ("can_edit" not in self.base_permissions
+                or not self.appbuilder.sm.has_access("can_edit", self.class_permission_name)
+                or not may_write(current_actor(), item, "update")):
+            return None
+        return url_for(f"{self.endpoint}.edit", pk=pk)
 
     def _get_list_widget(self, filters, *args: Any, **kwargs: Any):
         widgets = super()._get_list_widget(filters, *args, **kwargs)

@@ -135,17 +135,10 @@ class InterventionKindView(CasusModelView):
             return redirect(url_for(f"{self.endpoint}.list"))
         return super().edit(pk)
 
-    def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
-        columns = [c for c in self.show_columns if can_see_field(item, c)]
-        widgets = widgets or {}
-        widgets["show"] = self.show_widget(
-            pk=pk,
-            label_columns=self.label_columns,
-            include_columns=columns,
-            value_columns=self.datamodel.get_values_item(item, columns),
-            formatters_columns=self.formatters_columns,
-            actions=actions or self.actions,
-            fieldsets=None,
-            modelview_name=self.__class__.__name__,
-        )
-        return widgets
+    def _shown_columns(self, item: Any) -> list[str]:
+        return [c for c in self.show_columns if can_see_field(item, c)]
+
+    def _edit_url(self, pk: Any, item: Any) -> str | None:
+        if not all(can_see_field(item, c) for c in self.edit_columns):
+            return None
+        return super()._edit_url(pk, item)
