@@ -18,6 +18,7 @@ from functools import cache
 from typing import Any
 
 import click
+from flask import current_app
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
 from flask_appbuilder.forms import DynamicForm
@@ -25,6 +26,7 @@ from flask_appbuilder.security.views import ResetMyPasswordView
 from flask_appbuilder.validators import PasswordComplexityValidator
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from werkzeug.security import generate_password_hash
 from wtforms import Field, Form, PasswordField, ValidationError
 from wtforms.validators import DataRequired, EqualTo
 
@@ -135,3 +137,12 @@ def _refuse_weak(password: str | None, user_inputs: tuple[str, ...] = ()) -> Non
     if click.get_current_context(silent=True) is not None:
         raise click.ClickException(problem)
     raise PasswordComplexityValidationError(problem)
+
+
+def secret_hash(secret: str) -> str:
+    """A salted hash of a secret a person types (a password, a recovery code), made the
+    way Flask-AppBuilder hashes the accounts' passwords (``FAB_PASSWORD_HASH_METHOD``,
+    scrypt unless configured otherwise)."""
+    return generate_password_hash(
+        secret, method=current_app.config.get("FAB_PASSWORD_HASH_METHOD", "scrypt"),
+        salt_length=current_app.config.get("FAB_PASSWORD_HASH_SALT_LENGTH", 16))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import current_app
+from flask_appbuilder.security.sqla.models import PermissionView
+from sqlalchemy.orm import joinedload
 
 from casusregie.app.access.role_data import set_access
 from casusregie.app.extensions import db
@@ -33,7 +36,30 @@ def sync_permissions() -> None:
     current_app.appbuilder.add_permissions(update_perms=True)
 
 
-def _grant(spec: RoleSpec) -> int:
+class _Grants:
+    """Every permission on every view, read once: ``casus init`` grants hundreds of pairs,
+    and reading each pair (and its names) on its own made it the slowest step of setting
+    up a database."""
+
+    def __init__(self) -> None:
+        rows = db.session.query(PermissionView).options(
+            joinedload(PermissionView.permission), joinedload(PermissionView.view_menu)).all()
+        self.pairs: dict[tuple[str, str], PermissionView] = {}
+        self.per_view: dict[str, list[tuple[str, str]]] = {}
+        for pv in rows:
+            if pv.permission is None or pv.view_menu is None:
+                continue
+            key = (pv.permission.name, pv.view_menu.name)
+            self.pairs[key] = pv
+            self.per_view.setdefault(key[1], []).append(key)
+
+    def of(self, perm_name: str, view_name: str) -> list[tuple[str, str]]:
+        if perm_name == "*":
+            return self.per_view.get(view_name, [])
+        return [(perm_name, view_name)] if (perm_name, view_name) in self.pairs else []
+
+
+def _grant(spec: RoleSpec, grants: _Grants) -> int:
     sm = current_app.appbuilder.sm
     role = sm.find_role(spec.name)
     if role is None:
@@ -42,22 +68,17 @@ def _grant(spec: RoleSpec) -> int:
         # are the role's data (an existing role, renamed or not, keeps what it has).
         set_access(role, spec.scopes, spec.clearances)
     added = 0
-    existing = {(pv.permission.name, pv.view_menu.name) for pv in role.permissions}
-    for perm_name, view_name in (*spec.grants, *SELF_SERVICE):
-        view = sm.find_view_menu(view_name)
-        if view is None:
-            continue
-        if perm_name == "*":
-            pvs = [pv for pv in sm.find_permissions_view_menu(view)]
-        else:
-            pv = sm.find_permission_view_menu(perm_name, view_name)
-            pvs = [pv] if pv else []
-        for pv in pvs:
-            key = (pv.permission.name, pv.view_menu.name)
-            if key not in existing:
-                role.permissions.append(pv)
-                existing.add(key)
-                added += 1
+    # By identity, so that nothing is read again (each read would flush what was added).
+    existing = {sa.inspect(pv).identity for pv in role.permissions}
+    with db.session.no_autoflush:
+        for perm_name, view_name in (*spec.grants, *SELF_SERVICE):
+            for key in grants.of(perm_name, view_name):
+                pv = grants.pairs[key]
+                identity = sa.inspect(pv).identity
+                if identity not in existing:
+                    role.permissions.append(pv)
+                    existing.add(identity)
+                    added += 1
     return added
 
 
@@ -66,10 +87,11 @@ def sync_roles() -> dict[str, int]:
     sm = current_app.appbuilder.sm
     if not sm.find_role(current_app.config["AUTH_ROLE_PUBLIC"]):
         sm.add_role(current_app.config["AUTH_ROLE_PUBLIC"])
-    result = {spec.name: _grant(spec) for spec in ROLES}
+    grants = _Grants()
+    result = {spec.name: _grant(spec, grants) for spec in ROLES}
     for grant in role_grants(current_app):  # enabled plugins' grants, added the same way
         result[grant.role] = result.get(grant.role, 0) + _grant(
-            RoleSpec(grant.role, "", grants=grant.grants))
+            RoleSpec(grant.role, "", grants=grant.grants), grants)
     db.session.commit()
     return result
 

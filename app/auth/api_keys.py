@@ -32,6 +32,7 @@ from werkzeug.security import generate_password_hash
 
 from casusregie.app.access import system_access
 from casusregie.app.models import CasusUser, Organisation
+from casusregie.app.passwords import secret_hash
 from casusregie.app.roles import ROLE_SYSTEM
 
 SCOPE_CASES_READ = "cases:read"
@@ -138,7 +139,7 @@ def system_user(session: Any, organisation: Organisation) -> CasusUser:
             last_name=organisation.name[:64],
             email=f"{username}@systeem.casusregie.invalid", active=True,
             organisation_id=organisation.id, email_notifications="never",
-            password=generate_password_hash(secrets.token_urlsafe(32)),
+            password=secret_hash(secrets.token_urlsafe(32)),
             roles=[sm.find_role(ROLE_SYSTEM)])
         session.add(user)
         session.flush()

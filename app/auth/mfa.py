@@ -18,10 +18,11 @@ import qrcode
 import qrcode.image.svg
 from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from casusregie.app.auth.models import MfaRecoveryCode, UserMfa, utcnow
 from casusregie.app.models.organisation import CasusUser
+from casusregie.app.passwords import secret_hash
 
 RECOVERY_CODES = 10
 DEVICE_COOKIE = "casus_mfa_device"
@@ -88,7 +89,7 @@ def new_recovery_codes(user: CasusUser) -> list[str]:
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
     for code in codes:
         db.session.add(MfaRecoveryCode(user_id=user.id,
-                                       code_hash=generate_password_hash(_normalise(code))))
+                                       code_hash=secret_hash(_normalise(code))))
     return codes
 
 
