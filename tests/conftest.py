@@ -75,6 +75,10 @@ class SQLiteDatabase(TestDatabase):
     def reset(self) -> None:
         copy_sqlite_database(self.template, self.path)
 
+    def fill_from(self, template_url: str, url: str) -> None:
+        copy_sqlite_database(sa.engine.make_url(template_url).database,
+                             sa.engine.make_url(url).database)
+
     def new_database(self, label: str) -> str:
         return f"sqlite:///{self.template.parent / f'{label}_{uuid.uuid4().hex[:8]}.db'}"
 
@@ -109,6 +113,13 @@ class PostgresDatabase(TestDatabase):
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{self.work_name}" WITH (FORCE)')
             conn.exec_driver_sql(
                 f'CREATE DATABASE "{self.work_name}" TEMPLATE "{self.template_name}"')
+
+    def fill_from(self, template_url: str, url: str) -> None:
+        source = sa.engine.make_url(template_url).database
+        name = sa.engine.make_url(url).database
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
 
     def create_empty(self, name: str) -> str:
         with self.admin.connect() as conn:

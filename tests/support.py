@@ -104,7 +104,14 @@ class TestDatabase:
         return self._work_url
 
     def build_template(self) -> None:
-        migrate_and_seed(make_app(self.template_url))
+        """The demo database: the bare one (migrations, ``casus init``), which the run
+        keeps for the tests that want no demo data, with the demo data added."""
+        self.fill_from(bare_template(self), self.template_url)
+        seed_demo_data(make_app(self.template_url))
+
+    def fill_from(self, template_url: str, url: str) -> None:
+        """Make the (existing, unused) database at ``url`` a copy of ``template_url``."""
+        raise NotImplementedError  # pragma: no cover - overridden
 
     def shared_template(self, key: str, build: Callable[[str], object]) -> str:
         """The URL of a database ``build(url)`` makes once per run, to copy (``copy_of``).
@@ -135,12 +142,29 @@ class TestDatabase:
         raise NotImplementedError
 
 
+def bare_template(test_database: TestDatabase) -> str:
+    """The URL of the run's migrated, initialised database without demo data (built once;
+    the demo databases start as copies of it)."""
+    return test_database.shared_template(
+        "bare", lambda url: migrate_and_seed(make_app(url), demo=False))
+
+
 def bare_copy(test_database: TestDatabase, label: str) -> tuple[str, Callable[[], None]]:
     """A migrated, initialised database without the demo data (``casus init`` only), and
     how to drop it: a copy of one built once per run."""
-    template = test_database.shared_template(
-        "bare", lambda url: migrate_and_seed(make_app(url), demo=False))
-    return test_database.copy_of(template, label)
+    return test_database.copy_of(bare_template(test_database), label)
+
+
+def seed_demo_data(app: Flask) -> None:
+    """The demo data on a migrated, initialised database (as ``make run`` seeds it)."""
+    from casusregie.app.access import system_access
+    from casusregie.app.demo import seed_demo
+    from casusregie.app.extensions import db
+
+    with app.app_context(), system_access("test template database"):
+        seed_demo()
+        db.session.remove()
+        db.engine.dispose()
 
 
 def build_seeded_app(url: str, **overrides) -> Flask:

@@ -16,7 +16,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask
 
-from tests.support import make_app, migrate_and_seed
+from tests.support import bare_template, make_app, migrate_and_seed
 
 BUILT_IN = ["zorg", "jongerenwerk", "bestuurlijk"]
 EXAMPLE_DIR = Path(__file__).resolve().parent / "casus_voorbeeld"
@@ -55,8 +55,13 @@ def build_database(url: str, plugins: list[str]) -> Flask:
 def built_in_copy(test_database, label: str) -> tuple[str, Callable[[], None]]:
     """A copy of the demo database with the built-in plugins (``build_database``), and how
     to drop it. The database is built once per run and copied for each user of it."""
-    template = test_database.shared_template(
-        "built_in", lambda url: _dispose(build_database(url, BUILT_IN)))
+    def build(url: str) -> None:
+        # Enabling plugins on an installed database, as an administrator would: the core
+        # is migrated and initialised already (the run's bare database).
+        test_database.fill_from(bare_template(test_database), url)
+        _dispose(build_database(url, BUILT_IN))
+
+    template = test_database.shared_template("built_in", build)
     return test_database.copy_of(template, label)
 
 
