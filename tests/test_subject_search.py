@@ -220,3 +220,43 @@ def test_the_old_name_filters_are_gone(app) -> None:
     assert [type(f).__name__ for f in filters["name_key"]] == ["FilterNameStartsWith"]
     assert "last_name" not in filters and "first_name" not in filters
     assert sa.inspect(Subject).columns["surname_key"] is not None
+
+
+# --------------------------------------------------------------------------- the capped count
+
+_SHOWN = re.compile(r"(?:Count|Aantal):?</strong>\s*([^<]*?)\s*</div>")
+
+
+def _search_args(**more: object) -> dict[str, object]:
+    return {"_flt_0_name_key": "Quaedvlieg", "psize_SubjectModelView": 1, **more}
+
+
+def _pager_pages(html: str) -> set[int]:
+    return {int(n) for n in re.findall(r"page_SubjectModelView=(\d+)", html)}
+
+
+def test_a_name_search_counts_up_to_the_limit_and_then_asks_to_refine(app, browser,
+                                                                     monkeypatch) -> None:
+    """Below the limit the exact number; beyond it the message, in Dutch and English, and
+    a pager up to the limit; sorted by the surname key ("van Dijk" under D)."""
+    case_id = _open_case_id(app)
+    monkeypatch.setitem(app.config, "CASUS_SEARCH_COUNT_LIMIT", 3)
+    for first, last in (("Anna", "van Quaedvlieg"), ("Bram", "Quaedvlieg"),
+                        ("Cor", "de Quaedvlieg")):
+        _on_case(app, case_id, first, last)
+    browser.login("coordinator")  # Dutch, the default
+    page = browser.get(LIST, query_string=_search_args())
+    assert _SHOWN.search(page.text).group(1) == "3"
+    _on_case(app, case_id, "Daan", "Quaedvlieg-Smit")
+    page = browser.get(LIST, query_string=_search_args())
+    assert _SHOWN.search(page.text).group(1) == "meer dan 3 resultaten: verfijn uw zoekopdracht"
+    # The pager offers the pages up to the limit (3 of 1), not the fourth match's page.
+    assert _pager_pages(page.text) == {1, 2}
+    # In surname-key order: Quaedvlieg (Anna, Bram, Cor, all "quaedvlieg"), then "quaedvliegsmit".
+    first_rows = [re.search(r"<td>(Anna|Bram|Cor|Daan)</td>", browser.get(
+        LIST, query_string=_search_args(page_SubjectModelView=n)).text).group(1)
+        for n in range(4)]
+    assert first_rows == ["Anna", "Bram", "Cor", "Daan"]
+    browser.submit("/", {}, post_url="/lang/en")
+    page = browser.get(LIST, query_string={"_flt_0_name_key": "Quaedvlieg"})
+    assert _SHOWN.search(page.text).group(1) == "more than 3 matches: refine your search"
