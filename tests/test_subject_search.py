@@ -192,6 +192,8 @@ def test_a_partner_finds_only_subjects_of_cases_it_is_admitted_to(app, browser) 
     page = _search(browser, "Zeeroover")
     assert "Zeeroovervisible" in page
     assert "Zeerooverhidden" not in page
+    # The count, read from the keys' first matches alone, is narrowed by the guard too.
+    assert _SHOWN.search(page).group(1) == "1"
     assert "Zeerooverhidden" not in _search(browser, "Yasmina")
 
 
