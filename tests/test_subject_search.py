@@ -265,3 +265,25 @@ def test_a_name_search_counts_up_to_the_limit_and_then_asks_to_refine(app, brows
     browser.submit("/", {}, post_url="/lang/en")
     page = browser.get(LIST, query_string={"_flt_0_name_key": "Quaedvlieg"})
     assert _SHOWN.search(page.text).group(1) == "more than 3 matches: refine your search"
+
+
+def test_a_name_search_with_another_filter_finds_matches_beyond_the_first(app, browser,
+                                                                          monkeypatch) -> None:
+    """With a second filter the first matches of the name need not hold the list's first
+    rows: the page and count must still find a match the name alone ranks last."""
+    monkeypatch.setitem(app.config, "CASUS_SEARCH_COUNT_LIMIT", 2)
+    case_id = _open_case_id(app)
+    for first in ("Anna", "Bram", "Cor"):
+        _on_case(app, case_id, first, "Quaedvlieg")
+    with app.app_context(), system_access("test"):
+        daan = db.session.get(Subject, _on_case(app, case_id, "Daan", "Quaedvlieg-Smit"))
+        daan.municipality = "Zwolle"
+        db.session.commit()
+    browser.login("coordinator")
+    page = browser.get(LIST, query_string=_search_args(_flt_3_municipality="Zwolle"))
+    assert "<td>Daan</td>" in page.text
+    assert _SHOWN.search(page.text).group(1) == "1"
+    # The name alone: Daan comes last, after the limit, yet his page is there.
+    page = browser.get(LIST, query_string=_search_args(page_SubjectModelView=3))
+    assert "<td>Daan</td>" in page.text
+    assert _SHOWN.search(page.text).group(1) == "meer dan 2 resultaten: verfijn uw zoekopdracht"

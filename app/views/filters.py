@@ -76,19 +76,19 @@ class _Reach:
 _reach: ContextVar[_Reach | None] = ContextVar("name_search_reach", default=None)
 
 
-def _key_prefixes(term: str | None, dialect: str) -> list[ColumnElement]:
+def _key_prefixes(term: str | None, dialect: str) -> tuple[ColumnElement | None,
+                                                           ColumnElement | None]:
+    """The full name key's and the surname key's prefix conditions (None: no such part)."""
     search = name_search(term)
-    parts = []
-    if search.name_prefix:
-        parts.append(key_prefix(Subject.name_key, search.name_prefix, dialect))
-    if search.surname_prefix:
-        parts.append(key_prefix(Subject.surname_key, search.surname_prefix, dialect))
-    return parts
+    return (key_prefix(Subject.name_key, search.name_prefix, dialect)
+            if search.name_prefix else None,
+            key_prefix(Subject.surname_key, search.surname_prefix, dialect)
+            if search.surname_prefix else None)
 
 
 def subject_name_criterion(term: str | None, dialect: str) -> ColumnElement | None:
     """Subjects whose first or last name starts with ``term``; None if it holds no name."""
-    parts = _key_prefixes(term, dialect)
+    parts = [part for part in _key_prefixes(term, dialect) if part is not None]
     if not parts:
         return None
     reach = _reach.get()
@@ -100,19 +100,15 @@ def subject_name_criterion(term: str | None, dialect: str) -> ColumnElement | No
 def first_matches(term: str | None, dialect: str, reach: _Reach) -> sa.CompoundSelect:
     """The ids of the first ``reach.rows`` matches of each key in surname order.
 
-    Their union holds the first ``reach.rows`` matches of either key. The surname key's
-    are a range of ix_subject_surname_order read in order, stopping there; an OR of both
-    keys would be answered by reading (and sorting) every match. The full name key's
-    matches (a first name, or a name without particles typed whole) are read through
-    ix_subject_name_key and sorted: sorted by ``coalesce(key, key)`` — the same order —
-    lest the planner walk the surname index to find them in order.
+    Their union holds the first ``reach.rows`` matches of either key — of the name
+    search alone: another filter must not be added outside it. The surname key's are a
+    range of ix_subject_surname_order read in order, stopping there; an OR of both keys
+    would be answered by reading (and sorting) every match. The full name key's matches
+    (a first name, or a name typed whole) are read through ix_subject_name_key and
+    sorted by ``coalesce(key, key)`` — the same order — lest the planner walk the
+    surname index to find them in order.
     """
-    name_part, surname_part = None, None
-    search = name_search(term)
-    if search.name_prefix:
-        name_part = key_prefix(Subject.name_key, search.name_prefix, dialect)
-    if search.surname_prefix:
-        surname_part = key_prefix(Subject.surname_key, search.surname_prefix, dialect)
+    name_part, surname_part = _key_prefixes(term, dialect)
     direction = sa.desc if reach.descending else sa.asc
     firsts = []
     if name_part is not None:
@@ -173,8 +169,19 @@ def _name_search_active(filters: Any) -> bool:
 _searching_names: ContextVar[bool] = ContextVar("searching_names", default=False)
 
 
-def _single(value: Any) -> Any:
-    return value[0] if isinstance(value, list) and value else value
+def _name_alone(filters: Any) -> str | None:
+    """The searched name if the name is the list's only filter, else None.
+
+    Only then may each key's first matches stand for the list's first matches: with
+    another filter as well (a municipality, a date of birth) the first 25 of the name's
+    matches need not hold the first 25 of the list's.
+    """
+    if filters is None or len(filters.filters) != 1 \
+            or not isinstance(filters.filters[0], FilterNameStartsWith):
+        return None
+    value = filters.values[0]
+    term = value[0] if isinstance(value, list) and value else value
+    return term if isinstance(term, str) and name_search(term) else None
 
 
 class SearchCount(BoundedCount):
@@ -195,10 +202,10 @@ class NameSearchInterface(CasusInterface):
     """The data interface of a list with the name search.
 
     While a name is searched and the list is in its name order (the last name, as the
-    list opens), the page is sorted by the surname key (``surname_order``) and each
-    key's matches are read only up to the end of the page; the count stops after
-    ``CASUS_SEARCH_COUNT_LIMIT`` matches (``SearchCount``), so the pager offers the
-    pages up to that bound.
+    list opens), the page is sorted by the surname key (``surname_order``); the count
+    stops after ``CASUS_SEARCH_COUNT_LIMIT`` matches (``SearchCount``), so the pager
+    offers the pages up to that bound. With the name as the only filter each key's
+    matches are read only up to the end of the page (``first_matches``).
 
     Sorted by another column while searching (first name, date of birth), the page
     sorts every match by ``coalesce(col, col)``: the same order, which no index offers,
@@ -221,27 +228,22 @@ class NameSearchInterface(CasusInterface):
         if not _name_search_active(filters):
             return super().query_count(query, filters, select_columns)
         limit = search_count_limit()
-        reach = _Reach(limit + 1)
-        if len(filters.filters) == 1 and isinstance(filters.filters[0], FilterNameStartsWith):
-            # The name alone: count the first matches of each key themselves, without
-            # reading each one's row again (the guard narrows every mention of the
-            # subject table, in the sub-selects as in the list's own query).
-            term = _single(filters.values[0])
-            matches = first_matches(term, _dialect(query), reach).subquery()
-            count = query.session.execute(
-                sa.select(sa.func.count()).select_from(matches)).scalar_one()
-            return SearchCount(limit) if count > limit else count
-        token = _reach.set(reach)
-        try:
+        term = _name_alone(filters)
+        if term is None:
             return self.bounded_count(query, filters, select_columns, limit, SearchCount)
-        finally:
-            _reach.reset(token)
+        # Count each key's first matches themselves, without reading each one's row
+        # again (the guard narrows every mention of the subject table, in these
+        # sub-selects as in the list's own query).
+        matches = first_matches(term, _dialect(query), _Reach(limit + 1)).subquery()
+        count = query.session.execute(
+            sa.select(sa.func.count()).select_from(matches)).scalar_one()
+        return SearchCount(limit) if count > limit else count
 
     def apply_all(self, query, filters=None, order_column="", order_direction="",
                   page=None, page_size=None, *args, **kwargs):
         reach = None
         if (page_size and order_column in self.surname_sort_columns
-                and _name_search_active(filters)):
+                and _name_alone(filters) is not None):
             reach = _Reach(((page or 0) + 1) * page_size, order_direction == "desc")
         token = _reach.set(reach)
         try:
@@ -257,9 +259,15 @@ class NameSearchInterface(CasusInterface):
                                           aliases_mapping=aliases_mapping,
                                           bypass_many_to_many=bypass_many_to_many,
                                           add_pk=add_pk)
-        if order_column in self.surname_sort_columns:
-            return query.order_by(*surname_order(order_direction == "desc"))
         direction = sa.asc if order_direction == "asc" else sa.desc
+        if order_column in self.surname_sort_columns:
+            if _reach.get() is not None:
+                return query.order_by(*surname_order(order_direction == "desc"))
+            # With other filters too, every match is read and sorted: in the same order
+            # by an expression, lest the planner walk the surname index testing each row.
+            return query.order_by(
+                direction(sa.func.coalesce(Subject.surname_key, Subject.surname_key)),
+                direction(Subject.name_key), direction(Subject.id))
         column = getattr(self.obj, order_column)
         return query.order_by(direction(sa.func.coalesce(column, column)),
                               direction(self.obj.id))
