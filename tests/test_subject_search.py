@@ -262,6 +262,9 @@ def test_a_name_search_counts_up_to_the_limit_and_then_asks_to_refine(app, brows
         LIST, query_string=_search_args(page_SubjectModelView=n)).text).group(1)
         for n in range(4)]
     assert first_rows == ["Anna", "Bram", "Cor", "Daan"]
+    last_first = browser.get(LIST, query_string=_search_args(
+        _oc_SubjectModelView="last_name", _od_SubjectModelView="desc")).text
+    assert re.search(r"<td>(Anna|Bram|Cor|Daan)</td>", last_first).group(1) == "Daan"
     browser.submit("/", {}, post_url="/lang/en")
     page = browser.get(LIST, query_string={"_flt_0_name_key": "Quaedvlieg"})
     assert _SHOWN.search(page.text).group(1) == "more than 3 matches: refine your search"
