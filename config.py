@@ -317,6 +317,8 @@ def build_config(overrides: dict | None = None) -> dict:
         # Second factor (TOTP): the roles that need it ("*" = every role; empty = none).
         "CASUS_MFA_ROLES": _env_list("CASUS_MFA_ROLES", "" if env == "testing" else "*"),
         "CASUS_MFA_REMEMBER_HOURS": min(_env_int("CASUS_MFA_REMEMBER_HOURS", 12), 12),
+        # A name search counts at most this many matches ("more than 500 matches").
+        "CASUS_SEARCH_COUNT_LIMIT": max(_env_int("CASUS_SEARCH_COUNT_LIMIT", 500), 1),
         # Plugins enabled by name; CASUS_PLUGINS overrides (comma-separated, empty = none).
         "PLUGINS": plugins_setting(),
         **mail_settings(),

@@ -48,15 +48,22 @@ class CasusSQLAInterface(SQLAInterface):
 
     def query_count(self, query: Query, filters: Filters | None = None,
                     select_columns: list[str] | None = None) -> int:
+        return self.bounded_count(query, filters, select_columns, self.count_limit,
+                                  BoundedCount)
+
+    def bounded_count(self, query: Query, filters: Filters | None,
+                      select_columns: list[str] | None, limit: int,
+                      bounded: type[BoundedCount]) -> int:
+        """The number of matching rows, or ``bounded(limit)`` if there are more."""
         dotted_filters = filters is not None and any(
             is_column_dotted(flt.column_name) for flt in filters.filters)
         if not dotted_filters:
             select_columns = None
         inner = self._apply_inner_all(query, filters, select_columns=select_columns,
                                       aliases_mapping={})
-        count = inner.limit(self.count_limit + 1).count()
-        if count > self.count_limit:
-            return BoundedCount(self.count_limit)
+        count = inner.limit(limit + 1).count()
+        if count > limit:
+            return bounded(limit)
         return count
 
 

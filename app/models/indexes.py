@@ -77,6 +77,9 @@ INDEXES: tuple[sa.Index, ...] = (
              postgresql_ops={"last_name": "gin_trgm_ops"}),
     sa.Index("ix_subject_last_first", Subject.last_name, Subject.first_name),
     sa.Index("ix_subject_first_name", Subject.first_name),
+    # A name search's page and bounded count: the surname key's matches as one range of
+    # this index, already in the page's order (app/views/filters.py).
+    sa.Index("ix_subject_surname_order", Subject.surname_key, Subject.name_key, Subject.id),
     sa.Index("ix_subject_municipality", Subject.municipality),
     sa.Index("ix_subject_kind", Subject.kind),
     sa.Index("ix_subject_relation_kind", SubjectRelation.kind),

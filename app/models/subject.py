@@ -21,6 +21,10 @@ group_member = sa.Table(
 )
 
 
+def _byte_ordered(length: int) -> sa.types.TypeEngine:
+    return sa.String(length).with_variant(sa.String(length, collation="C"), "postgresql")
+
+
 def full_name_of(first_name: str | None, last_name: str | None) -> str:
     """A subject's name as shown everywhere; exports compute it from plain values."""
     return " ".join(p for p in (first_name, last_name) if p)
@@ -31,11 +35,10 @@ class Subject(Versioned, Authored, Model):
     __table_args__ = (
         # The name search matches a prefix of either key (app/name_search.py). On
         # PostgreSQL only a pattern_ops B-tree serves ``LIKE 'prefix%'`` whatever the
-        # collation; it serves the duplicate check's equality too.
+        # collation; it serves the duplicate check's equality too. The surname key's
+        # index is ix_subject_surname_order (app/models/indexes.py).
         sa.Index("ix_subject_name_key", "name_key",
                  postgresql_ops={"name_key": "varchar_pattern_ops"}),
-        sa.Index("ix_subject_surname_key", "surname_key",
-                 postgresql_ops={"surname_key": "varchar_pattern_ops"}),
     )
 
     id = sa.Column(sa.Integer, primary_key=True)
@@ -44,8 +47,12 @@ class Subject(Versioned, Authored, Model):
     last_name = sa.Column(sa.String(150), nullable=False)
     # Diacritics-, case- and punctuation-free form of the full name, for the duplicate
     # check and the name search; the last name without particles, for the name search.
-    name_key = sa.Column(sa.String(260), nullable=False, default="")
-    surname_key = sa.Column(sa.String(150), nullable=False, default="", server_default="")
+    # Compared byte by byte (collation "C" on PostgreSQL, SQLite's own): the keys hold
+    # only lower-case letters and digits, so this is the alphabetical order, and a plain
+    # index serves both a prefix LIKE and the name search's order (surname key first).
+    name_key = sa.Column(_byte_ordered(260), nullable=False, default="")
+    surname_key = sa.Column(_byte_ordered(150), nullable=False, default="",
+                            server_default="")
     date_of_birth = sa.Column(sa.Date, index=True)
     bsn = sa.Column(sa.String(9))
     municipality = sa.Column(sa.String(100))
