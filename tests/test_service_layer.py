@@ -7,6 +7,7 @@ generated forms, the API and the process screens pass because they go through it
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 from pathlib import Path
 
@@ -116,18 +117,28 @@ _ROOT = Path(__file__).resolve().parents[1]
 _PRODUCT = ("app", "plugins", "reports")
 
 
+@functools.cache
+def _names_in(path: Path) -> tuple[tuple[str, int, bool], ...]:
+    """Every name a file uses or defines (name, line, whether it is assigned), parsed
+    once for all services."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            found.append((node.id, node.lineno, isinstance(node.ctx, ast.Store)))
+        elif isinstance(node, ast.Attribute):
+            found.append((node.attr, node.lineno, False))
+    return tuple(found)
+
+
 def _references(name: str, defined_in: Path) -> list[str]:
     """Places outside the tests that name ``name`` (a call, or the function passed on)."""
     found = []
     for folder in _PRODUCT:
         for path in sorted((_ROOT / folder).rglob("*.py")):
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-            for node in ast.walk(tree):
-                named = (node.id if isinstance(node, ast.Name) else
-                         node.attr if isinstance(node, ast.Attribute) else None)
-                if named == name and not (path == defined_in and isinstance(node, ast.Name)
-                                          and isinstance(node.ctx, ast.Store)):
-                    found.append(f"{path.relative_to(_ROOT)}:{node.lineno}")
+            for named, line, stored in _names_in(path):
+                if named == name and not (path == defined_in and stored):
+                    found.append(f"{path.relative_to(_ROOT)}:{line}")
     return found
 
 
