@@ -181,6 +181,33 @@ ONE_DATABASE = {
 }
 
 
+#: Browser journeys and where they run. What a browser adds (the page as rendered, its
+#: scripts, keyboard and language) does not depend on the database, and the server side
+#: of every screen is tested on both databases through the test client; so each journey
+#: runs in one of the two runs, which share the journeys about equally. The journeys
+#: through the whole case process run on both. A journey not listed here runs on both.
+E2E_DATABASE = {
+    "test_languages.py": "postgresql",
+    "test_partner_journeys.py": "postgresql",
+    "test_tasks_journey.py": "postgresql",
+    "test_approvals_journey.py": "postgresql",
+    "test_stale_edit.py": "postgresql",
+    "test_lookup.py": "postgresql",
+    "test_session_warning.py": "postgresql",
+    "test_mfa_journey.py": "sqlite",
+    "test_csp.py": "sqlite",
+    "test_access_screens.py": "sqlite",
+    "test_management_journey.py": "sqlite",
+    "test_screens.py": "sqlite",
+    "test_keyboard_journey.py": "sqlite",
+    "test_login_refusals.py": "sqlite",
+    "test_reports_print.py": "sqlite",
+    "test_login_journey.py": "sqlite",
+}
+#: On both databases: the case from signal to reopening, and a signal about a new person.
+E2E_BOTH = frozenset({"test_case_journey.py", "test_signal_journey.py"})
+
+
 def pytest_collection_modifyitems(config, items) -> None:
     backend = _backend()
     for item in items:
@@ -193,6 +220,10 @@ def pytest_collection_modifyitems(config, items) -> None:
         only = marker.args[0] if marker is not None else ONE_DATABASE.get(item.path.name)
         if only is not None and only != backend:
             item.add_marker(pytest.mark.skip(reason=f"a crawl over HTTP: runs on {only} only"))
+        elif item.path.is_relative_to(_E2E) and \
+                E2E_DATABASE.get(item.path.name, backend) != backend:
+            item.add_marker(pytest.mark.skip(
+                reason=f"a browser journey: runs on {E2E_DATABASE[item.path.name]} only"))
         # A test that reaches no database checks the same thing in both runs: it runs in
         # the SQLite run only, and the PostgreSQL run (the longer one) skips it.
         elif backend != "sqlite" and "test_database" not in item.fixturenames:

@@ -124,3 +124,17 @@ def test_nor_open_a_connection_of_its_own_on_the_app(app) -> None:
         db.engine.connect()
     assert _WorkState.strays
     _WorkState.strays.clear()
+
+
+def test_every_journey_named_for_one_database_exists_and_both_runs_drive_a_browser(
+        test_database) -> None:
+    """A renamed journey would silently fall back to both runs; a run without journeys
+    would leave a database undriven by a browser."""
+    from tests.conftest import _E2E, E2E_BOTH, E2E_DATABASE, ONE_DATABASE
+
+    journeys = {p.name for p in _E2E.glob("test_*.py")}
+    assert set(E2E_DATABASE) <= journeys, set(E2E_DATABASE) - journeys
+    assert E2E_BOTH <= journeys and not E2E_BOTH & set(E2E_DATABASE)
+    assert set(E2E_DATABASE.values()) == {"sqlite", "postgresql"}
+    tests_dir = _E2E.parent
+    assert all((tests_dir / name).exists() for name in ONE_DATABASE)
