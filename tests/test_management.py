@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
+import random
 import re
+from collections import defaultdict
 from collections.abc import Iterator
 
 import pytest
@@ -455,3 +458,21 @@ def test_the_dashboard_follows_changes_made_on_the_screens(generated_app, monkey
     for key in ("risk_group", "lead_organisation"):
         assert after[key] != before[key], key
     stored_equal_fresh(app)
+
+
+def test_marginals_are_every_distinct_generalisation_of_each_atom() -> None:
+    """The roll-up equals the definition: each atom counts once in every distinct key
+    made by setting any of its dimensions to "all" (atoms may already hold "all")."""
+    rng = random.Random(7)
+    for _ in range(200):
+        dims = rng.randint(1, 4)
+        cube: dict[tuple, int] = defaultdict(int)
+        for _atom in range(rng.randint(0, 40)):
+            values = ["a", "b", "c", None, ALL] if rng.random() < 0.3 else ["a", "b", "c"]
+            cube[tuple(rng.choice(values) for _ in range(dims))] += rng.randint(1, 9)
+        expected: dict[tuple, int] = defaultdict(int)
+        for key, count in cube.items():
+            for up in {tuple(ALL if m else v for v, m in zip(key, mask, strict=True))
+                       for mask in itertools.product((False, True), repeat=dims)}:
+                expected[up] += count
+        assert dict(marginals(cube, dims)) == dict(expected), cube

@@ -23,14 +23,21 @@ Key = tuple[Hashable, ...]
 
 
 def marginals(cube: Mapping[Key, int], dims: int) -> dict[Key, int]:
-    """Every marginal of ``cube``: each atom adds to the 2^dims keys it belongs to."""
-    totals: dict[Key, int] = defaultdict(int)
-    for key, count in cube.items():
-        # A dimension the atom already has as "all" (a one-column figure) generalises
-        # to itself: count each distinct key once.
-        for up in {tuple(ALL if m else v for v, m in zip(key, mask, strict=True))
-                   for mask in itertools.product((False, True), repeat=dims)}:
-            totals[up] += count
+    """Every marginal of ``cube``: each atom adds to each distinct key it belongs to.
+
+    Rolled up one dimension at a time (each generalisation is reached once), not by
+    listing the 2^dims generalisations of every atom: at city scale this was most of a
+    figures-only dashboard's time after a change. A dimension an atom already has as
+    "all" (a one-column figure) is not rolled up again.
+    """
+    totals: dict[Key, int] = defaultdict(int, cube)
+    for dim in range(dims):
+        rolled: dict[Key, int] = defaultdict(int)
+        for key, count in totals.items():
+            if key[dim] != ALL:
+                rolled[key[:dim] + (ALL,) + key[dim + 1:]] += count
+        for key, count in rolled.items():
+            totals[key] += count
     return totals
 
 
