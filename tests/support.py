@@ -155,6 +155,21 @@ def bare_copy(test_database: TestDatabase, label: str) -> tuple[str, Callable[[]
     return test_database.copy_of(bare_template(test_database), label)
 
 
+def generated_copy(test_database: TestDatabase, label: str, cases: int,
+                   seed: int = 11) -> tuple[str, Callable[[], None]]:
+    """A copy of the bare database filled with ``cases`` generated cases
+    (``benchmarks/generate.py``), and how to drop it."""
+    from benchmarks.generate import generate
+
+    url, drop = bare_copy(test_database, label)
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        generate(engine, cases, seed, password=DEMO_PASSWORD)
+    finally:
+        engine.dispose()
+    return url, drop
+
+
 def seed_demo_data(app: Flask) -> None:
     """The demo data on a migrated, initialised database (as ``make run`` seeds it)."""
     from casusregie.app.access import system_access

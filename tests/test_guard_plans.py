@@ -14,9 +14,8 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from benchmarks.generate import generate
 from casusregie.app.extensions import db
-from tests.support import DEMO_PASSWORD, Browser, bare_copy, make_app
+from tests.support import Browser, generated_copy, make_app
 
 GENERATED_CASES = 200
 _SELECT = re.compile(r"\s*(WITH|SELECT)\b", re.I)
@@ -27,10 +26,7 @@ _CONDITIONS = ("Filter", "Index Cond", "Recheck Cond", "Hash Cond", "Join Filter
 def director_app(test_database) -> Iterator:
     if not hasattr(test_database, "admin"):
         pytest.skip("query plans are PostgreSQL's")
-    url, drop = bare_copy(test_database, "plans")
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-    generate(engine, GENERATED_CASES, 11, password=DEMO_PASSWORD)
-    engine.dispose()
+    url, drop = generated_copy(test_database, "plans", GENERATED_CASES)
     app = make_app(url)
     yield app
     with app.app_context():

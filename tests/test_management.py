@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from flask_login import login_user
 from pypdf import PdfReader
 
-from benchmarks.generate import generate
 from casusregie.app.access import system_access
 from casusregie.app.extensions import db
 from casusregie.app.management.figures import Filters, build_dashboard, lead_time_rows, load_domains
@@ -39,7 +38,7 @@ from tests.management_support import (
     page_tables,
     stored_equal_fresh,
 )
-from tests.support import DEMO_PASSWORD, Browser, bare_copy, make_app
+from tests.support import DEMO_PASSWORD, Browser, generated_copy, make_app
 
 TODAY = dt.date.today()
 YEAR = TODAY.year
@@ -53,10 +52,7 @@ CASE_NUMBER = re.compile(r"CR-\d{4}-\d{4}")
 def generated_app(test_database) -> Iterator:
     """An app on a database of generated cases (benchmarks/generate.py) plus a
     Management user."""
-    url, drop = bare_copy(test_database, "mi")
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-    generate(engine, GENERATED_CASES, 11, password=DEMO_PASSWORD)
-    engine.dispose()
+    url, drop = generated_copy(test_database, "mi", GENERATED_CASES)
     app = make_app(url)
     with app.app_context(), system_access("test set-up"):
         sm = app.appbuilder.sm

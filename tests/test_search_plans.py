@@ -20,11 +20,10 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from benchmarks.generate import generate
 from casusregie.app.access import system_access
 from casusregie.app.extensions import db
 from casusregie.app.models import Subject
-from tests.support import DEMO_PASSWORD, Browser, bare_copy, make_app
+from tests.support import Browser, generated_copy, make_app
 
 COUNT_LIMIT = 40
 FEW, MANY = 50, 2000
@@ -35,10 +34,7 @@ _SELECT = re.compile(r"\s*(WITH\s|SELECT\s)", re.I)
 def search_app(test_database) -> Iterator:
     if not hasattr(test_database, "admin"):
         pytest.skip("query plans are PostgreSQL's")
-    url, drop = bare_copy(test_database, "searchplans")
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-    generate(engine, 100, 11, password=DEMO_PASSWORD)
-    engine.dispose()
+    url, drop = generated_copy(test_database, "searchplans", 100)
     app = make_app(url, CASUS_SEARCH_COUNT_LIMIT=COUNT_LIMIT)
     with app.app_context(), system_access("test"):
         # Interleaved, as people of one name are registered over the years: the matches
