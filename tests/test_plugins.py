@@ -72,6 +72,13 @@ def _care_form(app, **changes) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
+def _register_care(app, ggd: Browser, provider: str) -> int:
+    """The GGD registers a care trajectory through the screen; its id."""
+    ggd.submit("/caretrajectorymodelview/add", _care_form(app, care_provider=provider))
+    return _scalar(app, "SELECT id FROM zorg_care_trajectory WHERE care_provider = :p",
+                   p=provider)
+
+
 def test_care_partner_registers_care_trajectory(plugin_app) -> None:
     ggd = _browser(plugin_app, "ggd")
     resp = ggd.submit("/caretrajectorymodelview/add", _care_form(
@@ -119,10 +126,7 @@ def test_consent_needs_a_date_and_input_is_kept(plugin_app) -> None:
 
 def test_health_fields_only_for_care_partner_and_case_director(plugin_app) -> None:
     ggd = _browser(plugin_app, "ggd")
-    ggd.submit("/caretrajectorymodelview/add", _care_form(
-        plugin_app, care_provider="Zichtbaar Zorgteam"))
-    pk = _scalar(plugin_app, "SELECT id FROM zorg_care_trajectory "
-                             "WHERE care_provider = 'Zichtbaar Zorgteam'")
+    pk = _register_care(plugin_app, ggd, "Zichtbaar Zorgteam")
     url = f"/caretrajectorymodelview/show/{pk}"
     assert "Zichtbaar Zorgteam" in ggd.get(url).text
     assert "Zichtbaar Zorgteam" in _browser(plugin_app, "regisseur").get(url).text
@@ -354,10 +358,7 @@ def test_a_saved_record_opens_with_an_edit_button_for_who_may_change_it(plugin_a
     # The GGD's care trajectory: its own staff may change it, the coordinator sees the
     # page without the health fields and may not open the form, so gets no button.
     ggd = _browser(plugin_app, "ggd")
-    ggd.submit("/caretrajectorymodelview/add", _care_form(
-        plugin_app, care_provider="Team Knop"))
-    care = _scalar(plugin_app, "SELECT id FROM zorg_care_trajectory "
-                               "WHERE care_provider = 'Team Knop'")
+    care = _register_care(plugin_app, ggd, "Team Knop")
     url = f"/caretrajectorymodelview/show/{care}"
     assert _edit_link(ggd.get(url).text) == f"/caretrajectorymodelview/edit/{care}"
     coordinator = _browser(plugin_app, "coordinator").get(url)
@@ -390,10 +391,7 @@ def test_a_plugin_record_page_is_recorded_as_one_read(plugin_app) -> None:
     from casusregie.app.extensions import db
 
     ggd = _browser(plugin_app, "ggd")
-    ggd.submit("/caretrajectorymodelview/add", _care_form(
-        plugin_app, care_provider="Team Gelezen"))
-    care = _scalar(plugin_app, "SELECT id FROM zorg_care_trajectory "
-                               "WHERE care_provider = 'Team Gelezen'")
+    care = _register_care(plugin_app, ggd, "Team Gelezen")
     with plugin_app.app_context():
         start = db.session.scalar(sa.select(sa.func.max(AuditRecord.seq)))
         db.session.remove()
