@@ -142,13 +142,17 @@ def test_health_fields_only_for_care_partner_and_case_director(plugin_app) -> No
 
 # --- jongerenwerk -----------------------------------------------------------------------
 
+def _mentoring_form(app, mentor: str, frequency: str) -> dict:
+    return {"case": str(_returnee_case(app)),
+            "type": str(_type_id(app, "jongerenwerk.mentoring")),
+            "status": "active", "start_date": dt.date.today().isoformat(),
+            "mentor": mentor, "meeting_frequency": frequency}
+
+
 def test_youth_worker_registers_mentoring_and_logs_meetings(plugin_app) -> None:
     youth = _browser(plugin_app, "jongerenwerk")
-    resp = youth.submit("/mentoringtrajectorymodelview/add", {
-        "case": str(_returnee_case(plugin_app)),
-        "type": str(_type_id(plugin_app, "jongerenwerk.mentoring")),
-        "status": "active", "start_date": dt.date.today().isoformat(),
-        "mentor": "Mentor Mo", "meeting_frequency": "twee keer per maand"})
+    resp = youth.submit("/mentoringtrajectorymodelview/add", _mentoring_form(
+        plugin_app, "Mentor Mo", "twee keer per maand"))
     assert resp.status_code == 302, resp.text
     pk = _scalar(plugin_app, "SELECT id FROM jongerenwerk_mentoring WHERE mentor = 'Mentor Mo'")
     resp = youth.submit("/mentoringmeetingmodelview/add", {
@@ -342,11 +346,8 @@ def test_a_saved_record_opens_with_an_edit_button_for_who_may_change_it(plugin_a
     """After saving, the youth worker lands on the trajectory's page and changes it from
     there; a viewer who may not change the record is not offered the button."""
     youth = _browser(plugin_app, "jongerenwerk")
-    saved = youth.submit("/mentoringtrajectorymodelview/add", {
-        "case": str(_returnee_case(plugin_app)),
-        "type": str(_type_id(plugin_app, "jongerenwerk.mentoring")),
-        "status": "active", "start_date": dt.date.today().isoformat(),
-        "mentor": "Mentor Edit", "meeting_frequency": "wekelijks"})
+    saved = youth.submit("/mentoringtrajectorymodelview/add", _mentoring_form(
+        plugin_app, "Mentor Edit", "wekelijks"))
     pk = _scalar(plugin_app, "SELECT id FROM jongerenwerk_mentoring WHERE mentor = 'Mentor Edit'")
     assert saved.headers["Location"].endswith(f"/mentoringtrajectorymodelview/show/{pk}")
     page = youth.get(f"/mentoringtrajectorymodelview/show/{pk}").text
